@@ -1,0 +1,3 @@
+from llmops_audit.cli import main
+
+main()

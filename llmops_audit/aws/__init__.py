@@ -1,0 +1,1 @@
+"""The only package that imports boto3 or botocore."""

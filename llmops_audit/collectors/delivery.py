@@ -1,0 +1,5 @@
+"""delivery evidence (see ../../shared/aws-evidence.md)."""
+
+from __future__ import annotations
+
+SECTIONS: dict = {}

@@ -1,0 +1,146 @@
+"""EvidenceSnapshot: everything the collectors read, as plain JSON-able data, plus the call record.
+
+Probes and metric calculators see evidence only through `Evidence`, which turns a section that could
+not be collected into MissingEvidence, so that a denied permission makes exactly the dependent results unknown.
+A snapshot can be saved (`--save-evidence`) and scored again offline (`--from-evidence`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from llmops_audit.errors import DefinitionError
+from llmops_audit.model import Scope
+
+SNAPSHOT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class SectionError:
+    kind: str  # denied | throttled | error | unsupported | dependency
+    action: str  # the IAM action (or the section it depended on)
+    message: str
+
+    def describe(self) -> str:
+        if self.kind == "denied":
+            return f"permission {self.action} was denied"
+        if self.kind == "throttled":
+            return f"{self.action} was throttled after retries"
+        if self.kind == "unsupported":
+            return f"{self.action} is not supported by the endpoint"
+        if self.kind == "dependency":
+            return self.message
+        return f"{self.action} failed: {self.message}"
+
+
+@dataclass
+class EvidenceSnapshot:
+    scope: Scope
+    sections: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, SectionError] = field(default_factory=dict)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "snapshot_version": SNAPSHOT_VERSION,
+                "scope": _scope_to_dict(self.scope),
+                "sections": self.sections,
+                "errors": {k: vars(v) for k, v in self.errors.items()},
+                "calls": self.calls,
+            },
+            indent=1, sort_keys=True, default=_json_default,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> EvidenceSnapshot:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            scope = raw["scope"]
+            return cls(
+                scope=Scope(
+                    account=scope["account"], region=scope["region"],
+                    start=datetime.fromisoformat(scope["start"]), end=datetime.fromisoformat(scope["end"]),
+                    partition=scope.get("partition", "aws"), profile=scope.get("profile"),
+                    endpoint_url=scope.get("endpoint_url"), demo=scope.get("demo", False),
+                ),
+                sections=raw["sections"],
+                errors={k: SectionError(**v) for k, v in raw.get("errors", {}).items()},
+                calls=raw.get("calls", []),
+            )
+        except OSError as exc:
+            raise DefinitionError(f"{path}: cannot read the evidence file ({exc.strerror})") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DefinitionError(
+                f"{path}: not an evidence snapshot written by --save-evidence ({type(exc).__name__}: {exc})"
+            ) from None
+
+
+def _scope_to_dict(scope: Scope) -> dict[str, Any]:
+    return {
+        "account": scope.account, "region": scope.region, "start": scope.start.isoformat(),
+        "end": scope.end.isoformat(), "partition": scope.partition, "profile": scope.profile,
+        "endpoint_url": scope.endpoint_url, "demo": scope.demo,
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    return str(value)
+
+
+def plain(value: Any) -> Any:
+    """A deep copy of an AWS response as JSON types only (datetimes become ISO strings)."""
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+class MissingEvidence(Exception):
+    """A probe or calculator read a section that could not be collected."""
+
+    def __init__(self, section: str, error: SectionError) -> None:
+        self.section = section
+        self.error = error
+        super().__init__(f"{section}: {error.describe()}")
+
+
+class UndeclaredSection(RuntimeError):
+    """A probe read a section it did not declare in `needs`: a bug in that probe."""
+
+
+class Evidence:
+    """Read-only view of a snapshot for one probe or calculator: only the sections it declared."""
+
+    def __init__(self, snapshot: EvidenceSnapshot, allowed: tuple[str, ...]) -> None:
+        self._snapshot = snapshot
+        self._allowed = allowed
+        self.used: list[str] = []
+
+    @property
+    def scope(self) -> Scope:
+        return self._snapshot.scope
+
+    def get(self, section: str) -> Any:
+        if section not in self._allowed:
+            raise UndeclaredSection(f"section {section!r} was read but not declared")
+        self.used.append(section)
+        if section in self._snapshot.errors:
+            raise MissingEvidence(section, self._snapshot.errors[section])
+        if section not in self._snapshot.sections:
+            raise MissingEvidence(section, SectionError("error", section, "it was not collected"))
+        return self._snapshot.sections[section]
+
+    def optional(self, section: str) -> Any | None:
+        """The section's data, or None when it could not be collected (for fallbacks and extra detail)."""
+        try:
+            return self.get(section)
+        except MissingEvidence:
+            return None

@@ -1,0 +1,3 @@
+"""Metric calculators: agentic."""
+
+from __future__ import annotations

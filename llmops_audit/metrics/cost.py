@@ -1,0 +1,3 @@
+"""Metric calculators: cost."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Metric calculators: quality."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Metric calculators: runtime."""
+
+from __future__ import annotations

@@ -1,0 +1,224 @@
+"""Plain, frozen data that flows between the stages: definitions, probe findings, results, the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+    ATTESTED = "attested"
+    WAIVED = "waived"
+    ERROR = "error"
+
+    @property
+    def counts_for_level(self) -> bool:
+        return self in (Status.MET, Status.ATTESTED, Status.WAIVED)
+
+
+# ---------------------------------------------------------------- definitions
+
+
+@dataclass(frozen=True)
+class ProbeRef:
+    probe: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# A decision rule: a probe reference, or {"all"|"any": [rule, ...]}, or {"not": rule}.
+Rule = ProbeRef | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ItemDef:
+    id: str
+    level: int
+    text: str
+    met_when: str
+    rule: Rule | None  # None: the item can only be attested by a person
+    manual_reason: str | None = None
+    attestable: bool = True
+    remediation: str = ""
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    id: str
+    level: int
+    table: str  # "measure" (metric to measure) or "cloudwatch" (relevant CloudWatch metric / log)
+    category: str
+    name: str
+    source: str
+    purpose: str
+    compute: str  # id of a registered metric calculator
+    params: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LevelDef:
+    number: int
+    name: str
+    motto: str
+    core_question: str
+    items: tuple[ItemDef, ...]
+    metrics: tuple[MetricDef, ...]
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """A level is reached when more than `min_share` of its items count (met, attested or waived)."""
+
+    min_share: float = 0.5
+    cumulative: bool = False  # also require every lower level to be reached
+    floor: int = 1  # every workload is at least at this level
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    title: str
+    description: str
+    source: str
+    levels: tuple[LevelDef, ...]
+    rule: LevelRule
+    directory: str = ""
+
+    @property
+    def items(self) -> tuple[ItemDef, ...]:
+        return tuple(i for lv in self.levels for i in lv.items)
+
+    @property
+    def metrics(self) -> tuple[MetricDef, ...]:
+        return tuple(m for lv in self.levels for m in lv.metrics)
+
+    def level(self, number: int) -> LevelDef | None:
+        return next((lv for lv in self.levels if lv.number == number), None)
+
+
+# ---------------------------------------------------------------- evaluation results
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one probe concluded: True, False, or None (could not tell), with the evidence behind it."""
+
+    probe: str
+    value: bool | None
+    summary: str  # one sentence naming what was looked at and what was found
+    details: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # IAM actions denied or data that was not there, when value is None
+    error: str | None = None  # the probe itself failed (a bug or malformed data)
+
+
+@dataclass(frozen=True)
+class Attestation:
+    item: str
+    answer: bool
+    by: str
+    evidence: str
+    expires: str  # ISO date
+    expired: bool = False
+
+
+@dataclass(frozen=True)
+class Waiver:
+    target: str  # item or gate id
+    reason: str
+    owner: str
+    expires: str
+    scope: dict[str, str] = field(default_factory=dict)
+    expired: bool = False
+    applies: bool = True  # False when the scope does not match the audited account/region
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    level: int
+    text: str
+    status: Status
+    reason: str
+    evidence: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    missing: tuple[str, ...] = ()
+    attestation: Attestation | None = None
+    waiver: Waiver | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A calculator's answer. value None means not measurable, and `reason` says why."""
+
+    value: float | None
+    unit: str = ""
+    derivation: str = ""
+    reason: str = ""
+    breakdown: dict[str, float] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    id: str
+    level: int
+    table: str
+    category: str
+    name: str
+    source: str
+    purpose: str
+    value: float | None
+    unit: str
+    derivation: str
+    reason: str
+    breakdown: dict[str, float]
+    note: str
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LevelSummary:
+    number: int
+    name: str
+    motto: str
+    core_question: str
+    counted: int
+    total: int
+    reached: bool
+
+
+@dataclass(frozen=True)
+class Scope:
+    account: str
+    region: str
+    start: datetime
+    end: datetime
+    partition: str = "aws"
+    profile: str | None = None
+    endpoint_url: str | None = None
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    tool_version: str
+    schema_version: str
+    generated_at: datetime
+    framework: Framework
+    scope: Scope
+    level: int
+    levels: tuple[LevelSummary, ...]
+    items: tuple[ItemResult, ...]
+    metrics: tuple[MetricResult, ...]
+    next_improvements: tuple[str, ...]
+    calls: dict[str, Any]
+    notices: tuple[str, ...] = ()
+    gates: tuple[Any, ...] = ()
+    verdict: dict[str, Any] = field(default_factory=dict)

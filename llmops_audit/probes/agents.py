@@ -1,0 +1,3 @@
+"""Probes over agents evidence."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Probes over bedrock evidence."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Probes over cloudtrail evidence."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Probes over cloudwatch evidence."""
+
+from __future__ import annotations

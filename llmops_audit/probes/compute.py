@@ -1,0 +1,3 @@
+"""Probes over compute evidence."""
+
+from __future__ import annotations

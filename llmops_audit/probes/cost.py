@@ -1,0 +1,3 @@
+"""Probes over cost evidence."""
+
+from __future__ import annotations

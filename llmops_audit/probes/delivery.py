@@ -1,0 +1,3 @@
+"""Probes over delivery evidence."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Probes over governance evidence."""
+
+from __future__ import annotations

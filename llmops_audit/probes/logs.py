@@ -1,0 +1,3 @@
+"""Probes over logs evidence."""
+
+from __future__ import annotations
