@@ -1,0 +1,13 @@
+"""Seed every domain of the demo workload, in dependency order (agents before their Lambdas' policies...)."""
+
+from __future__ import annotations
+
+from llmops_audit.demo import bedrock, cloudwatch, compute, cost
+from llmops_audit.demo.env import DemoEnv
+
+
+def seed(env: DemoEnv) -> None:
+    compute.seed(env)
+    bedrock.seed(env)
+    cloudwatch.seed(env)
+    cost.seed(env)
