@@ -1,0 +1,34 @@
+"""Test helpers: run the real pipeline (collect -> score) for a few items or metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmops_audit.assessment import build_report, collect_evidence
+from llmops_audit.aws.access import AwsAccess
+from llmops_audit.definitions import load_framework
+from llmops_audit.evidence import EvidenceSnapshot
+from llmops_audit.model import Framework, ItemResult, MetricResult, Scope
+
+LEVELS = Path(__file__).resolve().parent.parent / "levels"
+_FRAMEWORK: Framework | None = None
+
+
+def framework() -> Framework:
+    global _FRAMEWORK
+    if _FRAMEWORK is None:
+        _FRAMEWORK = load_framework(LEVELS)
+    return _FRAMEWORK
+
+
+def assess(aws: AwsAccess, scope: Scope) -> tuple[dict[str, ItemResult], dict[str, MetricResult], EvidenceSnapshot]:
+    """Collect everything the five-level model needs from `aws`, score it, return items and metrics by id."""
+    fw = framework()
+    snap = collect_evidence(fw, aws, scope)
+    report = build_report(fw, snap)
+    return {i.id: i for i in report.items}, {m.id: m for m in report.metrics}, snap
+
+
+def snapshot(scope: Scope, **sections: object) -> EvidenceSnapshot:
+    """A snapshot from plain section data: keyword names use '__' for '.', e.g. cloudwatch__alarms=..."""
+    return EvidenceSnapshot(scope=scope, sections={k.replace("__", "."): v for k, v in sections.items()})
