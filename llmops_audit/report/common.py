@@ -1,0 +1,66 @@
+"""Formatting shared by the renderers (no I/O, no scoring)."""
+
+from __future__ import annotations
+
+from llmops_audit.model import AuditReport, MetricResult, Status
+
+STATUS_LABEL = {
+    Status.MET: "met",
+    Status.NOT_MET: "not met",
+    Status.UNKNOWN: "unknown",
+    Status.ATTESTED: "attested",
+    Status.WAIVED: "waived",
+    Status.ERROR: "error",
+}
+
+
+def fmt_number(value: float, unit: str = "") -> str:
+    if unit == "USD":
+        return f"${value:,.4f}" if abs(value) < 1 else f"${value:,.2f}"
+    if unit == "%":
+        return f"{value:.1f} %"
+    if float(value).is_integer() and abs(value) >= 1:
+        text = f"{int(value):,}"
+    elif abs(value) >= 100:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.01 else f"{value:.4g}"
+    return f"{text} {unit}".strip() if unit else text
+
+
+def fmt_metric_value(m: MetricResult) -> str:
+    if m.value is None:
+        return "n/a"
+    return fmt_number(m.value, m.unit)
+
+
+def fmt_breakdown(m: MetricResult, limit: int = 6) -> str:
+    parts = [f"{k}: {fmt_number(v, m.unit if m.unit in ('%', 'ms', 'USD') else '')}"
+             for k, v in list(m.breakdown.items())[:limit] if v is not None]
+    more = len(m.breakdown) - limit
+    return "; ".join(parts) + (f"; +{more} more" if more > 0 else "")
+
+
+def verdict_line(report: AuditReport) -> str:
+    top = report.framework.level(report.level)
+    total = len(report.framework.levels)
+    name = top.name if top else ""
+    line = f"Level {report.level} of {total}: {name}"
+    v = report.verdict
+    if v.get("outcome") == "fail":
+        line += f" — FAILS: {'; '.join(v.get('reasons', []))}"
+    elif v.get("outcome") == "pass" and v.get("checked"):
+        line += f" — passes {', '.join(v['checked'])}"
+    return line
+
+
+def status_counts(report: AuditReport) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in report.items:
+        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    return counts
+
+
+def period_text(report: AuditReport) -> str:
+    s = report.scope
+    return f"{s.start:%Y-%m-%d %H:%M} to {s.end:%Y-%m-%d %H:%M} UTC"

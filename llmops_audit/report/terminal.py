@@ -1,0 +1,119 @@
+"""The rich terminal report: level and core question first, then per level its items and metric rows."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from llmops_audit.model import AuditReport, Status
+from llmops_audit.report.common import (
+    STATUS_LABEL,
+    fmt_breakdown,
+    fmt_metric_value,
+    period_text,
+    status_counts,
+    verdict_line,
+)
+
+STATUS_STYLE = {
+    Status.MET: "green",
+    Status.NOT_MET: "red",
+    Status.UNKNOWN: "yellow",
+    Status.ATTESTED: "cyan",
+    Status.WAIVED: "magenta",
+    Status.ERROR: "bold red",
+}
+STATUS_MARK = {
+    Status.MET: "✔", Status.NOT_MET: "✘", Status.UNKNOWN: "?", Status.ATTESTED: "✎", Status.WAIVED: "~",
+    Status.ERROR: "!",
+}
+
+
+def _headline(report: AuditReport) -> Panel:
+    top = report.framework.level(report.level)
+    s = report.scope
+    body = Text()
+    body.append(verdict_line(report) + "\n", style="bold")
+    if top:
+        body.append(f"\u201c{top.motto}\u201d  ", style="italic")
+        body.append(f"Core question: {top.core_question}\n")
+    counts = status_counts(report)
+    body.append("Items: " + ", ".join(f"{n} {STATUS_LABEL[Status(k)]}" for k, n in sorted(counts.items())) + "\n")
+    body.append(f"Account {s.account} · {s.region} · {period_text(report)}" + (" · demo account" if s.demo else ""),
+                style="dim")
+    return Panel(body, title=f"{report.framework.title}", border_style="blue")
+
+
+def _gates(report: AuditReport) -> Table:
+    t = Table(title="Go-live gates", title_justify="left", expand=True)
+    for col in ("Gate", "Result", "Measured", "Threshold", "Evidence"):
+        t.add_column(col, overflow="fold")
+    style = {"pass": "green", "fail": "red", "unknown": "yellow", "waived": "magenta"}
+    for g in report.gates:
+        t.add_row(g.name, Text(g.status, style=style.get(g.status, "")), g.measured_text, g.threshold_text, g.reason)
+    return t
+
+
+def _level_block(report: AuditReport, number: int) -> Group:
+    lv = report.framework.level(number)
+    summary = next(s for s in report.levels if s.number == number)
+    parts: list = []
+    mark = "reached" if summary.reached else "not reached"
+    t = Table(
+        title=f"Level {number} — {lv.name}  ({summary.counted}/{summary.total}, {mark})  \u201c{lv.motto}\u201d",
+        title_justify="left", expand=True, show_lines=False,
+    )
+    t.add_column("Item", no_wrap=True)
+    t.add_column("Status", no_wrap=True)
+    t.add_column("Checklist item", ratio=2, overflow="fold")
+    t.add_column("Evidence", ratio=3, overflow="fold")
+    for r in (r for r in report.items if r.level == number):
+        reason = r.reason
+        if r.missing:
+            reason += f" [missing: {', '.join(r.missing)}]"
+        t.add_row(r.id, Text(f"{STATUS_MARK[r.status]} {STATUS_LABEL[r.status]}", style=STATUS_STYLE[r.status]),
+                  r.text, reason)
+    parts.append(t)
+    rows = [m for m in report.metrics if m.level == number]
+    if rows:
+        mt = Table(expand=True, show_header=True, header_style="dim", box=None, padding=(0, 1))
+        mt.add_column("Metric", ratio=2, overflow="fold")
+        mt.add_column("Value", no_wrap=True, justify="right")
+        mt.add_column("How measured / why not", ratio=3, overflow="fold", style="dim")
+        for m in rows:
+            how = m.derivation if m.value is not None else m.reason
+            detail = fmt_breakdown(m, limit=4)
+            if detail:
+                how = f"{how} ({detail})"
+            mt.add_row(f"{m.category}: {m.name}", fmt_metric_value(m), how)
+        parts.append(mt)
+    return Group(*parts)
+
+
+def render(report: AuditReport, color: bool = True, width: int = 140) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      color_system="standard" if color else None)
+    console.print(_headline(report))
+    if report.gates:
+        console.print(_gates(report))
+    if report.next_improvements:
+        items = [r for r in report.items if r.id in report.next_improvements]
+        console.print(Text("Next improvements: ", style="bold") +
+                      Text("; ".join(f"{r.id} {r.text}" for r in items)))
+    for lv in report.framework.levels:
+        console.print()
+        console.print(_level_block(report, lv.number))
+    console.print()
+    c = report.calls
+    footer = f"{c.get('total', 0)} read-only AWS calls: " + ", ".join(f"{k} {v}" for k, v in c.get("by_outcome", {}).items())
+    if c.get("denied_actions"):
+        footer += f". Denied: {', '.join(c['denied_actions'])}"
+    console.print(Text(footer, style="dim"))
+    for n in report.notices:
+        console.print(Text(n, style="dim"))
+    return buf.getvalue()
