@@ -21,9 +21,9 @@ REPORT_SCHEMA_VERSION = "1.0"
 
 def collect_evidence(
     framework: Framework, aws: AwsAccess, scope: Scope, on_section: Callable[[str], None] | None = None,
-    extra_sections: tuple[str, ...] = (),
+    extra_sections: tuple[str, ...] = (), options: dict | None = None,
 ) -> EvidenceSnapshot:
-    return collect(aws, scope, needed_sections(framework, extra_sections), on_section)
+    return collect(aws, scope, needed_sections(framework, extra_sections), on_section, options)
 
 
 def build_report(
@@ -33,9 +33,10 @@ def build_report(
     waivers: dict[str, Waiver] | None = None,
     generated_at: datetime | None = None,
     notices: tuple[str, ...] = (),
+    metric_params: dict | None = None,
 ) -> AuditReport:
     items = score_items(framework, snapshot, attestations, waivers)
-    metrics = measure_metrics(framework, snapshot)
+    metrics = measure_metrics(framework, snapshot, metric_params)
     levels = summarise_levels(framework, items)
     level = achieved_level(framework, levels)
     calls = snapshot.calls

@@ -70,7 +70,10 @@ SaveEvidence = Annotated[Path | None, typer.Option("--save-evidence", help="Also
 FromEvidence = Annotated[Path | None, typer.Option("--from-evidence", help="Score a saved evidence file instead of calling AWS.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="Plain terminal output.")]
-MinLevel = Annotated[int | None, typer.Option("--min-level", min=1, help="Exit 1 when the level reached is below N.")]
+MinLevel = Annotated[int | None, typer.Option("--min-level", min=0, help="Exit 1 when the level reached is below N.")]
+Policy = Annotated[Path | None, typer.Option("--policy", help="YAML gate policy (thresholds); default: the seed's gates, see llmops_audit/policy/default.yaml.")]
+FailOnGates = Annotated[bool, typer.Option("--fail-on-gates", help="Exit 1 when a go-live gate fails.")]
+FailOnUnknown = Annotated[bool, typer.Option("--fail-on-unknown", help="With --fail-on-gates: a gate without data counts as failed.")]
 
 
 @dataclass
@@ -89,6 +92,7 @@ class RunOptions:
     save_evidence: Path | None = None
     from_evidence: Path | None = None
     quiet: bool = False
+    policy: Path | None = None
 
 
 def _fail(err: AuditError) -> None:
@@ -150,7 +154,7 @@ def _framework(opts: RunOptions):  # -> Framework
     return load_framework(builtin_levels_dir())
 
 
-def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] = ()):
+def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] = (), options: dict | None = None):
     """Collect (or load) the evidence snapshot for this run."""
     from llmops_audit.assessment import collect_evidence
     from llmops_audit.aws.access import AwsAccess
@@ -173,7 +177,7 @@ def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] 
         with demo_account(now=now) as env, Progress(opts.quiet) as progress:
             aws = AwsAccess(env.session, env.region, client_hook=env.canned.attach, max_attempts=2)
             scope = Scope(env.account, env.region, start, end, demo=True)
-            return collect_evidence(framework, aws, scope, progress.section, extra_sections)
+            return collect_evidence(framework, aws, scope, progress.section, extra_sections, options)
 
     from llmops_audit.aws.session import caller_account, make_session
 
@@ -186,7 +190,7 @@ def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] 
         account, partition = caller_account(aws)
         scope = Scope(account, region, start, end, partition=partition, profile=opts.profile,
                       endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
-        return collect_evidence(framework, aws, scope, progress.section, extra_sections)
+        return collect_evidence(framework, aws, scope, progress.section, extra_sections, options)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -204,23 +208,49 @@ def _write(text: str, output: Path | None) -> None:
                           hint="check that the directory exists and is writable") from None
 
 
-def build(opts: RunOptions):  # -> AuditReport
-    """Everything `assess` does up to the finished report (shared by `assess` and `gates`)."""
+def build(opts: RunOptions, *, framework_needed: bool = True):  # -> AuditReport
+    """Everything up to the finished report (shared by `assess` and `gates`): definitions, policy, evidence,
+    attestations and waivers, scoring, gates."""
+    from dataclasses import replace
+
     from llmops_audit.assessment import build_report
     from llmops_audit.exceptions_files import load_attestations, load_waivers
+    from llmops_audit.gates import GATE_IDS, GATE_SECTIONS, evaluate_gates, load_policy
+    from llmops_audit.metrics.cost import load_prices
 
     framework = _framework(opts)
-    snapshot = _evidence(opts, framework)
+    policy = load_policy(opts.policy)
+    prices = load_prices(opts.prices)
+    custom = [g["custom_metric"] for g in policy.values() if isinstance(g, dict) and g.get("custom_metric")]
+    snapshot = _evidence(opts, framework if framework_needed else _empty(framework), GATE_SECTIONS,
+                         {"gate_custom_metrics": custom, "prices": prices})
     if opts.save_evidence:
         _write(snapshot.to_json(), opts.save_evidence)
     today = date.today()
     item_ids = {i.id for i in framework.items}
     attestations = load_attestations(opts.attestations, item_ids, today) if opts.attestations else None
-    waivers = load_waivers(opts.waivers, item_ids, today, snapshot.scope) if opts.waivers else None
+    waivers = load_waivers(opts.waivers, item_ids | set(GATE_IDS), today, snapshot.scope) if opts.waivers else None
     notices = []
     if snapshot.scope.demo:
         notices.append("This is the demo account: a seeded in-process mock, not your AWS account.")
-    return build_report(framework, snapshot, attestations, waivers, notices=tuple(notices))
+    for w in (waivers or {}).values():
+        if w.expired:
+            notices.append(f"Waiver for {w.target} (owner {w.owner}) expired on {w.expires} and is ignored.")
+        elif not w.applies:
+            notices.append(f"Waiver for {w.target} is scoped to {w.scope} and does not apply to this account/Region.")
+    for a in (attestations or {}).values():
+        if a.expired:
+            notices.append(f"Attestation of {a.item} by {a.by} expired on {a.expires} and no longer counts.")
+    report = build_report(framework, snapshot, attestations, waivers, notices=tuple(notices),
+                          metric_params={"prices": prices})
+    return replace(report, gates=evaluate_gates(snapshot, policy, waivers, prices))
+
+
+def _empty(framework: Any) -> Any:
+    """The framework with no items or metrics: `gates` collects only what the gates need."""
+    from dataclasses import replace
+
+    return replace(framework, levels=tuple(replace(lv, items=(), metrics=()) for lv in framework.levels))
 
 
 @app.command()
@@ -239,6 +269,9 @@ def assess(
     waivers: Waivers = None,
     prices: Prices = None,
     min_level: MinLevel = None,
+    policy: Policy = None,
+    fail_on_gates: FailOnGates = False,
+    fail_on_unknown: FailOnUnknown = False,
     save_evidence: SaveEvidence = None,
     from_evidence: FromEvidence = None,
     quiet: Quiet = False,
@@ -252,13 +285,16 @@ def assess(
     to stdout or --output.
     """
     opts = RunOptions(demo, profile, region, levels, framework, period, since, until, attestations, waivers,
-                      prices, save_evidence, from_evidence, quiet)
+                      prices, save_evidence, from_evidence, quiet, policy)
     with _errors_to_exit():
+        if fail_on_unknown and not fail_on_gates:
+            raise UsageError("--fail-on-unknown only applies with --fail-on-gates")
         report = build(opts)
         from llmops_audit.report import render
         from llmops_audit.verdict import decide_verdict
 
-        report = decide_verdict(report, min_level=min_level)
+        report = decide_verdict(report, min_level=min_level, fail_on_gates=fail_on_gates,
+                                fail_on_unknown=fail_on_unknown)
         color = format is Format.terminal and output is None and sys.stdout.isatty() and not no_color
         _write(render(report, format.value, color=color, width=_width()), output)
         if output is not None and not quiet:
@@ -270,6 +306,55 @@ def _width() -> int:
     import shutil
 
     return max(100, min(shutil.get_terminal_size((140, 40)).columns, 180))
+
+
+@app.command()
+def gates(
+    demo: Demo = False,
+    profile: Profile = None,
+    region: Region = None,
+    period: Period = "7d",
+    since: Since = None,
+    until: Until = None,
+    policy: Policy = None,
+    waivers: Waivers = None,
+    prices: Prices = None,
+    format: FormatOpt = Format.terminal,
+    output: Output = None,
+    fail_on_unknown: FailOnUnknown = False,
+    from_evidence: FromEvidence = None,
+    quiet: Quiet = False,
+    no_color: NoColor = False,
+) -> None:
+    """Run only the go-live gates (quality, safety, performance, cost) and exit 1 when one fails.
+
+    Thresholds come from --policy (default: the seed's gates: success rate >= 95 %, policy violations
+    <= 0.2 %, p95 latency within budget, unit cost within budget + 5 %). A gate without data is unknown,
+    never a pass; with --fail-on-unknown it fails too.
+    """
+    opts = RunOptions(demo, profile, region, None, None, period, since, until, None, waivers, prices, None,
+                      from_evidence, quiet, policy)
+    with _errors_to_exit():
+        report = build(opts, framework_needed=False)
+        from llmops_audit.report.gates_view import render_gates
+        from llmops_audit.verdict import decide_verdict
+
+        report = decide_verdict(report, fail_on_gates=True, fail_on_unknown=fail_on_unknown)
+        color = format is Format.terminal and output is None and sys.stdout.isatty() and not no_color
+        _write(render_gates(report, format.value, color=color), output)
+    raise typer.Exit(int(ExitCode.SHORT if report.verdict.get("outcome") == "fail" else ExitCode.OK))
+
+
+@app.command()
+def frameworks() -> None:
+    """List the shipped frameworks, for --framework NAME."""
+    from llmops_audit.definitions import builtin_frameworks, load_framework
+
+    with _errors_to_exit():
+        for name, path in builtin_frameworks().items():
+            fw = load_framework(path)
+            levels = ", ".join(f"{lv.number} {lv.name}" for lv in fw.levels)
+            typer.echo(f"{name:20} {fw.title} ({len(fw.items)} items; levels: {levels})")
 
 
 @app.command()

@@ -137,10 +137,13 @@ def score_items(
     return tuple(score_item(i, evaluator, attestations.get(i.id), waivers.get(i.id)) for i in framework.items)
 
 
-def measure_metrics(framework: Framework, snapshot: EvidenceSnapshot) -> tuple[MetricResult, ...]:
+def measure_metrics(
+    framework: Framework, snapshot: EvidenceSnapshot, common_params: dict[str, Any] | None = None,
+) -> tuple[MetricResult, ...]:
+    """Fill every metric row. `common_params` (e.g. the price table) go to every calculator under the row's own."""
     results = []
     for m in framework.metrics:
-        v = run_calculator(m.compute, snapshot, m.params)
+        v = run_calculator(m.compute, snapshot, {**(common_params or {}), **m.params})
         results.append(
             MetricResult(
                 id=m.id, level=m.level, table=m.table, category=m.category, name=m.name, source=m.source,

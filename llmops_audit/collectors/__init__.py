@@ -19,6 +19,7 @@ from llmops_audit.collectors import (
     compute,
     cost,
     delivery,
+    gate_metrics,
     governance,
     logs,
 )
@@ -37,6 +38,7 @@ SECTIONS: dict[str, Collector] = {
     **delivery.SECTIONS,
     **cost.SECTIONS,
     **governance.SECTIONS,
+    **gate_metrics.SECTIONS,
 }
 
 
@@ -48,9 +50,13 @@ class SectionFailed(Exception):
 
 
 class CollectContext:
-    def __init__(self, aws: AwsAccess, scope: Scope, on_section: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, aws: AwsAccess, scope: Scope, on_section: Callable[[str], None] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
         self.aws = aws
         self.scope = scope
+        self.options = options or {}  # run settings a collector may need, e.g. the policy's custom metrics
         self.data: dict[str, Any] = {}
         self.errors: dict[str, SectionError] = {}
         self._on_section = on_section
@@ -79,9 +85,10 @@ class CollectContext:
 
 
 def collect(
-    aws: AwsAccess, scope: Scope, names: Iterable[str], on_section: Callable[[str], None] | None = None
+    aws: AwsAccess, scope: Scope, names: Iterable[str], on_section: Callable[[str], None] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> EvidenceSnapshot:
-    ctx = CollectContext(aws, scope, on_section)
+    ctx = CollectContext(aws, scope, on_section, options)
     for name in sorted(set(names)):
         try:
             ctx.section(name)

@@ -1,0 +1,250 @@
+"""Go-live gates (seed 001): quality, safety, performance and cost, from live evidence and a policy file.
+
+Pure: a policy + an evidence snapshot -> GateResults. No data is never a pass: a gate without the
+evidence it needs is `unknown`, with the reason. A waiver can turn a failed or unknown gate into `waived`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from llmops_audit import metric_series as ms
+from llmops_audit.evidence import Evidence, EvidenceSnapshot, MissingEvidence
+from llmops_audit.model import Waiver
+from llmops_audit.yamlfile import load_yaml, validate
+
+GATE_IDS = ("quality", "safety", "performance", "cost")
+GATE_NAMES = {
+    "quality": "Quality gate",
+    "safety": "Safety gate",
+    "performance": "Performance gate",
+    "cost": "Cost gate",
+}
+# Sections the gates read; collected beside those the framework needs.
+GATE_SECTIONS = ("cloudwatch.metric_stats", "bedrock.evaluation_jobs", "cloudwatch.gate_metrics")
+
+
+@dataclass(frozen=True)
+class GateResult:
+    id: str
+    name: str
+    status: str  # pass | fail | unknown | waived
+    measured: float | None
+    threshold: float | None
+    unit: str
+    reason: str
+    data: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    waiver: Waiver | None = None
+
+    @property
+    def measured_text(self) -> str:
+        return "n/a" if self.measured is None else f"{self.measured:,.4g} {self.unit}".strip()
+
+    @property
+    def threshold_text(self) -> str:
+        if self.threshold is None:
+            return "n/a"
+        op = "≥" if self.id == "quality" else "≤"
+        return f"{op} {self.threshold:,.4g} {self.unit}".strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id, "name": self.name, "status": self.status, "measured": self.measured,
+            "threshold": self.threshold, "unit": self.unit, "reason": self.reason, "data": list(self.data),
+            "notes": list(self.notes),
+        }
+        if self.waiver:
+            out["waiver"] = {"owner": self.waiver.owner, "reason": self.waiver.reason, "expires": self.waiver.expires}
+        return out
+
+
+# ------------------------------------------------------------------ policy
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
+def default_policy_path() -> Path:
+    return Path(str(resources.files("llmops_audit.policy").joinpath("default.yaml")))
+
+
+def load_policy(path: Path | None) -> dict[str, Any]:
+    """The shipped default policy, overlaid with the user's file when given (both schema-validated)."""
+    base_path = default_policy_path()
+    base, node = load_yaml(base_path, "policy file")
+    validate(base, node, base_path, "policy", "policy file")
+    if path is None:
+        return base
+    data, node = load_yaml(path, "policy file")
+    if data is None:
+        data = {}
+
+    def label(loc: list[Any]) -> str | None:
+        return f"gate {loc[0]}" if loc and loc[0] in GATE_IDS else None
+
+    validate(data, node, path, "policy", "policy file", label)
+    return _merge(base, data)
+
+
+# ------------------------------------------------------------------ gates
+
+
+def _result(gate: str, status: str, measured: float | None, threshold: float | None, unit: str, reason: str,
+            data: list[str] | None = None) -> GateResult:
+    return GateResult(gate, GATE_NAMES[gate], status, measured, threshold, unit, reason, tuple(data or ()))
+
+
+def _custom_metric_value(ev: Evidence, spec: dict[str, Any]) -> float | None:
+    gm = ev.get("cloudwatch.gate_metrics")
+    for m in gm.get("metrics", []):
+        if m["namespace"] == spec["namespace"] and m["name"] == spec["name"]:
+            return m.get("value")
+    return None
+
+
+def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
+    p = policy["quality"]
+    threshold = float(p["min_success_rate_pct"])
+    if p.get("custom_metric"):
+        spec = p["custom_metric"]
+        value = _custom_metric_value(ev, spec)
+        src = f"custom metric {spec['namespace']}/{spec['name']}"
+        if value is None:
+            return _result("quality", "unknown", None, threshold, "%", f"No data for {src} in the period.")
+        ok = value >= threshold
+        return _result("quality", "pass" if ok else "fail", value, threshold, "%",
+                       f"{src} is {value:.2f} % (needs ≥ {threshold:g} %).")
+    metric, pass_score = p["metric"], float(p["record_pass_score"])
+    jobs = ev.get("bedrock.evaluation_jobs").get("jobs", [])
+    passed = total = 0
+    used: list[str] = []
+    for job in jobs:
+        if job.get("status") != "Completed":
+            continue
+        score = (job.get("scores") or {}).get(metric)
+        if not score:
+            continue
+        values = score.get("values") or []
+        if values:
+            total += len(values)
+            passed += sum(1 for v in values if v is not None and v >= pass_score)
+        elif score.get("mean") is not None and score.get("records"):
+            total += int(score["records"])
+            passed += round(float(score["mean"]) * int(score["records"]))
+        used.append(f"{job.get('name', job.get('jobName', '?'))}: {metric} on {score.get('records', len(values))} records")
+    if not total:
+        return _result("quality", "unknown", None, threshold, "%",
+                       f"No completed evaluation job scored {metric} in the period; no data is never a pass.")
+    rate = 100.0 * passed / total
+    ok = rate >= threshold
+    return _result("quality", "pass" if ok else "fail", rate, threshold, "%",
+                   f"{passed} of {total} evaluated records scored {metric} ≥ {pass_score:g} "
+                   f"({rate:.1f} %, needs ≥ {threshold:g} %).", used)
+
+
+def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
+    p = policy["safety"]
+    threshold = float(p["max_violation_rate_pct"])
+    if p.get("custom_metric"):
+        spec = p["custom_metric"]
+        value = _custom_metric_value(ev, spec)
+        src = f"custom metric {spec['namespace']}/{spec['name']}"
+        if value is None:
+            return _result("safety", "unknown", None, threshold, "%", f"No data for {src} in the period.")
+        return _result("safety", "pass" if value <= threshold else "fail", value, threshold, "%",
+                       f"{src} is {value:.3f} % (needs ≤ {threshold:g} %).")
+    stats = ev.get("cloudwatch.metric_stats")
+    ns = "AWS/Bedrock/Guardrails"
+    for dims in (("GuardrailArn", "GuardrailVersion"), ("GuardrailArn",), ("Operation",), ()):
+        invocations = ms.total(stats, ns, "Invocations", "Sum", dims)
+        if invocations:
+            break
+    if not invocations:
+        return _result("safety", "unknown", None, threshold, "%",
+                       "No guardrail invocations (AWS/Bedrock/Guardrails Invocations) in the period; "
+                       "no data is never a pass.")
+    intervened = ms.total(stats, ns, "InvocationsIntervened", "Sum", dims) or 0.0
+    rate = 100.0 * intervened / invocations
+    return _result("safety", "pass" if rate <= threshold else "fail", rate, threshold, "%",
+                   f"Guardrails intervened in {intervened:,.0f} of {invocations:,.0f} invocations "
+                   f"({rate:.3f} %, needs ≤ {threshold:g} %).",
+                   [f"AWS/Bedrock/Guardrails InvocationsIntervened / Invocations, series by {', '.join(dims) or 'none'}"])
+
+
+def performance_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
+    p = policy["performance"]
+    model_budget, api_budget = float(p["model_p95_budget_ms"]), float(p["api_p95_budget_ms"])
+    stats = ev.get("cloudwatch.metric_stats")
+    models = ms.by_dimension(stats, "AWS/Bedrock", "InvocationLatency", "p95", "ModelId")
+    apis = ms.by_dimension(stats, "AWS/ApiGateway", "Latency", "p95", "ApiName")
+    apis.update(ms.by_dimension(stats, "AWS/ApiGateway", "Latency", "p95", "ApiId"))
+    if not models and not apis:
+        return _result("performance", "unknown", None, model_budget, "ms",
+                       "No p95 latency data (Bedrock InvocationLatency or API Gateway Latency) in the period.")
+    over = [f"model {m} p95 {v:,.0f} ms > {model_budget:g} ms" for m, v in models.items() if v > model_budget]
+    over += [f"API {a} p95 {v:,.0f} ms > {api_budget:g} ms" for a, v in apis.items() if v > api_budget]
+    data = [f"model {m}: p95 {v:,.0f} ms" for m, v in sorted(models.items())]
+    data += [f"API {a}: p95 {v:,.0f} ms" for a, v in sorted(apis.items())]
+    worst = max(list(models.values()) + list(apis.values()))
+    if over:
+        return _result("performance", "fail", worst, model_budget, "ms", "Over budget: " + "; ".join(over) + ".", data)
+    return _result("performance", "pass", worst, model_budget, "ms",
+                   f"All {len(models)} model(s) within {model_budget:g} ms and {len(apis)} API(s) within "
+                   f"{api_budget:g} ms at p95.", data)
+
+
+def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | None = None) -> GateResult:
+    from llmops_audit.metrics.cost import estimate_cost, load_prices
+
+    p = policy["cost"]
+    budget, tol = float(p["budget_per_1000_requests_usd"]), float(p["tolerance_pct"])
+    limit = budget * (1 + tol / 100)
+    stats = ev.get("cloudwatch.metric_stats")
+    total_usd, requests, per_model, unpriced = estimate_cost(stats, prices or load_prices(None))
+    if not requests or total_usd is None:
+        return _result("cost", "unknown", None, limit, "USD",
+                       "No priced Bedrock traffic in the period" + (f" (no price for {', '.join(unpriced)})" if unpriced else "")
+                       + "; no data is never a pass.")
+    per_1000 = 1000.0 * total_usd / requests
+    data = [f"{m}: ${v:,.4f}" for m, v in sorted(per_model.items())]
+    note = f" Unpriced models left out: {', '.join(unpriced)}." if unpriced else ""
+    ok = per_1000 <= limit
+    return _result("cost", "pass" if ok else "fail", per_1000, limit, "USD",
+                   f"Estimated ${per_1000:,.4f} per 1,000 requests over {requests:,.0f} requests "
+                   f"(budget ${budget:g} + {tol:g} % = ${limit:,.4f}).{note}", data)
+
+
+GATES = {"quality": quality_gate, "safety": safety_gate, "performance": performance_gate, "cost": cost_gate}
+
+
+def evaluate_gates(
+    snapshot: EvidenceSnapshot, policy: dict[str, Any], waivers: dict[str, Waiver] | None = None,
+    prices: dict[str, Any] | None = None,
+) -> tuple[GateResult, ...]:
+    out = []
+    for gate_id, fn in GATES.items():
+        ev = Evidence(snapshot, GATE_SECTIONS)
+        try:
+            result = fn(ev, policy, prices) if gate_id == "cost" else fn(ev, policy)
+        except MissingEvidence as exc:
+            result = _result(gate_id, "unknown", None, None, "", f"Could not read {exc.section}: "
+                             f"{exc.error.describe()}.")
+        w = (waivers or {}).get(gate_id)
+        if w is not None and result.status != "pass":
+            if w.expired:
+                result = GateResult(**{**result.__dict__, "notes": (f"The waiver owned by {w.owner} expired on "
+                                                                   f"{w.expires} and is ignored.",)})
+            elif w.applies:
+                result = GateResult(**{**result.__dict__, "status": "waived", "waiver": w,
+                                       "notes": (f"Before the waiver: {result.status}. {result.reason}",),
+                                       "reason": f"Waived until {w.expires} (owner {w.owner}): {w.reason}"})
+        out.append(result)
+    return tuple(out)
