@@ -7,6 +7,7 @@ that is not a read, and records every call: service, operation, region, duration
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -95,8 +96,12 @@ class AwsAccess:
         self.region = region
         self.calls: list[CallRecord] = []
         self._clients: dict[tuple[str, str], Any] = {}
+        # AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, win over our defaults, as everywhere in boto3.
+        retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")}
+        if not os.environ.get("AWS_MAX_ATTEMPTS"):
+            retries["max_attempts"] = max_attempts
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            retries=retries,
             connect_timeout=5,
             read_timeout=30,
             user_agent_extra="llmops-audit",

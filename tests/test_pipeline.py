@@ -1,0 +1,181 @@
+"""Whole-pipeline properties: read-only calls, batching, formats agreeing, schema, missing data never met."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from llmops_audit.assessment import build_report
+from llmops_audit.aws.access import READ_PREFIXES, AwsAccess, ReadOnlyViolation
+from llmops_audit.cli import RunOptions, build
+from llmops_audit.evidence import EvidenceSnapshot, SectionError
+from llmops_audit.model import Status
+from llmops_audit.probes import PROBES
+from llmops_audit.report import render
+from llmops_audit.scoring import rule_probes
+from llmops_audit.yamlfile import schema
+from tests.helpers import assess, framework
+
+PACKAGE = Path(__file__).resolve().parent.parent / "llmops_audit"
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot() -> EvidenceSnapshot:
+    from llmops_audit.cli import _evidence
+
+    return _evidence(RunOptions(demo=True, quiet=True), framework())
+
+
+@pytest.fixture(scope="module")
+def demo_report():
+    return build(RunOptions(demo=True, quiet=True))
+
+
+def test_every_recorded_call_is_a_read_operation(demo_snapshot: EvidenceSnapshot) -> None:
+    ops = {(c["service"], c["operation"]) for c in demo_snapshot.calls}
+    assert len(ops) > 20  # the demo touches many services
+    assert all(op.startswith(READ_PREFIXES) for _, op in ops), sorted(ops)
+    for c in demo_snapshot.calls:
+        assert set(c) >= {"service", "operation", "region", "duration_ms", "outcome"}
+        assert c["outcome"] in {"ok", "denied", "throttled", "error", "unsupported"}
+
+
+def test_metric_calls_are_batched(demo_snapshot: EvidenceSnapshot) -> None:
+    series = demo_snapshot.sections["cloudwatch.metric_stats"]["series"]
+    gmd = [c for c in demo_snapshot.calls if c["operation"] == "GetMetricData"]
+    lm = [c for c in demo_snapshot.calls if c["operation"] == "ListMetrics"]
+    assert len(series) > 50
+    # all metric statistics come from ceil(queries / 500) GetMetricData calls, not one call per series
+    assert 1 <= len(gmd) <= math.ceil(len(series) / 500)
+    assert 1 <= len(lm) <= 12  # one paginated ListMetrics per namespace, not per metric
+
+
+def test_access_layer_refuses_writes() -> None:
+    import boto3
+
+    aws = AwsAccess(boto3.Session(region_name="us-east-1"), "us-east-1")
+    for op in ("put_metric_data", "delete_alarms", "create_guardrail", "start_query", "invoke_model",
+               "update_trail"):
+        with pytest.raises(ReadOnlyViolation):
+            aws.call("cloudwatch", op)
+    assert aws.calls == []
+
+
+def test_collectors_only_name_read_operations_in_their_source() -> None:
+    """Static check: every operation a collector passes to call()/paginate() is a read operation."""
+    names = []
+    for path in (PACKAGE / "collectors").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("call", "paginate"):
+                args = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
+                if len(args) == 2:
+                    names.append((path.name, args[1]))
+    assert len(names) > 40
+    camel = [(f, "".join(p.capitalize() for p in op.split("_"))) for f, op in names]
+    assert all(op.startswith(READ_PREFIXES) for _, op in camel), [x for x in camel if not x[1].startswith(READ_PREFIXES)]
+
+
+def _statuses_from_markdown(text: str) -> dict[str, str]:
+    out = {}
+    for m in re.finditer(r"^- \[[x ]\] \*\*(\S+)\*\* .*? — \*([a-z ]+)\*:", text, re.M):
+        out[m.group(1)] = m.group(2).replace(" ", "_")
+    return out
+
+
+def _statuses_from_terminal(text: str) -> dict[str, str]:
+    out = {}
+    for m in re.finditer(r"│ (L\d\.\d)\s+│ \S ([a-z ]+?)\s+│", text):
+        out[m.group(1)] = m.group(2).strip().replace(" ", "_")
+    return out
+
+
+def test_formats_agree_and_json_validates(demo_report) -> None:
+    js = json.loads(render(demo_report, "json"))
+    md = render(demo_report, "markdown")
+    term = render(demo_report, "terminal", color=False, width=200)
+    jsonschema.Draft202012Validator(schema("report")).validate(js)
+    from_json = {i["id"]: i["status"] for i in js["items"]}
+    assert len(from_json) == 30
+    assert _statuses_from_markdown(md) == from_json
+    assert _statuses_from_terminal(term) == from_json
+    level = js["level"]
+    assert md.startswith(f"# LLMOps Maturity Assessment: Level {level} — ")
+    assert f"Level {level} of 5" in term.splitlines()[1]
+    assert [m["value"] is not None for m in js["metrics"]].count(True) > 20
+
+
+def test_markdown_uses_confluence_checkboxes_and_verdict_first(demo_report) -> None:
+    md = render(demo_report, "markdown")
+    lines = md.splitlines()
+    assert lines[2].startswith("> **Verdict:** Level ")
+    assert md.count("- [x] **L") + md.count("- [ ] **L") >= 30
+
+
+def test_demo_never_leaks_prompt_text_or_credentials(demo_report, demo_snapshot) -> None:
+    for fmt in ("json", "markdown", "terminal"):
+        text = render(demo_report, fmt)
+        assert "DEMO PROMPT TEXT" not in text
+        assert "demo-not-a-secret" not in text and "demo-not-a-key" not in text
+    assert "DEMO PROMPT TEXT" not in demo_snapshot.to_json()
+
+
+def test_empty_account_meets_nothing_above_level_1(moto_aws, scope) -> None:
+    items, metrics, snap = assess(moto_aws, scope)
+    above = {i: r.status for i, r in items.items() if r.level > 1 and r.status is Status.MET}
+    assert above == {}
+    assert all(r.reason for r in items.values())
+    assert all(m.value is None or m.value == 0 for m in metrics.values())
+
+
+def _deny(snapshot: EvidenceSnapshot, section: str) -> EvidenceSnapshot:
+    sections = {k: v for k, v in snapshot.sections.items() if k != section}
+    errors = dict(snapshot.errors)
+    errors[section] = SectionError("denied", f"test:Deny{section}", "denied by the test")
+    return replace(snapshot, sections=sections, errors=errors)
+
+
+def _items_reading(section: str) -> set[str]:
+    return {i.id for i in framework().items
+            if any(section in PROBES[r.probe].needs for r in rule_probes(i.rule))}
+
+
+def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: EvidenceSnapshot) -> None:
+    fw = framework()
+    base = {r.id: r for r in build_report(fw, demo_snapshot).items}
+    sections = sorted(s for s in demo_snapshot.sections if _items_reading(s))
+    assert len(sections) > 15
+    for section in sections:
+        after = {r.id: r for r in build_report(fw, _deny(demo_snapshot, section)).items}
+        changed = {i for i in base if after[i].status != base[i].status}
+        assert changed <= _items_reading(section), (section, changed - _items_reading(section))
+        for i in changed:
+            assert after[i].status is Status.UNKNOWN, (section, i, after[i].status)
+            assert f"test:Deny{section}" in after[i].missing
+            assert base[i].status is not Status.UNKNOWN
+
+
+def test_pure_stages_do_not_import_boto3() -> None:
+    code = ("import sys; import llmops_audit.scoring, llmops_audit.maturity, llmops_audit.report, "
+            "llmops_audit.gates, llmops_audit.probes, llmops_audit.metrics; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_saved_evidence_scores_the_same_offline(tmp_path: Path, demo_snapshot: EvidenceSnapshot) -> None:
+    path = tmp_path / "evidence.json"
+    path.write_text(demo_snapshot.to_json())
+    again = EvidenceSnapshot.load(path)
+    a = build_report(framework(), demo_snapshot)
+    b = build_report(framework(), again)
+    assert [(i.id, i.status, i.reason) for i in a.items] == [(i.id, i.status, i.reason) for i in b.items]
+    assert a.level == b.level
