@@ -122,8 +122,11 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
         ok = value >= threshold
         return _result("quality", "pass" if ok else "fail", value, threshold, "%",
                        f"{src} is {value:.2f} % (needs ≥ {threshold:g} %).")
-    metric, pass_score = p["metric"], float(p["record_pass_score"])
+    pass_score = float(p["record_pass_score"])
     jobs = ev.get("bedrock.evaluation_jobs").get("jobs", [])
+    wanted = [p["metric"]] if isinstance(p["metric"], str) else list(p["metric"])
+    scored = {m for job in jobs if job.get("status") == "Completed" for m in (job.get("scores") or {})}
+    metric = next((m for m in wanted if m in scored), wanted[0])
     passed = total = 0
     used: list[str] = []
     for job in jobs:
