@@ -42,9 +42,8 @@ def fmt_breakdown(m: MetricResult, limit: int = 6) -> str:
 
 
 def verdict_line(report: AuditReport) -> str:
-    top = report.framework.level(report.level)
     total = len(report.framework.levels)
-    name = top.name if top else ""
+    name = level_name(report)
     line = f"Level {report.level} of {total}: {name}"
     v = report.verdict
     if v.get("outcome") == "fail":
@@ -64,3 +63,11 @@ def status_counts(report: AuditReport) -> dict[str, int]:
 def period_text(report: AuditReport) -> str:
     s = report.scope
     return f"{s.start:%Y-%m-%d %H:%M} to {s.end:%Y-%m-%d %H:%M} UTC"
+
+
+def level_name(report: AuditReport) -> str:
+    top = report.framework.level(report.level)
+    if top:
+        return top.name
+    first = report.framework.levels[0].name if report.framework.levels else "the first level"
+    return f"not yet at {first}"

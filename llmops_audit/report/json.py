@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from llmops_audit.model import AuditReport, ItemResult, MetricResult
+from llmops_audit.report.common import level_name
 
 
 def _item(r: ItemResult) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
             "demo": s.demo,
         },
         "level": report.level,
-        "level_name": top.name if top else "",
+        "level_name": level_name(report),
         "core_question": top.core_question if top else "",
         "verdict": dict(report.verdict),
         "levels": [

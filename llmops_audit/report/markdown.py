@@ -7,6 +7,7 @@ from llmops_audit.report.common import (
     STATUS_LABEL,
     fmt_breakdown,
     fmt_metric_value,
+    level_name,
     period_text,
     status_counts,
     verdict_line,
@@ -22,7 +23,7 @@ def render(report: AuditReport) -> str:
     top = fw.level(report.level)
     s = report.scope
     out: list[str] = []
-    out.append(f"# {fw.title}: Level {report.level} — {top.name if top else ''}")
+    out.append(f"# {fw.title}: Level {report.level} — {level_name(report)}")
     out.append("")
     out.append(f"> **Verdict:** {verdict_line(report)}")
     if top:
