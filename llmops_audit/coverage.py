@@ -20,11 +20,12 @@ from llmops_audit.scoring import describe_rule, rule_probes
 
 def section_backing(sections: Iterable[str]) -> dict[str, str]:
     """section -> "moto" or "stub", by collecting each against an empty moto account."""
+    from datetime import UTC, datetime, timedelta
+
+    from llmops_audit.aws.access import AwsAccess
     from llmops_audit.collectors import CollectContext, SectionFailed
     from llmops_audit.demo.env import demo_account
-    from llmops_audit.aws.access import AwsAccess
     from llmops_audit.model import Scope
-    from datetime import UTC, datetime, timedelta
 
     out: dict[str, str] = {}
     with demo_account(seed=False) as env:

@@ -6,7 +6,7 @@ evidence it needs is `unknown`, with the reason. A waiver can turn a failed or u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any

@@ -71,8 +71,9 @@ def test_waiver_missing_owner_names_file_and_entry(tmp_path: Path) -> None:
 
 
 def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
-    from llmops_audit.model import Scope
     from datetime import UTC, datetime
+
+    from llmops_audit.model import Scope
 
     p = _write(tmp_path, """waivers:
   - {target: L3.3, reason: r, owner: sre, expires: 2027-01-01, scope: {account: "111111111111"}}

@@ -10,7 +10,17 @@ from llmops_audit import scoring
 from llmops_audit.evidence import EvidenceSnapshot
 from llmops_audit.maturity import achieved_level, next_improvements, summarise_levels
 from llmops_audit.model import (
-    Attestation, Finding, Framework, ItemDef, ItemResult, LevelDef, LevelRule, ProbeRef, Scope, Status, Waiver,
+    Attestation,
+    Finding,
+    Framework,
+    ItemDef,
+    ItemResult,
+    LevelDef,
+    LevelRule,
+    ProbeRef,
+    Scope,
+    Status,
+    Waiver,
 )
 
 SCOPE = Scope("123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC))

@@ -68,7 +68,8 @@ class CollectContext:
         if name in self.data:
             return self.data[name]
         if name not in SECTIONS:
-            raise KeyError(f"unknown evidence section {name!r}")
+            self.errors[name] = SectionError("unsupported", name, f"no collector reads {name} yet")
+            raise SectionFailed(name, self.errors[name])
         if self._on_section:
             self._on_section(name)
         try:
