@@ -201,8 +201,11 @@ class AwsAccess:
         api_name = client.meta.method_to_api_mapping.get(operation, _camel(operation))
         try:
             config = self.session._session.get_paginator_model(service).get_paginator(api_name)
-        except Exception:  # no paginator model for this service or operation
-            return "NextToken", "NextToken"
+        except Exception:  # no paginator model: use the token member the operation's output shape has
+            out = client.meta.service_model.operation_model(api_name).output_shape
+            members = set(out.members) if out is not None else set()
+            token = next((t for t in ("NextToken", "nextToken", "NextMarker", "Marker") if t in members), "NextToken")
+            return ("Marker" if token == "NextMarker" else token), token
         token_in, token_out = config.get("input_token", "NextToken"), config.get("output_token", "NextToken")
         if isinstance(token_in, list):  # a few APIs page on several keys; the first is enough here
             token_in, token_out = token_in[0], token_out[0]

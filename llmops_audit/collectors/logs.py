@@ -1,5 +1,142 @@
-"""logs evidence (see ../../shared/aws-evidence.md)."""
+"""CloudWatch Logs evidence. Prompt and response text is never kept: only names, counts and flags."""
 
 from __future__ import annotations
 
-SECTIONS: dict = {}
+import json
+from typing import TYPE_CHECKING, Any
+
+from llmops_audit.aws.access import AwsCallError
+
+if TYPE_CHECKING:
+    from llmops_audit.collectors import CollectContext
+
+MAX_EVENTS = 1000
+
+
+def _ms(dt: Any) -> int:
+    return int(dt.timestamp() * 1000)
+
+
+def _group(ctx: CollectContext, name: str) -> dict[str, Any] | None:
+    for page in ctx.aws.paginate("logs", "describe_log_groups", logGroupNamePrefix=name, max_pages=2):
+        for g in page.get("logGroups", []):
+            if g["logGroupName"] == name:
+                return {"name": name, "exists": True, "retentionInDays": g.get("retentionInDays"),
+                        "storedBytes": g.get("storedBytes"), "dataProtection": g.get("dataProtectionStatus")}
+    return None
+
+
+def invocation_log_group(ctx: CollectContext) -> dict[str, Any]:
+    """The log group Bedrock invocation logging writes to (there is no default name)."""
+    name = ctx.section("bedrock.invocation_logging").get("logGroupName")
+    if not name:
+        return {"name": None, "exists": False, "configured": False}
+    return _group(ctx, name) or {"name": name, "exists": False, "configured": True}
+
+
+def metric_filters(ctx: CollectContext) -> dict[str, Any]:
+    out = []
+    for page in ctx.aws.paginate("logs", "describe_metric_filters", max_pages=20):
+        for f in page.get("metricFilters", []):
+            out.append({"name": f.get("filterName"), "logGroup": f.get("logGroupName"),
+                        "pattern": f.get("filterPattern", ""),
+                        "metrics": [f"{t.get('metricNamespace')}/{t.get('metricName')}"
+                                    for t in f.get("metricTransformations", [])],
+                        "values": [t.get("metricValue", "") for t in f.get("metricTransformations", [])]})
+    return {"filters": out}
+
+
+def lambda_log_groups(ctx: CollectContext) -> dict[str, Any]:
+    functions = [f for f in ctx.section("lambda.functions")["functions"] if f.get("llm")]
+    groups = []
+    for f in functions[:50]:
+        name = f.get("logGroup") or f"/aws/lambda/{f['name']}"
+        groups.append({"function": f["name"], **(_group(ctx, name) or {"name": name, "exists": False})})
+    return {"groups": groups}
+
+
+def data_protection(ctx: CollectContext) -> dict[str, Any]:
+    group = ctx.section("logs.invocation_log_group")
+    out: dict[str, Any] = {"group": group.get("name"), "group_policy": False, "account_policies": []}
+    if group.get("exists"):
+        policy = ctx.aws.call("logs", "get_data_protection_policy", logGroupIdentifier=group["name"])
+        out["group_policy"] = bool(policy.get("policyDocument"))
+    pols = ctx.aws.call("logs", "describe_account_policies", policyType="DATA_PROTECTION_POLICY")
+    out["account_policies"] = [p.get("policyName") for p in pols.get("accountPolicies", [])]
+    return out
+
+
+def _count_events(ctx: CollectContext, group: str, pattern: str) -> tuple[list[str], bool]:
+    """Messages of matching events (bounded); the caller must reduce them to counts."""
+    messages: list[str] = []
+    for page in ctx.aws.paginate("logs", "filter_log_events", logGroupName=group, filterPattern=pattern,
+                                 startTime=_ms(ctx.scope.start), endTime=_ms(ctx.scope.end), max_pages=10):
+        messages.extend(e.get("message", "") for e in page.get("events", []))
+        if len(messages) >= MAX_EVENTS:
+            return messages[:MAX_EVENTS], True
+    return messages, False
+
+
+def feedback_events(ctx: CollectContext) -> dict[str, Any]:
+    """Counts of "UserFeedback" events (and thumbs up/down when the JSON says) in the app's log groups."""
+    candidates: list[str] = []
+    try:
+        candidates += [g["name"] for g in ctx.section("logs.lambda_log_groups")["groups"] if g.get("exists")]
+    except Exception:  # noqa: BLE001 - SectionFailed: Lambda groups are only one place to look
+        pass
+    for page in ctx.aws.paginate("logs", "describe_log_groups", max_pages=5):
+        for g in page.get("logGroups", []):
+            n = g["logGroupName"]
+            if ("app" in n.lower() or "feedback" in n.lower()) and n not in candidates:
+                candidates.append(n)
+    total = up = down = 0
+    groups = []
+    for name in candidates[:5]:
+        try:
+            messages, capped = _count_events(ctx, name, '"UserFeedback"')
+        except AwsCallError:
+            continue
+        messages = [m for m in messages if "UserFeedback" in m]
+        if not messages:
+            continue
+        groups.append({"group": name, "events": len(messages), "capped": capped})
+        total += len(messages)
+        for m in messages:
+            try:
+                rec = json.loads(m)
+            except ValueError:
+                continue
+            val = str(rec.get("rating", rec.get("thumbs", rec.get("feedback", "")))).lower()
+            up += val in ("up", "1", "positive", "thumbs_up", "true")
+            down += val in ("down", "-1", "0", "negative", "thumbs_down", "false")
+    return {"events": total, "up": up, "down": down, "groups": groups, "searched": candidates[:5]}
+
+
+def invocation_records(ctx: CollectContext) -> dict[str, Any]:
+    """Token counts per invocation-log record; the record's prompt and response bodies are dropped unread."""
+    group = ctx.section("logs.invocation_log_group")
+    if not group.get("exists"):
+        return {"group": group.get("name"), "records": [], "available": False}
+    messages, capped = _count_events(ctx, group["name"], "")
+    records = []
+    for m in messages:
+        try:
+            rec = json.loads(m)
+        except ValueError:
+            continue
+        records.append({
+            "modelId": rec.get("modelId"), "operation": rec.get("operation"), "errorCode": rec.get("errorCode"),
+            "inputTokens": (rec.get("input") or {}).get("inputTokenCount"),
+            "outputTokens": (rec.get("output") or {}).get("outputTokenCount"),
+        })
+    return {"group": group["name"], "records": records, "capped": capped, "available": True}
+
+
+SECTIONS = {
+    "logs.invocation_log_group": invocation_log_group,
+    "logs.metric_filters": metric_filters,
+    "logs.lambda_log_groups": lambda_log_groups,
+    "logs.data_protection": data_protection,
+    "logs.feedback_events": feedback_events,
+    "logs.invocation_records": invocation_records,
+}
