@@ -1,179 +1,409 @@
-"""Amazon Bedrock control-plane evidence: invocation logging, guardrails, evaluation jobs and their scores,
-inference profiles, prompt routers, batch and customization jobs. No prompt or response text is kept.
+"""Amazon Bedrock control-plane evidence (see ../../shared/aws-evidence.md §2, §4).
 
-bedrock.evaluation_jobs: {"jobs": [{"name", "arn", "status", "jobType", "applicationType", "created",
-    "metrics": [...], "judge": bool, "scores": {metricName: {"mean", "records", "values": [...]}}}]}
+Section shapes (all ids/names/flags/counts only: no prompt, response or template text is kept):
+
+bedrock.invocation_logging
+    {"enabled": bool (a CloudWatch or S3 destination is set), "logGroupName": str|None, "roleArn": str|None,
+     "s3Bucket": str|None, "s3KeyPrefix": str|None, "largeDataS3Bucket": str|None,
+     "textDataDeliveryEnabled": bool, "imageDataDeliveryEnabled": bool, "embeddingDataDeliveryEnabled": bool,
+     "videoDataDeliveryEnabled": bool, "audioDataDeliveryEnabled": bool}
+    A missing loggingConfig, None or {} all mean disabled.
+
+bedrock.guardrails
+    {"guardrails": [{"id", "name", "arn", "status", "versions": [numbered versions, e.g. "1", "2"],
+                     "detail_version": "2"|"DRAFT"|None (the version get_guardrail was read for; None = not read),
+                     "content_filters": [{"type", "inputStrength", "outputStrength", "inputEnabled", "outputEnabled"}],
+                     "pii_entities": [{"type", "action", "inputAction", "outputAction"}], "regex_count": int,
+                     "regex_actions": [action, ...], "grounding_filters": [{"type", "threshold", "action", "enabled"}],
+                     "automated_reasoning_policies": [policy ARN, ...], "topic_count": int, "word_count": int}],
+     "errors": [{"action", "kind", "resource", "message"}]}   # sub-calls that failed (details unknown)
+
+bedrock.enforced_guardrails
+    {"configs": [{"configId", "guardrailId", "guardrailArn", "guardrailVersion", "owner",
+                  "includedModels": [...], "excludedModels": [...]}]}
+
+bedrock.evaluation_jobs
+    {"since": iso (creationTimeAfter used, 365 days before the period end),
+     "jobs": [{"arn", "name", "status", "jobType", "applicationType", "creationTime", "taskTypes": [...],
+               "detail": bool (get_evaluation_job read), "metricNames": [...], "customMetricNames": [...],
+               "judge": bool (evaluatorModelConfig present), "judgeModels": [...], "outputS3Uri": str|None,
+               "scores": None | {"files": int, "records": int, "truncated": bool,
+                                 "metrics": {metricName: {"mean": float, "count": int, "below_0_5": int}},
+                                 "record_scores": {"Builtin.Faithfulness": [float...], "Builtin.Correctness": [...]}},
+               "score_error": str|None}],
+     "truncated": bool, "errors": [...]}
+    Scores are read only for Completed jobs (the 20 most recent), from their S3 output *_output.jsonl files.
+
+bedrock.inference_profiles
+    {"profiles": [{"id", "name", "arn", "status", "type", "models": [model ARN...], "tags": {k: v}|None}],
+     "errors": [...]}   # APPLICATION profiles only; tags read for at most 20
+
+bedrock.prompt_routers
+    {"routers": [{"name", "arn", "status", "type", "models": [model ARN...], "fallbackModel": ARN|None}]}
+
+bedrock.invocation_jobs
+    {"since": iso, "jobs": [{"arn", "name", "status", "modelId", "submitTime", "endTime"}], "truncated": bool}
+
+bedrock.customization_jobs
+    {"jobs": [{"arn", "name", "status", "customizationType", "creationTime", "baseModelArn", "detail": bool,
+               "usesInvocationLogs": bool|None, "usePromptResponse": bool|None}], "errors": [...]}
+
+bedrock.prompt_optimization_jobs
+    {"supported": false} when the installed botocore lacks the API, else
+    {"supported": true, "jobs": [{"arn", "name", "status", "creationTime"}]}
+
+bedrock.automated_reasoning_policies
+    {"policies": [{"arn", "id", "name", "version", "updatedAt"}]}
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from llmops_audit.aws.access import AwsCallError
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
-MAX_DETAIL = 20
+MAX_GUARDRAILS = 50
+MAX_EVAL_DETAILS = 20
+MAX_EVAL_FILES = 10
+MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_RECORDS = 5000
-MAX_BYTES = 20 * 1024 * 1024
+MAX_PROFILE_TAGS = 20
+MAX_CUSTOMIZATION_DETAILS = 20
+RECORD_SCORE_METRICS = ("Builtin.Faithfulness", "Builtin.Correctness")
+EVAL_LOOKBACK = timedelta(days=365)
 
 
-def _ts(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value or "")
+def gap(exc: AwsCallError, resource: str) -> dict[str, str]:
+    """A sub-call that failed, kept in the section's data so probes can say which action was missing."""
+    return {"action": exc.action, "kind": exc.kind, "resource": resource, "message": str(exc)[:200]}
 
 
-def invocation_logging(ctx: CollectContext) -> dict[str, Any]:
-    cfg = ctx.aws.call("bedrock", "get_model_invocation_logging_configuration").get("loggingConfig") or {}
+def _pages(ctx: CollectContext, service: str, op: str, key: str, max_pages: int = 20, **params: Any) -> list[dict]:
+    out: list[dict] = []
+    for page in ctx.aws.paginate(service, op, max_pages=max_pages, **params):
+        out.extend(page.get(key) or [])
+    return out
+
+
+# -- invocation logging ---------------------------------------------------------------------------
+
+
+def invocation_logging(ctx: CollectContext) -> dict:
+    resp = ctx.aws.call("bedrock", "get_model_invocation_logging_configuration")
+    cfg = resp.get("loggingConfig") or {}
     cw = cfg.get("cloudWatchConfig") or {}
     s3 = cfg.get("s3Config") or {}
-    group, bucket = cw.get("logGroupName") or None, s3.get("bucketName") or None
+    large = cw.get("largeDataDeliveryS3Config") or {}
+    group = cw.get("logGroupName") or None
+    bucket = s3.get("bucketName") or None
     return {
-        "enabled": bool(group or bucket), "logGroupName": group, "s3Bucket": bucket,
-        "textDataDeliveryEnabled": bool(cfg.get("textDataDeliveryEnabled")),
-        "largeDataBucket": (cw.get("largeDataDeliveryS3Config") or {}).get("bucketName"),
+        "enabled": bool(group or bucket),
+        "logGroupName": group,
+        "roleArn": cw.get("roleArn") or None,
+        "s3Bucket": bucket,
+        "s3KeyPrefix": s3.get("keyPrefix") or None,
+        "largeDataS3Bucket": large.get("bucketName") or None,
+        **{f"{kind}DataDeliveryEnabled": bool(cfg.get(f"{kind}DataDeliveryEnabled"))
+           for kind in ("text", "image", "embedding", "video", "audio")},
     }
+
+
+# -- guardrails -----------------------------------------------------------------------------------
+
+
+def _version_key(v: str) -> int:
+    return int(v) if str(v).isdigit() else -1
 
 
 def _guardrail_detail(g: dict[str, Any]) -> dict[str, Any]:
-    content = g.get("contentPolicy") or {}
-    pii = g.get("sensitiveInformationPolicy") or {}
-    grounding = g.get("contextualGroundingPolicy") or {}
-    ar = g.get("automatedReasoningPolicy") or {}
+    content = (g.get("contentPolicy") or {}).get("filters") or []
+    sens = g.get("sensitiveInformationPolicy") or {}
+    grounding = (g.get("contextualGroundingPolicy") or {}).get("filters") or []
     return {
-        "contentFilters": [f.get("type") for f in content.get("filters", [])],
-        "piiEntities": [{"type": e.get("type"), "action": e.get("action")} for e in pii.get("piiEntities", [])],
-        "regexes": len(pii.get("regexes", [])),
-        "groundingFilters": [{"type": f.get("type"), "threshold": f.get("threshold")}
-                             for f in grounding.get("filters", []) if f.get("enabled", True)],
-        "automatedReasoningPolicies": list(ar.get("policies", [])),
-        "topics": len((g.get("topicPolicy") or {}).get("topics", [])),
+        "status": g.get("status"),
+        "content_filters": [
+            {k: f.get(k) for k in ("type", "inputStrength", "outputStrength", "inputEnabled", "outputEnabled")}
+            for f in content
+        ],
+        "pii_entities": [
+            {k: e.get(k) for k in ("type", "action", "inputAction", "outputAction")}
+            for e in sens.get("piiEntities") or []
+        ],
+        "regex_count": len(sens.get("regexes") or []),
+        "regex_actions": [r.get("action") for r in sens.get("regexes") or []],
+        "grounding_filters": [
+            {k: f.get(k) for k in ("type", "threshold", "action", "enabled")} for f in grounding
+        ],
+        "automated_reasoning_policies": list((g.get("automatedReasoningPolicy") or {}).get("policies") or []),
+        "topic_count": len((g.get("topicPolicy") or {}).get("topics") or []),
+        "word_count": len((g.get("wordPolicy") or {}).get("words") or [])
+        + len((g.get("wordPolicy") or {}).get("managedWordLists") or []),
     }
 
 
-def guardrails(ctx: CollectContext) -> dict[str, Any]:
-    out = []
-    listed = [g for page in ctx.aws.paginate("bedrock", "list_guardrails", max_pages=10)
-              for g in page.get("guardrails", [])]
-    for g in listed[:MAX_DETAIL]:
-        versions = sorted({v.get("version") for page in ctx.aws.paginate(
-            "bedrock", "list_guardrails", guardrailIdentifier=g["id"], max_pages=5) for v in page.get("guardrails", [])})
-        numbered = [v for v in versions if v and v != "DRAFT"]
-        latest = max(numbered, key=lambda v: int(v) if v.isdigit() else 0) if numbered else "DRAFT"
-        detail = ctx.aws.call("bedrock", "get_guardrail", guardrailIdentifier=g["id"], guardrailVersion=latest)
-        out.append({"id": g["id"], "arn": g.get("arn"), "name": g.get("name"), "status": g.get("status"),
-                    "versions": versions, "detailVersion": latest, **_guardrail_detail(detail)})
-    return {"guardrails": out, "total": len(listed)}
+def guardrails(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "bedrock", "list_guardrails", "guardrails")
+    out: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for summary in listed:
+        gid = summary.get("id")
+        if not gid or gid in seen:
+            continue
+        seen.add(gid)
+        entry: dict[str, Any] = {
+            "id": gid, "name": summary.get("name"), "arn": summary.get("arn"), "status": summary.get("status"),
+            "versions": [], "detail_version": None,
+        }
+        out.append(entry)
+        if len(out) > MAX_GUARDRAILS:
+            continue
+        try:
+            versions = _pages(ctx, "bedrock", "list_guardrails", "guardrails", max_pages=5, guardrailIdentifier=gid)
+            entry["versions"] = sorted({str(v.get("version")) for v in versions if str(v.get("version")).isdigit()},
+                                       key=_version_key)
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"guardrail {entry['name']}"))
+        version = entry["versions"][-1] if entry["versions"] else "DRAFT"
+        try:
+            params = {"guardrailIdentifier": gid}
+            if version != "DRAFT":
+                params["guardrailVersion"] = version
+            detail = ctx.aws.call("bedrock", "get_guardrail", **params)
+            entry.update(_guardrail_detail(detail))
+            entry["detail_version"] = version
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"guardrail {entry['name']}"))
+    return {"guardrails": out, "errors": errors}
 
 
-def enforced_guardrails(ctx: CollectContext) -> dict[str, Any]:
-    resp = ctx.aws.call("bedrock", "list_enforced_guardrails_configuration")
-    return {"configs": [{"guardrailId": c.get("guardrailId"), "version": c.get("guardrailVersion")}
-                        for c in resp.get("guardrailsConfig", [])]}
+def enforced_guardrails(ctx: CollectContext) -> dict:
+    configs = _pages(ctx, "bedrock", "list_enforced_guardrails_configuration", "guardrailsConfig")
+    return {"configs": [
+        {"configId": c.get("configId"), "guardrailId": c.get("guardrailId"), "guardrailArn": c.get("guardrailArn"),
+         "guardrailVersion": c.get("guardrailVersion"), "owner": c.get("owner"),
+         "includedModels": list((c.get("modelEnforcement") or {}).get("includedModels") or []),
+         "excludedModels": list((c.get("modelEnforcement") or {}).get("excludedModels") or [])}
+        for c in configs
+    ]}
 
 
-def _scores(ctx: CollectContext, s3_uri: str, job_name: str) -> dict[str, Any]:
-    """Mean score per metric from the job's *_output.jsonl files in S3 (input and output text are skipped)."""
-    if not s3_uri.startswith("s3://"):
-        return {}
-    bucket, _, prefix = s3_uri[5:].partition("/")
-    prefix = prefix.rstrip("/") + "/" + job_name if prefix else job_name
-    keys = [o["Key"] for page in ctx.aws.paginate("s3", "list_objects_v2", Bucket=bucket, Prefix=prefix,
-                                                   token_in="ContinuationToken", token_out="NextContinuationToken",
-                                                   max_pages=10)
-            for o in page.get("Contents", []) if o["Key"].endswith("_output.jsonl")]
-    values: dict[str, list[float]] = {}
-    read = records = 0
-    for key in keys[:20]:
-        body = ctx.aws.call("s3", "get_object", Bucket=bucket, Key=key)["Body"].read(MAX_BYTES - read)
-        read += len(body)
-        for line in body.decode("utf-8", "replace").splitlines():
+# -- evaluation jobs ------------------------------------------------------------------------------
+
+
+def _s3_location(uri: str) -> tuple[str, str]:
+    parsed = urlparse(uri)
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+def _read_scores(ctx: CollectContext, job: dict[str, Any]) -> dict[str, Any]:
+    """Scores from the job's *_output.jsonl files: per-metric means and counts, no record text."""
+    bucket, prefix = _s3_location(job["outputS3Uri"])
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    job_prefix = f"{prefix}{job['name']}/"
+    keys: list[str] = []
+    for page in ctx.aws.paginate("s3", "list_objects_v2", max_pages=5, Bucket=bucket, Prefix=job_prefix):
+        keys.extend(o["Key"] for o in page.get("Contents") or [] if o["Key"].endswith("_output.jsonl"))
+        if len(keys) >= MAX_EVAL_FILES:
+            break
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    below: dict[str, int] = {}
+    record_scores: dict[str, list[float]] = {m: [] for m in RECORD_SCORE_METRICS}
+    records = 0
+    truncated = len(keys) > MAX_EVAL_FILES
+    for key in sorted(keys)[:MAX_EVAL_FILES]:
+        obj = ctx.aws.call("s3", "get_object", Bucket=bucket, Key=key, Range=f"bytes=0-{MAX_FILE_BYTES - 1}")
+        raw = obj["Body"].read(MAX_FILE_BYTES)
+        lines = raw.decode("utf-8", "replace").splitlines()
+        if len(raw) >= MAX_FILE_BYTES and lines:
+            lines, truncated = lines[:-1], True  # the last line may be cut
+        for line in lines:
+            if records >= MAX_RECORDS:
+                truncated = True
+                break
+            line = line.strip()
+            if not line:
+                continue
             try:
-                rec = json.loads(line)
+                record = json.loads(line)
             except ValueError:
                 continue
+            scores = (record.get("automatedEvaluationResult") or {}).get("scores") or []
+            if not isinstance(scores, list):
+                continue
             records += 1
-            for s in (rec.get("automatedEvaluationResult") or {}).get("scores", []):
-                if isinstance(s.get("result"), int | float):
-                    values.setdefault(s["metricName"], []).append(float(s["result"]))
-            if records >= MAX_RECORDS or read >= MAX_BYTES:
-                break
-    return {m: {"mean": sum(v) / len(v), "records": len(v), "values": v} for m, v in values.items()}
+            for s in scores:
+                name, result = s.get("metricName"), s.get("result")
+                if not isinstance(name, str) or isinstance(result, bool) or not isinstance(result, int | float):
+                    continue
+                sums[name] = sums.get(name, 0.0) + float(result)
+                counts[name] = counts.get(name, 0) + 1
+                below[name] = below.get(name, 0) + (1 if result < 0.5 else 0)
+                if name in record_scores:
+                    record_scores[name].append(round(float(result), 4))
+        del raw, lines
+    return {
+        "files": min(len(keys), MAX_EVAL_FILES), "records": records, "truncated": truncated,
+        "metrics": {m: {"mean": sums[m] / counts[m], "count": counts[m], "below_0_5": below[m]} for m in counts},
+        "record_scores": {m: v for m, v in record_scores.items() if v},
+    }
 
 
-def evaluation_jobs(ctx: CollectContext) -> dict[str, Any]:
-    since = min(ctx.scope.start, datetime.now(UTC) - timedelta(days=365))
-    summaries = [j for page in ctx.aws.paginate("bedrock", "list_evaluation_jobs", creationTimeAfter=since,
-                                                 max_pages=10) for j in page.get("jobSummaries", [])]
-    jobs, errors = [], []
-    for j in summaries:
-        job: dict[str, Any] = {"name": j.get("jobName"), "arn": j.get("jobArn"), "status": j.get("status"),
-                               "jobType": j.get("jobType"), "applicationType": j.get("applicationType"),
-                               "created": _ts(j.get("creationTime")), "metrics": [], "judge": False, "scores": {}}
-        if j.get("status") == "Completed" and len([x for x in jobs if x["scores"] or x["metrics"]]) < MAX_DETAIL:
+def evaluation_jobs(ctx: CollectContext) -> dict:
+    since = ctx.scope.end - EVAL_LOOKBACK
+    summaries: list[dict] = []
+    truncated = False
+    pages = 0
+    for page in ctx.aws.paginate("bedrock", "list_evaluation_jobs", max_pages=10, creationTimeAfter=since,
+                                 sortBy="CreationTime", sortOrder="Descending", maxResults=100):
+        summaries.extend(page.get("jobSummaries") or [])
+        pages += 1
+        truncated = pages >= 10 and bool(page.get("nextToken"))
+    jobs: list[dict[str, Any]] = []
+    for s in summaries:
+        jobs.append({
+            "arn": s.get("jobArn"), "name": s.get("jobName"), "status": s.get("status"),
+            "jobType": s.get("jobType"), "applicationType": s.get("applicationType"),
+            "creationTime": s.get("creationTime"), "taskTypes": list(s.get("evaluationTaskTypes") or []),
+            "detail": False, "metricNames": [], "customMetricNames": [], "judge": bool(s.get("evaluatorModelIdentifiers")),
+            "judgeModels": list(s.get("evaluatorModelIdentifiers") or []), "outputS3Uri": None,
+            "scores": None, "score_error": None,
+        })
+    errors: list[dict[str, str]] = []
+    completed = sorted((j for j in jobs if j["status"] == "Completed"),
+                       key=lambda j: str(j["creationTime"]), reverse=True)[:MAX_EVAL_DETAILS]
+    for job in completed:
+        try:
+            d = ctx.aws.call("bedrock", "get_evaluation_job", jobIdentifier=job["arn"])
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"evaluation job {job['name']}"))
+            continue
+        cfg = d.get("evaluationConfig") or {}
+        auto, human = cfg.get("automated") or {}, cfg.get("human") or {}
+        metric_names: list[str] = []
+        for dmc in (auto.get("datasetMetricConfigs") or []) + (human.get("datasetMetricConfigs") or []):
+            metric_names.extend(m for m in dmc.get("metricNames") or [] if m not in metric_names)
+        judge_models = [m.get("modelIdentifier") for m in
+                        ((auto.get("evaluatorModelConfig") or {}).get("bedrockEvaluatorModels") or [])]
+        custom = (auto.get("customMetricConfig") or {}).get("customMetrics") or []
+        job.update({
+            "detail": True, "jobType": d.get("jobType") or job["jobType"],
+            "applicationType": d.get("applicationType") or job["applicationType"],
+            "metricNames": metric_names,
+            "customMetricNames": [((c.get("customMetricDefinition") or {}).get("name")) for c in custom
+                                  if (c.get("customMetricDefinition") or {}).get("name")]
+            + [c.get("name") for c in human.get("customMetrics") or [] if c.get("name")],
+            "judge": bool(auto.get("evaluatorModelConfig")), "judgeModels": [m for m in judge_models if m],
+            "outputS3Uri": (d.get("outputDataConfig") or {}).get("s3Uri"),
+        })
+        if job["jobType"] == "Automated" and job["outputS3Uri"]:
             try:
-                d = ctx.aws.call("bedrock", "get_evaluation_job", jobIdentifier=j["jobArn"])
-                auto = (d.get("evaluationConfig") or {}).get("automated") or {}
-                job["metrics"] = sorted({m for c in auto.get("datasetMetricConfigs", []) for m in c.get("metricNames", [])})
-                job["judge"] = bool((auto.get("evaluatorModelConfig") or {}).get("bedrockEvaluatorModels"))
-                job["scores"] = _scores(ctx, (d.get("outputDataConfig") or {}).get("s3Uri", ""), j["jobName"])
+                job["scores"] = _read_scores(ctx, job)
             except AwsCallError as exc:
-                errors.append(f"{exc.describe()} for job {j.get('jobName')}")
-        jobs.append(job)
+                job["score_error"] = exc.describe()
+                errors.append(gap(exc, f"evaluation job {job['name']} output {job['outputS3Uri']}"))
+    return {"since": since, "jobs": jobs, "truncated": truncated, "errors": errors}
+
+
+# -- profiles, routers, jobs ----------------------------------------------------------------------
+
+
+def inference_profiles(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "bedrock", "list_inference_profiles", "inferenceProfileSummaries", typeEquals="APPLICATION")
+    profiles: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    for i, p in enumerate(listed):
+        entry = {
+            "id": p.get("inferenceProfileId"), "name": p.get("inferenceProfileName"),
+            "arn": p.get("inferenceProfileArn"), "status": p.get("status"), "type": p.get("type"),
+            "models": [m.get("modelArn") for m in p.get("models") or [] if m.get("modelArn")], "tags": None,
+        }
+        if i < MAX_PROFILE_TAGS and entry["arn"]:
+            try:
+                tags = ctx.aws.call("bedrock", "list_tags_for_resource", resourceARN=entry["arn"]).get("tags") or []
+                entry["tags"] = {t["key"]: t["value"] for t in tags}
+            except AwsCallError as exc:
+                errors.append(gap(exc, f"inference profile {entry['name']}"))
+        profiles.append(entry)
+    return {"profiles": profiles, "errors": errors}
+
+
+def prompt_routers(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "bedrock", "list_prompt_routers", "promptRouterSummaries", type="custom")
+    return {"routers": [
+        {"name": r.get("promptRouterName"), "arn": r.get("promptRouterArn"), "status": r.get("status"),
+         "type": r.get("type"), "models": [m.get("modelArn") for m in r.get("models") or [] if m.get("modelArn")],
+         "fallbackModel": (r.get("fallbackModel") or {}).get("modelArn")}
+        for r in listed
+    ]}
+
+
+def invocation_jobs(ctx: CollectContext) -> dict:
+    since = ctx.scope.end - EVAL_LOOKBACK
+    jobs: list[dict] = []
+    truncated = False
+    for n, page in enumerate(ctx.aws.paginate("bedrock", "list_model_invocation_jobs", max_pages=5,
+                                              submitTimeAfter=since, maxResults=100), start=1):
+        jobs.extend(page.get("invocationJobSummaries") or [])
+        truncated = n >= 5 and bool(page.get("nextToken"))
+    return {"since": since, "truncated": truncated, "jobs": [
+        {"arn": j.get("jobArn"), "name": j.get("jobName"), "status": j.get("status"), "modelId": j.get("modelId"),
+         "submitTime": j.get("submitTime"), "endTime": j.get("endTime")}
+        for j in jobs
+    ]}
+
+
+def customization_jobs(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "bedrock", "list_model_customization_jobs", "modelCustomizationJobSummaries", max_pages=5)
+    jobs: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    for i, j in enumerate(listed):
+        entry: dict[str, Any] = {
+            "arn": j.get("jobArn"), "name": j.get("jobName"), "status": j.get("status"),
+            "customizationType": j.get("customizationType"), "creationTime": j.get("creationTime"),
+            "baseModelArn": j.get("baseModelArn"), "detail": False, "usesInvocationLogs": None,
+            "usePromptResponse": None,
+        }
+        if i < MAX_CUSTOMIZATION_DETAILS:
+            try:
+                d = ctx.aws.call("bedrock", "get_model_customization_job", jobIdentifier=entry["arn"])
+                logs_cfg = (d.get("trainingDataConfig") or {}).get("invocationLogsConfig")
+                entry.update({"detail": True, "usesInvocationLogs": bool(logs_cfg),
+                              "usePromptResponse": (logs_cfg or {}).get("usePromptResponse")})
+                entry["customizationType"] = entry["customizationType"] or d.get("customizationType")
+            except AwsCallError as exc:
+                errors.append(gap(exc, f"customization job {entry['name']}"))
+        jobs.append(entry)
     return {"jobs": jobs, "errors": errors}
 
 
-def inference_profiles(ctx: CollectContext) -> dict[str, Any]:
-    profiles = [p for page in ctx.aws.paginate("bedrock", "list_inference_profiles", typeEquals="APPLICATION",
-                                                max_pages=10) for p in page.get("inferenceProfileSummaries", [])]
-    out = []
-    for p in profiles[:MAX_DETAIL]:
-        tags = ctx.aws.call("bedrock", "list_tags_for_resource", resourceARN=p["inferenceProfileArn"]).get("tags", [])
-        out.append({"name": p.get("inferenceProfileName"), "arn": p.get("inferenceProfileArn"),
-                    "models": [m.get("modelArn") for m in p.get("models", [])],
-                    "tags": {t["key"]: t["value"] for t in tags}})
-    return {"profiles": out, "total": len(profiles)}
-
-
-def prompt_routers(ctx: CollectContext) -> dict[str, Any]:
-    routers = [r for page in ctx.aws.paginate("bedrock", "list_prompt_routers", type="custom", max_pages=5)
-               for r in page.get("promptRouterSummaries", [])]
-    return {"routers": [{"name": r.get("promptRouterName"), "arn": r.get("promptRouterArn"),
-                         "models": [m.get("modelArn") for m in r.get("models", [])],
-                         "fallback": (r.get("fallbackModel") or {}).get("modelArn")} for r in routers]}
-
-
-def invocation_jobs(ctx: CollectContext) -> dict[str, Any]:
-    jobs = [j for page in ctx.aws.paginate("bedrock", "list_model_invocation_jobs", max_pages=5)
-            for j in page.get("invocationJobSummaries", [])]
-    return {"jobs": [{"name": j.get("jobName"), "status": j.get("status"), "model": j.get("modelId"),
-                      "submitted": _ts(j.get("submitTime"))} for j in jobs]}
-
-
-def customization_jobs(ctx: CollectContext) -> dict[str, Any]:
-    jobs = [j for page in ctx.aws.paginate("bedrock", "list_model_customization_jobs", max_pages=5)
-            for j in page.get("modelCustomizationJobSummaries", [])]
-    out = []
-    for j in jobs[:MAX_DETAIL]:
-        d = ctx.aws.call("bedrock", "get_model_customization_job", jobIdentifier=j["jobArn"])
-        out.append({"name": j.get("jobName"), "status": j.get("status"),
-                    "fromInvocationLogs": bool((d.get("trainingDataConfig") or {}).get("invocationLogsConfig"))})
-    return {"jobs": out}
-
-
-def prompt_optimization_jobs(ctx: CollectContext) -> dict[str, Any]:
+def prompt_optimization_jobs(ctx: CollectContext) -> dict:
     if not hasattr(ctx.aws.client("bedrock"), "list_advanced_prompt_optimization_jobs"):
         return {"supported": False, "jobs": []}
-    resp = ctx.aws.call("bedrock", "list_advanced_prompt_optimization_jobs")
-    jobs = next((v for k, v in resp.items() if isinstance(v, list)), [])
-    return {"supported": True, "jobs": [{"name": j.get("jobName") or j.get("name")} for j in jobs]}
+    listed = _pages(ctx, "bedrock", "list_advanced_prompt_optimization_jobs", "jobSummaries", max_pages=5)
+    return {"supported": True, "jobs": [
+        {"arn": j.get("jobArn"), "name": j.get("jobName"), "status": j.get("jobStatus"),
+         "creationTime": j.get("creationTime")}
+        for j in listed
+    ]}
 
 
-def automated_reasoning_policies(ctx: CollectContext) -> dict[str, Any]:
-    resp = ctx.aws.call("bedrock", "list_automated_reasoning_policies")
-    return {"policies": [p.get("name") for p in resp.get("automatedReasoningPolicySummaries", [])]}
+def automated_reasoning_policies(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "bedrock", "list_automated_reasoning_policies", "automatedReasoningPolicySummaries",
+                    max_pages=5)
+    return {"policies": [
+        {"arn": p.get("policyArn"), "id": p.get("policyId"), "name": p.get("name"), "version": p.get("version"),
+         "updatedAt": p.get("updatedAt")}
+        for p in listed
+    ]}
 
 
 SECTIONS = {
