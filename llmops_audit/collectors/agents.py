@@ -1,129 +1,289 @@
-"""Bedrock Agents evidence: agents (versions, aliases, action groups, collaborators), knowledge bases and
-their ingestion jobs, Prompt Management prompts and versions, flows and their node types.
+"""Bedrock Agents evidence: agents, knowledge bases, prompts and flows (see ../../shared/aws-evidence.md §4.3-4.7).
 
-Per-agent sub-calls that fail are recorded in the agent's `gaps`, and the related fields stay None
-(unknown), so a probe never reads a failed sub-call as "none found".
+Sub-calls per resource (get_agent, list_agent_aliases, list_data_sources...) that fail are recorded in the
+section's "errors" list ({"action", "kind", "resource", "message"}) and leave the matching field None, which
+means "unknown" (never "none"): probes then say they cannot tell and name the action.
+No instruction, prompt-template or collaboration-instruction text is kept, only whether it is set.
+
+agents.agents
+    {"agents": [{"id", "name", "arn", "status", "version" (from get_agent), "detail": bool (get_agent read),
+                 "roleArn", "foundationModel", "orchestrationType",
+                 "guardrail": {"id", "version"} | None (no guardrail, when detail is True),
+                 "collaboration": "SUPERVISOR"|"SUPERVISOR_ROUTER"|"DISABLED"|None,
+                 "memory": bool,
+                 "versions": [{"version", "status", "guardrail": {...}|None}] | None,
+                 "aliases": [{"id", "name", "status", "versions": [agentVersion...]}] | None,
+                 "action_groups": [{"id", "name", "state", "detail": bool, "executorLambda": ARN|None,
+                                    "customControl": "RETURN_CONTROL"|None, "parentActionSignature": str|None,
+                                    "schema": "function"|"api"|"api-s3"|None,
+                                    "functions": [{"name", "requireConfirmation": "ENABLED"|"DISABLED"|None}]}] | None,
+                 "collaborators": [{"name", "aliasArn", "hasInstruction": bool, "relayConversationHistory"}] | None
+                 (only read for SUPERVISOR* agents; None otherwise or when the call failed)}],
+     "errors": [...]}
+    Action groups and collaborators are read for the DRAFT version (the working copy).
+    For OpenAPI schemas given inline, each operation is a function named by its operationId (or "METHOD path"),
+    with x-requireConfirmation as requireConfirmation.
+
+agents.knowledge_bases
+    {"knowledge_bases": [{"id", "name", "status", "updatedAt",
+                          "data_sources": [{"id", "name", "status",
+                                            "ingestion_jobs": [{"id", "status", "startedAt", "updatedAt"}] | None}]
+                                          | None}],
+     "errors": [...]}
+
+agents.prompts
+    {"prompts": [{"id", "name", "arn", "updatedAt", "versions": ["1", "2", ...] | None (numbered only)}], "errors": [...]}
+
+agents.flows
+    {"flows": [{"id", "name", "arn", "status", "version", "node_types": [type...] | None,
+                "versions": [numbered...] | None}], "errors": [...]}
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.collectors.bedrock import gap
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
-MAX_DETAIL = 50
+MAX_AGENTS = 50
+MAX_ACTION_GROUP_DETAILS = 100
+MAX_KNOWLEDGE_BASES = 50
+MAX_DATA_SOURCES = 100
+MAX_PROMPTS = 50
+MAX_FLOWS = 50
+SUPERVISOR_MODES = ("SUPERVISOR", "SUPERVISOR_ROUTER")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
-def _ts(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value or "")
+def _pages(ctx: CollectContext, op: str, key: str, max_pages: int = 10, **params: Any) -> list[dict]:
+    out: list[dict] = []
+    for page in ctx.aws.paginate("bedrock-agent", op, max_pages=max_pages, **params):
+        out.extend(page.get(key) or [])
+    return out
 
 
-def _list(ctx: CollectContext, op: str, key: str, **params: Any) -> list[dict[str, Any]]:
-    return [x for page in ctx.aws.paginate("bedrock-agent", op, max_pages=10, **params) for x in page.get(key, [])]
+def _guardrail(cfg: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not cfg or not cfg.get("guardrailIdentifier"):
+        return None
+    return {"id": cfg.get("guardrailIdentifier"), "version": cfg.get("guardrailVersion")}
 
 
-def _try(gaps: list[str], fn: Any, *args: Any, **kw: Any) -> Any:
+# -- agents ---------------------------------------------------------------------------------------
+
+
+def _api_functions(payload: str) -> list[dict[str, Any]]:
+    """Operations of an inline OpenAPI schema, with x-requireConfirmation."""
     try:
-        return fn(*args, **kw)
-    except AwsCallError as exc:
-        gaps.append(exc.describe())
-        return None
-
-
-def _action_groups(ctx: CollectContext, agent_id: str, gaps: list[str]) -> list[dict[str, Any]] | None:
-    summaries = _try(gaps, _list, ctx, "list_agent_action_groups", "actionGroupSummaries", agentId=agent_id,
-                     agentVersion="DRAFT")
-    if summaries is None:
-        return None
-    groups = []
-    for s in summaries[:20]:
-        d = _try(gaps, ctx.aws.call, "bedrock-agent", "get_agent_action_group", agentId=agent_id,
-                 agentVersion="DRAFT", actionGroupId=s["actionGroupId"])
-        if d is None:
-            return None
-        ag = d.get("agentActionGroup", {})
-        executor = ag.get("actionGroupExecutor") or {}
-        functions = [{"name": f.get("name"), "requireConfirmation": f.get("requireConfirmation", "DISABLED")}
-                     for f in (ag.get("functionSchema") or {}).get("functions", [])]
-        groups.append({"name": ag.get("actionGroupName"), "state": ag.get("actionGroupState"),
-                       "lambdaArn": executor.get("lambda"), "customControl": executor.get("customControl"),
-                       "parentSignature": ag.get("parentActionSignature"), "functions": functions,
-                       "openApi": bool(ag.get("apiSchema"))})
-    return groups
-
-
-def agents(ctx: CollectContext) -> dict[str, Any]:
-    listed = _list(ctx, "list_agents", "agentSummaries")
+        doc = json.loads(payload)
+    except ValueError:
+        try:
+            doc = yaml.safe_load(payload)
+        except yaml.YAMLError:
+            return []
     out = []
-    for s in listed[:MAX_DETAIL]:
-        gaps: list[str] = []
+    for path, ops in ((doc or {}).get("paths") or {}).items() if isinstance(doc, dict) else []:
+        for method, op in (ops or {}).items() if isinstance(ops, dict) else []:
+            if method.lower() not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            out.append({"name": op.get("operationId") or f"{method.upper()} {path}",
+                        "requireConfirmation": op.get("x-requireConfirmation")})
+    return out
+
+
+def _action_group(detail: dict[str, Any]) -> dict[str, Any]:
+    executor = detail.get("actionGroupExecutor") or {}
+    fs = detail.get("functionSchema") or {}
+    api = detail.get("apiSchema") or {}
+    if fs.get("functions") is not None:
+        schema = "function"
+        functions = [{"name": f.get("name"), "requireConfirmation": f.get("requireConfirmation")}
+                     for f in fs.get("functions") or []]
+    elif api.get("payload"):
+        schema, functions = "api", _api_functions(api["payload"])
+    elif api.get("s3"):
+        schema, functions = "api-s3", []
+    else:
+        schema, functions = None, []
+    return {
+        "detail": True, "executorLambda": executor.get("lambda"), "customControl": executor.get("customControl"),
+        "parentActionSignature": detail.get("parentActionSignature"), "schema": schema, "functions": functions,
+    }
+
+
+def agents(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "list_agents", "agentSummaries")
+    out: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    details_left = MAX_ACTION_GROUP_DETAILS
+    for s in listed[:MAX_AGENTS]:
         aid = s["agentId"]
-        a = (_try(gaps, ctx.aws.call, "bedrock-agent", "get_agent", agentId=aid) or {}).get("agent", {})
-        guard = a.get("guardrailConfiguration") or s.get("guardrailConfiguration") or {}
-        versions = _try(gaps, _list, ctx, "list_agent_versions", "agentVersionSummaries", agentId=aid)
-        aliases = _try(gaps, _list, ctx, "list_agent_aliases", "agentAliasSummaries", agentId=aid)
-        collab = a.get("agentCollaboration") or "DISABLED"
-        collaborators = None
-        if collab.startswith("SUPERVISOR"):
-            raw = _try(gaps, _list, ctx, "list_agent_collaborators", "agentCollaboratorSummaries", agentId=aid,
-                       agentVersion="DRAFT")
-            collaborators = None if raw is None else [
-                {"name": c.get("collaboratorName"), "instruction": c.get("collaborationInstruction", ""),
-                 "aliasArn": (c.get("agentDescriptor") or {}).get("aliasArn")} for c in raw]
-        out.append({
-            "id": aid, "name": s.get("agentName") or a.get("agentName"), "arn": a.get("agentArn"),
-            "status": a.get("agentStatus") or s.get("agentStatus"), "roleArn": a.get("agentResourceRoleArn"),
-            "model": a.get("foundationModel"),
-            "guardrail": {"id": guard.get("guardrailIdentifier"), "version": guard.get("guardrailVersion")}
-            if guard.get("guardrailIdentifier") else None,
-            "collaboration": collab,
-            "versions": None if versions is None else [v.get("agentVersion") for v in versions],
-            "aliases": None if aliases is None else [
-                {"name": al.get("agentAliasName"),
-                 "versions": [r.get("agentVersion") for r in al.get("routingConfiguration", [])]} for al in aliases],
-            "actionGroups": _action_groups(ctx, aid, gaps),
-            "collaborators": collaborators,
-            "gaps": gaps,
-        })
-    return {"agents": out, "total": len(listed)}
+        agent: dict[str, Any] = {
+            "id": aid, "name": s.get("agentName"), "arn": None, "status": s.get("agentStatus"), "version": None,
+            "detail": False, "roleArn": None, "foundationModel": None, "orchestrationType": None,
+            "guardrail": _guardrail(s.get("guardrailConfiguration")), "collaboration": None, "memory": False,
+            "versions": None, "aliases": None, "action_groups": None, "collaborators": None,
+        }
+        out.append(agent)
+        label = f"agent {agent['name']}"
+        try:
+            a = ctx.aws.call("bedrock-agent", "get_agent", agentId=aid)["agent"]
+            agent.update({
+                "detail": True, "arn": a.get("agentArn"), "status": a.get("agentStatus"),
+                "version": a.get("agentVersion"), "roleArn": a.get("agentResourceRoleArn"),
+                "foundationModel": a.get("foundationModel"), "orchestrationType": a.get("orchestrationType"),
+                "guardrail": _guardrail(a.get("guardrailConfiguration")),
+                "collaboration": a.get("agentCollaboration"),
+                "memory": bool((a.get("memoryConfiguration") or {}).get("enabledMemoryTypes")),
+            })
+        except AwsCallError as exc:
+            errors.append(gap(exc, label))
+        try:
+            agent["versions"] = [
+                {"version": v.get("agentVersion"), "status": v.get("agentStatus"),
+                 "guardrail": _guardrail(v.get("guardrailConfiguration"))}
+                for v in _pages(ctx, "list_agent_versions", "agentVersionSummaries", max_pages=5, agentId=aid)
+            ]
+        except AwsCallError as exc:
+            errors.append(gap(exc, label))
+        try:
+            agent["aliases"] = [
+                {"id": al.get("agentAliasId"), "name": al.get("agentAliasName"), "status": al.get("agentAliasStatus"),
+                 "versions": [r.get("agentVersion") for r in al.get("routingConfiguration") or []
+                              if r.get("agentVersion")]}
+                for al in _pages(ctx, "list_agent_aliases", "agentAliasSummaries", max_pages=5, agentId=aid)
+            ]
+        except AwsCallError as exc:
+            errors.append(gap(exc, label))
+        try:
+            groups = _pages(ctx, "list_agent_action_groups", "actionGroupSummaries", max_pages=5,
+                            agentId=aid, agentVersion="DRAFT")
+            agent["action_groups"] = []
+            for g in groups:
+                entry: dict[str, Any] = {
+                    "id": g.get("actionGroupId"), "name": g.get("actionGroupName"), "state": g.get("actionGroupState"),
+                    "detail": False, "executorLambda": None, "customControl": None, "parentActionSignature": None,
+                    "schema": None, "functions": [],
+                }
+                agent["action_groups"].append(entry)
+                if details_left <= 0:
+                    continue
+                details_left -= 1
+                try:
+                    d = ctx.aws.call("bedrock-agent", "get_agent_action_group", agentId=aid, agentVersion="DRAFT",
+                                     actionGroupId=entry["id"])["agentActionGroup"]
+                    entry.update(_action_group(d))
+                except AwsCallError as exc:
+                    errors.append(gap(exc, f"{label} action group {entry['name']}"))
+        except AwsCallError as exc:
+            errors.append(gap(exc, label))
+        if agent["collaboration"] in SUPERVISOR_MODES:
+            try:
+                agent["collaborators"] = [
+                    {"name": c.get("collaboratorName"), "aliasArn": (c.get("agentDescriptor") or {}).get("aliasArn"),
+                     "hasInstruction": bool((c.get("collaborationInstruction") or "").strip()),
+                     "relayConversationHistory": c.get("relayConversationHistory")}
+                    for c in _pages(ctx, "list_agent_collaborators", "agentCollaboratorSummaries", max_pages=5,
+                                    agentId=aid, agentVersion="DRAFT")
+                ]
+            except AwsCallError as exc:
+                errors.append(gap(exc, label))
+    return {"agents": out, "truncated": len(listed) > MAX_AGENTS, "errors": errors}
 
 
-def knowledge_bases(ctx: CollectContext) -> dict[str, Any]:
-    out = []
-    for kb in _list(ctx, "list_knowledge_bases", "knowledgeBaseSummaries")[:MAX_DETAIL]:
-        gaps: list[str] = []
-        sources = _try(gaps, _list, ctx, "list_data_sources", "dataSourceSummaries",
-                       knowledgeBaseId=kb["knowledgeBaseId"]) or []
-        jobs = []
-        for ds in sources[:10]:
-            found = _try(gaps, _list, ctx, "list_ingestion_jobs", "ingestionJobSummaries",
-                         knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ds["dataSourceId"])
-            jobs += [{"dataSource": ds.get("name"), "status": j.get("status"), "started": _ts(j.get("startedAt"))}
-                     for j in (found or [])]
-        out.append({"id": kb["knowledgeBaseId"], "name": kb.get("name"), "status": kb.get("status"),
-                    "dataSources": len(sources), "ingestionJobs": jobs if not gaps else None, "gaps": gaps})
-    return {"knowledge_bases": out}
+# -- knowledge bases ------------------------------------------------------------------------------
 
 
-def prompts(ctx: CollectContext) -> dict[str, Any]:
-    out = []
-    for p in _list(ctx, "list_prompts", "promptSummaries")[:MAX_DETAIL]:
-        versions = [v.get("version") for v in _list(ctx, "list_prompts", "promptSummaries", promptIdentifier=p["id"])]
-        out.append({"id": p["id"], "name": p.get("name"), "versions": versions, "updated": _ts(p.get("updatedAt"))})
-    return {"prompts": out}
+def knowledge_bases(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "list_knowledge_bases", "knowledgeBaseSummaries")
+    out: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    sources_left = MAX_DATA_SOURCES
+    for kb in listed[:MAX_KNOWLEDGE_BASES]:
+        entry: dict[str, Any] = {"id": kb.get("knowledgeBaseId"), "name": kb.get("name"), "status": kb.get("status"),
+                                 "updatedAt": kb.get("updatedAt"), "data_sources": None}
+        out.append(entry)
+        try:
+            sources = _pages(ctx, "list_data_sources", "dataSourceSummaries", max_pages=5,
+                             knowledgeBaseId=entry["id"])
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"knowledge base {entry['name']}"))
+            continue
+        entry["data_sources"] = []
+        for ds in sources:
+            src: dict[str, Any] = {"id": ds.get("dataSourceId"), "name": ds.get("name"), "status": ds.get("status"),
+                                   "ingestion_jobs": None}
+            entry["data_sources"].append(src)
+            if sources_left <= 0:
+                continue
+            sources_left -= 1
+            try:
+                jobs = _pages(ctx, "list_ingestion_jobs", "ingestionJobSummaries", max_pages=2,
+                              knowledgeBaseId=entry["id"], dataSourceId=src["id"],
+                              sortBy={"attribute": "STARTED_AT", "order": "DESCENDING"}, maxResults=100)
+                src["ingestion_jobs"] = [
+                    {"id": j.get("ingestionJobId"), "status": j.get("status"), "startedAt": j.get("startedAt"),
+                     "updatedAt": j.get("updatedAt")}
+                    for j in jobs
+                ]
+            except AwsCallError as exc:
+                errors.append(gap(exc, f"knowledge base {entry['name']} data source {src['name']}"))
+    return {"knowledge_bases": out, "truncated": len(listed) > MAX_KNOWLEDGE_BASES, "errors": errors}
 
 
-def flows(ctx: CollectContext) -> dict[str, Any]:
-    out = []
-    for f in _list(ctx, "list_flows", "flowSummaries")[:MAX_DETAIL]:
-        d = ctx.aws.call("bedrock-agent", "get_flow", flowIdentifier=f["id"])
-        nodes = [n.get("type") for n in (d.get("definition") or {}).get("nodes", [])]
-        out.append({"id": f["id"], "name": f.get("name"), "nodeTypes": sorted(set(nodes))})
-    return {"flows": out}
+# -- prompts and flows ----------------------------------------------------------------------------
+
+
+def prompts(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "list_prompts", "promptSummaries")
+    out: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    for i, p in enumerate(listed):
+        entry: dict[str, Any] = {"id": p.get("id"), "name": p.get("name"), "arn": p.get("arn"),
+                                 "updatedAt": p.get("updatedAt"), "versions": None}
+        out.append(entry)
+        if i >= MAX_PROMPTS:
+            continue
+        try:
+            versions = _pages(ctx, "list_prompts", "promptSummaries", max_pages=5, promptIdentifier=entry["id"])
+            entry["versions"] = sorted({str(v.get("version")) for v in versions if str(v.get("version")).isdigit()},
+                                       key=int)
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"prompt {entry['name']}"))
+    return {"prompts": out, "errors": errors}
+
+
+def flows(ctx: CollectContext) -> dict:
+    listed = _pages(ctx, "list_flows", "flowSummaries")
+    out: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    for i, f in enumerate(listed):
+        entry: dict[str, Any] = {"id": f.get("id"), "name": f.get("name"), "arn": f.get("arn"),
+                                 "status": f.get("status"), "version": f.get("version"),
+                                 "node_types": None, "versions": None}
+        out.append(entry)
+        if i >= MAX_FLOWS:
+            continue
+        try:
+            d = ctx.aws.call("bedrock-agent", "get_flow", flowIdentifier=entry["id"])
+            nodes = (d.get("definition") or {}).get("nodes") or []
+            entry["node_types"] = sorted({n.get("type") for n in nodes if n.get("type")})
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"flow {entry['name']}"))
+        try:
+            versions = _pages(ctx, "list_flow_versions", "flowVersionSummaries", max_pages=5,
+                              flowIdentifier=entry["id"])
+            entry["versions"] = sorted({str(v.get("version")) for v in versions if str(v.get("version")).isdigit()},
+                                       key=int)
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"flow {entry['name']}"))
+    return {"flows": out, "errors": errors}
 
 
 SECTIONS = {

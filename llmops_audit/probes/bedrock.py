@@ -1,257 +1,435 @@
-"""Probes over the Bedrock control plane: logging, guardrails, evaluations, profiles, routers, jobs."""
+"""Probes over Bedrock control-plane evidence: invocation logging, guardrails, evaluations, routing, jobs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence import Evidence, MissingEvidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 
-HALLUCINATION_METRICS = {"Builtin.Faithfulness", "Builtin.Correctness"}
-REFUSAL_METRICS = {"Builtin.Refusal", "Builtin.Harmfulness"}
+HALLUCINATION_METRICS = ("Builtin.Faithfulness", "Builtin.Correctness")
+REFUSAL_METRICS = ("Builtin.Refusal", "Builtin.Harmfulness")
+ACTIVE = ("BLOCK", "ANONYMIZE")
+
+
+def gaps(data: dict[str, Any], resource_prefix: str = "") -> tuple[str, ...]:
+    """The IAM actions of the sub-calls that failed while collecting `data` (optionally for one resource kind)."""
+    return tuple(sorted({e["action"] for e in data.get("errors") or []
+                         if e.get("resource", "").startswith(resource_prefix)}))
+
+
+def read(ev: Evidence, section: str) -> tuple[Any, tuple[str, ...]]:
+    """(data, ()) or (None, (the IAM action that was missing,)) for a section that is only supporting evidence."""
+    try:
+        return ev.get(section), ()
+    except MissingEvidence as exc:
+        return None, (exc.error.action,)
+
+
+def when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def within(value: Any, end: datetime, days: float) -> bool:
+    t = when(value)
+    return t is not None and end - timedelta(days=days) <= t <= end + timedelta(days=1)
+
+
+# -- invocation logging ---------------------------------------------------------------------------
 
 
 @probe("bedrock_invocation_logging_enabled", "bedrock.invocation_logging", "logs.invocation_log_group")
 def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Model invocation logging has a destination with text delivery on (and its log group exists)."""
+    """Bedrock model invocation logging delivers text to CloudWatch Logs or S3 (and the log group exists)."""
     cfg = ev.get("bedrock.invocation_logging")
-    if not cfg["enabled"]:
-        return not_met("Bedrock model invocation logging is off (no CloudWatch Logs or S3 destination).")
-    dest = " and ".join(x for x in (cfg["logGroupName"] and f"log group {cfg['logGroupName']}",
-                                     cfg["s3Bucket"] and f"bucket {cfg['s3Bucket']}") if x)
-    if not cfg["textDataDeliveryEnabled"]:
-        return not_met(f"Invocation logging goes to {dest} but text delivery is off, so inputs and outputs are not logged.")
-    if cfg["logGroupName"]:
+    region = ev.scope.region
+    if not cfg.get("enabled"):
+        return not_met(f"Model invocation logging in {region} has no CloudWatch Logs or S3 destination configured.")
+    dests = []
+    if cfg.get("logGroupName"):
+        dests.append(f"log group {cfg['logGroupName']}")
+    if cfg.get("s3Bucket"):
+        dests.append(f"S3 bucket {cfg['s3Bucket']}")
+    if not cfg.get("textDataDeliveryEnabled"):
+        return not_met(f"Model invocation logging in {region} goes to {' and '.join(dests)} but text data delivery "
+                       "is off, so prompts and responses are not logged.")
+    details = []
+    if cfg.get("logGroupName"):
         group = ev.optional("logs.invocation_log_group")
-        if group is not None and not group.get("exists"):
-            return not_met(f"Invocation logging points at log group {cfg['logGroupName']}, which does not exist.")
-        if group and group.get("exists"):
+        if group is not None and group.get("exists") is False:
+            if not cfg.get("s3Bucket"):
+                return not_met(f"Model invocation logging in {region} points at log group {cfg['logGroupName']}, "
+                               "which does not exist, so nothing is delivered.")
+            details.append(f"The log group {cfg['logGroupName']} does not exist; only S3 delivery can work.")
+        elif group is not None and group.get("exists"):
             retention = group.get("retentionInDays")
-            return met(f"Invocation logging delivers text to {dest} (group exists, retention "
-                       f"{str(retention) + ' days' if retention else 'never expires'}).")
-    return met(f"Invocation logging delivers text to {dest}.")
+            details.append(f"Log group {cfg['logGroupName']} exists"
+                           + (f" with {retention}-day retention." if retention else " with no retention limit."))
+        else:
+            details.append(f"Whether log group {cfg['logGroupName']} exists could not be checked.")
+    return met(f"Model invocation logging in {region} delivers text data to {' and '.join(dests)}.", *details)
 
 
-def _guardrails(ev: Evidence) -> list[dict[str, Any]]:
-    return ev.get("bedrock.guardrails")["guardrails"]
+# -- guardrails -----------------------------------------------------------------------------------
+
+
+def _guardrails(ev: Evidence) -> tuple[list[dict[str, Any]], list[dict[str, Any]], tuple[str, ...]]:
+    """(guardrails with details, guardrails whose details are unknown, actions missing for them)."""
+    data = ev.get("bedrock.guardrails")
+    known = [g for g in data["guardrails"] if g.get("detail_version")]
+    unknown = [g for g in data["guardrails"] if not g.get("detail_version")]
+    return known, unknown, gaps(data, "guardrail")
+
+
+def _label(g: dict[str, Any]) -> str:
+    v = g.get("detail_version")
+    return f"{g['name']} {'v' + v if v and v != 'DRAFT' else '(DRAFT)'}"
+
+
+def _none_found(ev: Evidence, what: str, known: list, unknown: list, missing: tuple[str, ...],
+                absent_is_unknown: bool = False) -> Verdict:
+    if unknown:
+        return cannot_tell(f"None of the {plural(len(known), 'readable guardrail')} {what}, and the settings of "
+                           f"{names([g['name'] for g in unknown])} could not be read.", missing=missing)
+    if not known:
+        msg = f"No Bedrock guardrails exist in {ev.scope.region}, so none {what}."
+    else:
+        msg = f"None of the {plural(len(known), 'guardrail')} ({names([_label(g) for g in known])}) {what}."
+    if absent_is_unknown:
+        return cannot_tell(msg + " AWS cannot show other sources of this, so a person must attest it.")
+    return not_met(msg)
+
+
+def pii_guardrails(known: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[str], int]]:
+    """Guardrails with active PII entities or regexes: (guardrail, entity types, regex count)."""
+    out = []
+    for g in known:
+        entities = [e["type"] for e in g.get("pii_entities") or []
+                    if any(e.get(k) in ACTIVE for k in ("action", "inputAction", "outputAction"))]
+        regexes = sum(1 for a in g.get("regex_actions") or [] if a in ACTIVE)
+        if entities or regexes:
+            out.append((g, entities, regexes))
+    return out
+
+
+def _pii_phrase(entities: list[str], regexes: int) -> str:
+    parts = []
+    if entities:
+        parts.append(f"{plural(len(entities), 'PII entity', 'PII entities')} ({names(entities, 4)})")
+    if regexes:
+        parts.append(plural(regexes, "regex", "regexes"))
+    return " and ".join(parts)
 
 
 @probe("guardrail_pii_policy_present", "bedrock.guardrails")
 def guardrail_pii_policy_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has a sensitive-information policy (PII entities or regexes)."""
-    hits = [g for g in _guardrails(ev) if g["piiEntities"] or g["regexes"]]
+    """A guardrail blocks or masks PII entities or regex patterns."""
+    known, unknown, missing = _guardrails(ev)
+    hits = pii_guardrails(known)
     if hits:
-        return met(f"Guardrail {names([_pii_text(g) for g in hits])}.")
-    return not_met(f"None of the {plural(len(_guardrails(ev)), 'guardrail')} has PII entities or regexes.")
-
-
-def _pii_text(g: dict[str, Any]) -> str:
-    return f"{g['name']} v{g['detailVersion']} filters {plural(len(g['piiEntities']), 'PII entity', 'PII entities')}" + (
-        f" and {plural(g['regexes'], 'regex', 'regexes')}" if g["regexes"] else "")
+        return met("; ".join(f"Guardrail {_label(g)} has a sensitive-information policy with {_pii_phrase(e, r)}"
+                             for g, e, r in hits) + ".")
+    return _none_found(ev, "has a sensitive-information (PII) policy", known, unknown, missing)
 
 
 @probe("guardrail_pii_enforced", "bedrock.guardrails", "agents.agents", "bedrock.enforced_guardrails")
 def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A guardrail with a PII policy is attached to an agent or enforced account-wide."""
-    pii = {g["id"]: g for g in _guardrails(ev) if g["piiEntities"] or g["regexes"]}
-    if not pii:
-        return not_met(f"None of the {plural(len(_guardrails(ev)), 'guardrail')} has PII entities or regexes.")
-    enforced = ev.optional("bedrock.enforced_guardrails") or {"configs": []}
-    for c in enforced["configs"]:
-        if c["guardrailId"] in pii:
-            return met(f"Guardrail {_pii_text(pii[c['guardrailId']])} and is enforced for the account.")
-    agents = ev.get("agents.agents")["agents"]
-    attached = [(a["name"], pii[_gid(a)]) for a in agents if a.get("guardrail") and _gid(a) in pii]
-    if attached:
-        return met(f"Guardrail {_pii_text(attached[0][1])}, attached to agent {names([a for a, _ in attached])}.")
-    return not_met(f"Guardrail {names([g['name'] for g in pii.values()])} has a PII policy but is attached to no agent "
-                   "and not enforced.")
-
-
-def _gid(agent: dict[str, Any]) -> str:
-    gid = (agent.get("guardrail") or {}).get("id") or ""
-    return gid.split("/")[-1]
+    known, unknown, missing = _guardrails(ev)
+    hits = pii_guardrails(known)
+    if not hits:
+        return _none_found(ev, "has a sensitive-information (PII) policy", known, unknown, missing)
+    keys = {}
+    for g, e, r in hits:
+        for k in (g.get("id"), g.get("arn")):
+            if k:
+                keys[k] = (g, e, r)
+    agents, agents_missing = read(ev, "agents.agents")
+    enforced, enforced_missing = read(ev, "bedrock.enforced_guardrails")
+    found = []
+    for a in (agents or {}).get("agents", []):
+        gr = a.get("guardrail") or {}
+        if gr.get("id") in keys:
+            g, e, r = keys[gr["id"]]
+            found.append(f"Guardrail {g['name']} ({_pii_phrase(e, r)}) is attached to agent {a['name']}"
+                         f" (version {gr.get('version') or 'DRAFT'})")
+    for c in (enforced or {}).get("configs", []):
+        for k in (c.get("guardrailId"), c.get("guardrailArn")):
+            if k in keys:
+                g, e, r = keys[k]
+                found.append(f"Guardrail {g['name']} ({_pii_phrase(e, r)}) is enforced on all model calls of "
+                             f"the account (version {c.get('guardrailVersion') or '?'})")
+                break
+    if found:
+        return met("; ".join(found) + ".")
+    pii_names = names([g["name"] for g, _, _ in hits])
+    absent = agents_missing + enforced_missing
+    agent_missing = gaps(agents, "agent") if agents else ()
+    if absent or agent_missing:
+        return cannot_tell(
+            f"PII guardrail {pii_names} exists but is not attached to any readable agent, and "
+            + ("the account-level enforced guardrails" if enforced is None else "some agents' settings")
+            + " could not be read.",
+            missing=tuple(sorted(set(absent + agent_missing))),
+        )
+    n_agents = len(agents.get("agents", []))
+    return not_met(f"PII guardrail {pii_names} is neither attached to any of the {plural(n_agents, 'agent')} "
+                   "nor enforced account-wide.")
 
 
 @probe("guardrail_contextual_grounding_present", "bedrock.guardrails")
 def guardrail_contextual_grounding_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has a contextual-grounding filter (grounding/relevance scores against the source)."""
-    hits = [g for g in _guardrails(ev) if g["groundingFilters"]]
+    """A guardrail has a contextual-grounding (GROUNDING or RELEVANCE) filter."""
+    known, unknown, missing = _guardrails(ev)
+    hits = []
+    for g in known:
+        filters = [f for f in g.get("grounding_filters") or [] if f.get("enabled") is not False]
+        if filters:
+            hits.append(f"Guardrail {_label(g)} has contextual-grounding filters "
+                        + ", ".join(f"{f['type']} (threshold {f.get('threshold')})" for f in filters))
     if hits:
-        g = hits[0]
-        filters = ", ".join(f"{f['type']} ≥ {f['threshold']}" for f in g["groundingFilters"])
-        return met(f"Guardrail {g['name']} v{g['detailVersion']} scores responses with contextual grounding ({filters}).")
-    text = f"None of the {plural(len(_guardrails(ev)), 'guardrail')} has a contextual-grounding filter"
-    if params.get("absent_is_unknown"):
-        return cannot_tell(text + "; otherwise this is not visible in AWS, so a person must attest it.",
-                           missing=("attestation",))
-    return not_met(text + ".")
+        return met("; ".join(hits) + ".")
+    return _none_found(ev, "has a contextual-grounding filter", known, unknown, missing,
+                       absent_is_unknown=bool(params.get("absent_is_unknown", False)))
 
 
 @probe("guardrail_prompt_attack_filter_present", "bedrock.guardrails")
 def guardrail_prompt_attack_filter_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has a PROMPT_ATTACK content filter."""
-    hits = [g["name"] for g in _guardrails(ev) if "PROMPT_ATTACK" in g["contentFilters"]]
+    """A guardrail has a PROMPT_ATTACK content filter on input."""
+    known, unknown, missing = _guardrails(ev)
+    hits = []
+    for g in known:
+        for f in g.get("content_filters") or []:
+            if f.get("type") == "PROMPT_ATTACK" and f.get("inputStrength") not in (None, "NONE") \
+                    and f.get("inputEnabled") is not False:
+                hits.append(f"Guardrail {_label(g)} has a PROMPT_ATTACK filter at {f['inputStrength']} input strength")
     if hits:
-        return met(f"Guardrail {names(hits)} blocks prompt attacks (PROMPT_ATTACK filter).")
-    return not_met("No guardrail has a PROMPT_ATTACK content filter.")
+        return met("; ".join(hits) + ".")
+    return _none_found(ev, "has a PROMPT_ATTACK (prompt-injection) filter", known, unknown, missing)
 
 
 @probe("guardrail_versions_published", "bedrock.guardrails")
 def guardrail_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has published (numbered) versions."""
-    hits = [f"{g['name']} ({', '.join(v for v in g['versions'] if v != 'DRAFT')})" for g in _guardrails(ev)
-            if any(v != "DRAFT" for v in g["versions"])]
+    """A guardrail has at least one numbered (published) version."""
+    data = ev.get("bedrock.guardrails")
+    hits = [f"{g['name']} (versions {', '.join(g['versions'])})" for g in data["guardrails"] if g.get("versions")]
     if hits:
         return met(f"Guardrail {names(hits)} has published versions.")
-    return not_met(f"None of the {plural(len(_guardrails(ev)), 'guardrail')} has a published version (DRAFT only).")
+    missing = gaps(data, "guardrail")
+    if missing:
+        return cannot_tell("No guardrail shows a published version, but some guardrails' versions could not be listed.",
+                           missing=missing)
+    if not data["guardrails"]:
+        return not_met(f"No Bedrock guardrails exist in {ev.scope.region}, so none has a published version.")
+    return not_met(f"Guardrail {names([g['name'] for g in data['guardrails']])} has only a DRAFT version.")
 
 
-@probe("guardrail_automated_reasoning_attached", "bedrock.guardrails")
+@probe("guardrail_automated_reasoning_attached", "bedrock.guardrails", "bedrock.automated_reasoning_policies")
 def guardrail_automated_reasoning_attached(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has an automated-reasoning policy attached."""
-    hits = [g["name"] for g in _guardrails(ev) if g["automatedReasoningPolicies"]]
+    """A guardrail has an Automated Reasoning policy attached."""
+    known, unknown, missing = _guardrails(ev)
+    policies = {p["arn"]: p["name"] for p in (ev.optional("bedrock.automated_reasoning_policies") or {})
+                .get("policies", []) if p.get("arn")}
+    hits = []
+    for g in known:
+        arns = g.get("automated_reasoning_policies") or []
+        if arns:
+            hits.append(f"Guardrail {_label(g)} uses Automated Reasoning policy "
+                        + names([policies.get(a, a.split("/")[-1]) for a in arns]))
     if hits:
-        return met(f"Guardrail {names(hits)} checks responses against an automated-reasoning policy.")
-    return not_met("No guardrail has an automated-reasoning policy attached.")
+        return met("; ".join(hits) + ".")
+    return _none_found(ev, "has an Automated Reasoning policy attached", known, unknown, missing)
 
 
-def _jobs(ev: Evidence, days: int, now: datetime) -> list[dict[str, Any]]:
-    since = now - timedelta(days=days)
-    out = []
-    for j in ev.get("bedrock.evaluation_jobs")["jobs"]:
-        try:
-            created = datetime.fromisoformat(j["created"])
-        except ValueError:
-            continue
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        if created >= since:
-            out.append(j)
-    return out
+# -- evaluation jobs ------------------------------------------------------------------------------
 
 
-def _completed_automated(ev: Evidence, days: int) -> list[dict[str, Any]]:
-    return [j for j in _jobs(ev, days, ev.scope.end) if j["status"] == "Completed" and j["jobType"] == "Automated"]
+def _completed(ev: Evidence, days: float | None = None, job_type: str | None = "Automated") -> list[dict[str, Any]]:
+    jobs = ev.get("bedrock.evaluation_jobs")["jobs"]
+    return [j for j in jobs if j["status"] == "Completed" and (job_type is None or j["jobType"] == job_type)
+            and (days is None or within(j["creationTime"], ev.scope.end, days))]
+
+
+def _day(value: Any) -> str:
+    t = when(value)
+    return t.date().isoformat() if t else str(value)
 
 
 @probe("automated_evaluation_jobs_completed", "bedrock.evaluation_jobs")
 def automated_evaluation_jobs_completed(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An automated Bedrock evaluation job completed within the last `days` days."""
     days = int(params.get("days", 90))
-    jobs = _completed_automated(ev, days)
+    if days > 365:
+        days = 365  # the collector looks back one year
+    jobs = _completed(ev, days)
     if jobs:
-        return met(f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days: "
-                   f"{names([j['name'] + ' (' + ', '.join(j['metrics'][:3]) + ')' for j in jobs])}.")
-    total = len(ev.get("bedrock.evaluation_jobs")["jobs"])
-    return not_met(f"No automated evaluation job completed in the last {days} days ({plural(total, 'job')} listed).")
+        latest = max(jobs, key=lambda j: str(j["creationTime"]))
+        return met(f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days, the latest "
+                   f"{latest['name']} ({latest.get('applicationType') or 'ModelEvaluation'}, created "
+                   f"{_day(latest['creationTime'])}).")
+    all_jobs = ev.get("bedrock.evaluation_jobs")["jobs"]
+    others = [j for j in all_jobs if within(j["creationTime"], ev.scope.end, days)]
+    return not_met(f"No automated Bedrock evaluation job completed in the last {days} days"
+                   + (f" ({plural(len(others), 'other job')}: {names([j['name'] + ' ' + j['jobType'] + '/' + j['status'] for j in others])})."
+                      if others else " (no evaluation jobs were found)."))
+
+
+def _metric_jobs(ev: Evidence, wanted: tuple[str, ...], what: str) -> Verdict:
+    data = ev.get("bedrock.evaluation_jobs")
+    jobs = [j for j in data["jobs"] if j["status"] == "Completed"]
+    hits = [(j, [m for m in j.get("metricNames") or [] if m in wanted]) for j in jobs]
+    hits = [(j, ms) for j, ms in hits if ms]
+    if hits:
+        return met(f"Evaluation job {names([j['name'] + ' (' + ', '.join(ms) + ')' for j, ms in hits])} "
+                   f"measured {what}.")
+    unread = [j["name"] for j in jobs if not j.get("detail")]
+    if unread:
+        return cannot_tell(f"No readable completed evaluation job uses {' or '.join(wanted)}, and the configuration "
+                           f"of {names(unread)} could not be read.",
+                           missing=gaps(data, "evaluation job") or ("bedrock:GetEvaluationJob",))
+    return not_met(f"None of the {plural(len(jobs), 'completed evaluation job')} of the last year uses "
+                   f"{' or '.join(wanted)}.")
 
 
 @probe("evaluation_hallucination_metrics_used", "bedrock.evaluation_jobs")
 def evaluation_hallucination_metrics_used(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A completed evaluation job measures faithfulness or correctness (hallucination metrics)."""
-    hits = [j for j in ev.get("bedrock.evaluation_jobs")["jobs"]
-            if j["status"] == "Completed" and HALLUCINATION_METRICS & (set(j["metrics"]) | set(j["scores"]))]
-    if hits:
-        used = sorted(HALLUCINATION_METRICS & {m for j in hits for m in set(j["metrics"]) | set(j["scores"])})
-        return met(f"Evaluation job {names([j['name'] for j in hits])} measures {', '.join(used)}.")
-    return not_met("No completed evaluation job measures Builtin.Faithfulness or Builtin.Correctness.")
+    """A completed evaluation job measured Builtin.Faithfulness or Builtin.Correctness."""
+    return _metric_jobs(ev, HALLUCINATION_METRICS, "hallucination (faithfulness/correctness)")
+
+
+@probe("evaluation_refusal_metrics_used", "bedrock.evaluation_jobs")
+def evaluation_refusal_metrics_used(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A completed evaluation job measured Builtin.Refusal or Builtin.Harmfulness."""
+    return _metric_jobs(ev, REFUSAL_METRICS, "refusal or harmfulness")
 
 
 @probe("evaluations_recurring", "bedrock.evaluation_jobs")
 def evaluations_recurring(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """At least `min_jobs` automated evaluation jobs completed within the last `days` days."""
     days, need = int(params.get("days", 30)), int(params.get("min_jobs", 2))
-    jobs = _completed_automated(ev, days)
+    jobs = _completed(ev, days)
+    listing = names([f"{j['name']} ({_day(j['creationTime'])})" for j in jobs])
     if len(jobs) >= need:
-        return met(f"{len(jobs)} automated evaluation jobs completed in the last {days} days: {names([j['name'] for j in jobs])}.")
-    return not_met(f"Only {plural(len(jobs), 'automated evaluation job')} completed in the last {days} days; "
-                   f"continuous evaluation needs at least {need}.")
-
-
-@probe("evaluation_refusal_metrics_used", "bedrock.evaluation_jobs")
-def evaluation_refusal_metrics_used(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A completed evaluation job scores refusal or harmfulness."""
-    hits = [j["name"] for j in ev.get("bedrock.evaluation_jobs")["jobs"]
-            if j["status"] == "Completed" and REFUSAL_METRICS & (set(j["metrics"]) | set(j["scores"]))]
-    if hits:
-        return met(f"Evaluation job {names(hits)} scores Builtin.Refusal or Builtin.Harmfulness.")
-    return not_met("No completed evaluation job scores Builtin.Refusal or Builtin.Harmfulness.")
+        return met(f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days "
+                   f"(at least {need} needed): {listing}.")
+    return not_met(f"Only {plural(len(jobs), 'automated evaluation job')} completed in the last {days} days"
+                   + (f" ({listing})" if jobs else "") + f"; at least {need} are needed to show recurrence.")
 
 
 @probe("human_evaluation_jobs_present", "bedrock.evaluation_jobs")
 def human_evaluation_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A human (jobType Human) evaluation job exists."""
-    hits = [j["name"] for j in ev.get("bedrock.evaluation_jobs")["jobs"] if j["jobType"] == "Human"]
-    if hits:
-        return met(f"Human evaluation job {names(hits)} exists.")
-    return not_met("No human evaluation job exists.")
+    """A human-based Bedrock evaluation job was run in the last year."""
+    jobs = [j for j in ev.get("bedrock.evaluation_jobs")["jobs"] if j["jobType"] == "Human"]
+    if jobs:
+        return met(f"{plural(len(jobs), 'human evaluation job')} found: "
+                   f"{names([j['name'] + ' (' + j['status'] + ')' for j in jobs])}.")
+    total = len(ev.get("bedrock.evaluation_jobs")["jobs"])
+    return not_met(f"None of the {plural(total, 'Bedrock evaluation job')} of the last year uses human workers.")
+
+
+# -- inference profiles and routers ---------------------------------------------------------------
 
 
 @probe("application_inference_profiles_present", "bedrock.inference_profiles")
 def application_inference_profiles_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Application inference profiles pin the models the workload calls."""
+    """Application inference profiles exist (they pin models per application)."""
     profiles = ev.get("bedrock.inference_profiles")["profiles"]
     if profiles:
-        return met(f"Application inference profile {names([p['name'] for p in profiles])} pins the models.")
-    return not_met("No application inference profile exists.")
+        return met(f"{plural(len(profiles), 'application inference profile')} exist: "
+                   f"{names([p['name'] for p in profiles])}.")
+    return not_met(f"No application inference profiles exist in {ev.scope.region}.")
 
 
 @probe("application_inference_profiles_tagged", "bedrock.inference_profiles")
 def application_inference_profiles_tagged(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Application inference profiles carry tags for cost attribution."""
-    profiles = ev.get("bedrock.inference_profiles")["profiles"]
-    tagged = [f"{p['name']} ({', '.join(p['tags'])})" for p in profiles if p["tags"]]
+    """An application inference profile carries tags that can attribute cost."""
+    data = ev.get("bedrock.inference_profiles")
+    profiles = data["profiles"]
+    tagged = [p for p in profiles if {k for k in (p.get("tags") or {}) if not k.startswith("aws:")}]
     if tagged:
-        return met(f"Application inference profile {names(tagged)} is tagged for cost attribution.")
-    return not_met(f"None of the {plural(len(profiles), 'application inference profile')} carries tags.")
+        return met(f"Application inference profile {names([p['name'] + ' (' + ', '.join(sorted(p['tags'])) + ')' for p in tagged])} "
+                   "carries cost-attribution tags.")
+    if not profiles:
+        return not_met(f"No application inference profiles exist in {ev.scope.region}, so none is tagged.")
+    unread = [p["name"] for p in profiles if p.get("tags") is None]
+    if unread:
+        return cannot_tell(f"No readable application inference profile is tagged, and the tags of {names(unread)} "
+                           "could not be read.", missing=gaps(data) or ("bedrock:ListTagsForResource",))
+    return not_met(f"None of the {plural(len(profiles), 'application inference profile')} "
+                   f"({names([p['name'] for p in profiles])}) has tags.")
 
 
 @probe("prompt_router_configured", "bedrock.prompt_routers")
 def prompt_router_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A custom Bedrock prompt router routes between models."""
+    """A custom Bedrock prompt router exists."""
     routers = ev.get("bedrock.prompt_routers")["routers"]
     if routers:
-        return met(f"Prompt router {names([r['name'] for r in routers])} routes between "
-                   f"{plural(len(routers[0]['models']), 'model')}.")
-    return not_met("No custom prompt router exists.")
+        return met(f"Custom prompt router {names([r['name'] + ' (' + plural(len(r['models']), 'model') + ')' for r in routers])} "
+                   "routes requests between models.")
+    return not_met(f"No custom Bedrock prompt router exists in {ev.scope.region}.")
 
 
 @probe("prompt_router_fallback_configured", "bedrock.prompt_routers")
 def prompt_router_fallback_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A prompt router has a fallback model."""
-    hits = [f"{r['name']} (fallback {r['fallback'].split('/')[-1]})" for r in ev.get("bedrock.prompt_routers")["routers"]
-            if r.get("fallback")]
+    """A custom prompt router has a fallback model."""
+    routers = ev.get("bedrock.prompt_routers")["routers"]
+    hits = [r for r in routers if r.get("fallbackModel")]
     if hits:
-        return met(f"Prompt router {names(hits)} falls back to another model.")
-    return not_met("No prompt router with a fallback model exists.")
+        return met(f"Prompt router {names([r['name'] + ' falls back to ' + r['fallbackModel'].split('/')[-1] for r in hits])}.")
+    if routers:
+        return not_met(f"Custom prompt router {names([r['name'] for r in routers])} has no fallback model.")
+    return not_met(f"No custom Bedrock prompt router exists in {ev.scope.region}, so there is no router fallback.")
+
+
+# -- jobs -----------------------------------------------------------------------------------------
 
 
 @probe("batch_inference_jobs_present", "bedrock.invocation_jobs")
 def batch_inference_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Batch inference (model invocation) jobs are used."""
-    jobs = ev.get("bedrock.invocation_jobs")["jobs"]
+    """Bedrock batch inference jobs were submitted in the last `days` days (default 365)."""
+    days = int(params.get("days", 365))
+    jobs = [j for j in ev.get("bedrock.invocation_jobs")["jobs"] if within(j["submitTime"], ev.scope.end, days)]
     if jobs:
-        return met(f"{plural(len(jobs), 'batch inference job')} exist: {names([j['name'] for j in jobs])}.")
-    return not_met("No batch inference job exists.")
+        return met(f"{plural(len(jobs), 'batch inference job')} were submitted in the last {days} days: "
+                   f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}.")
+    return not_met(f"No Bedrock batch inference job was submitted in the last {days} days.")
 
 
 @probe("customization_uses_invocation_logs", "bedrock.customization_jobs")
 def customization_uses_invocation_logs(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A model customization job trained on invocation logs (learning from usage)."""
-    jobs = ev.get("bedrock.customization_jobs")["jobs"]
-    hits = [j["name"] for j in jobs if j["fromInvocationLogs"]]
+    """A model customization job trained on the model invocation logs."""
+    data = ev.get("bedrock.customization_jobs")
+    jobs = data["jobs"]
+    hits = [j for j in jobs if j.get("usesInvocationLogs")]
     if hits:
-        return met(f"Customization job {names(hits)} trained on model invocation logs.")
+        return met(f"Model customization job {names([j['name'] + ' (' + str(j['status']) + ')' for j in hits])} "
+                   "trained on model invocation logs.")
+    if not jobs:
+        return not_met(f"No model customization jobs exist in {ev.scope.region}.")
+    unread = [j["name"] for j in jobs if not j.get("detail")]
+    if unread:
+        return cannot_tell(f"No readable customization job uses invocation logs, and the training data of "
+                           f"{names(unread)} could not be read.",
+                           missing=gaps(data) or ("bedrock:GetModelCustomizationJob",))
     return not_met(f"None of the {plural(len(jobs), 'model customization job')} trained on invocation logs.")
 
 
 @probe("prompt_optimization_jobs_present", "bedrock.prompt_optimization_jobs")
 def prompt_optimization_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Prompt optimization jobs adapt prompts (a weak sign; absence needs a person's attestation)."""
+    """Bedrock advanced prompt optimization jobs were run (a weak proxy for adapting prompts to usage)."""
     data = ev.get("bedrock.prompt_optimization_jobs")
-    if data["jobs"]:
-        return met(f"Prompt optimization job {names([j['name'] for j in data['jobs']])} adapts prompts.")
-    return cannot_tell("No prompt optimization job exists; whether prompts adapt to usage is otherwise not visible "
-                       "in AWS, so a person must attest it.", missing=("attestation",))
+    if not data.get("supported"):
+        return cannot_tell("The installed AWS SDK cannot list Bedrock prompt optimization jobs; a person must attest "
+                           "whether prompts are adapted to usage.")
+    jobs = data["jobs"]
+    if jobs:
+        return met(f"{plural(len(jobs), 'prompt optimization job')} found: "
+                   f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}.")
+    return cannot_tell("No Bedrock prompt optimization jobs were found; prompts may still be adapted by other means, "
+                       "so a person must attest it.")

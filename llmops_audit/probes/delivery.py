@@ -1,3 +1,57 @@
-"""Probes over delivery evidence."""
+"""Probes over CodePipeline, EventBridge, SSM parameters and environment tags."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+from llmops_audit.evidence import Evidence
+from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
+
+ENV = {"dev": "dev", "development": "dev", "develop": "dev", "test": "test", "testing": "test", "qa": "test",
+       "uat": "test", "stage": "stage", "staging": "stage", "preprod": "stage", "prod": "prod", "production": "prod",
+       "live": "prod"}
+EVAL = re.compile(r"eval|judge|regression|benchmark", re.I)
+
+
+@probe("pipeline_manual_approval_present", "codepipeline.pipelines")
+def pipeline_manual_approval_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A CodePipeline pipeline has a manual approval action."""
+    pipes = ev.get("codepipeline.pipelines")["pipelines"]
+    ok = [f"{p['name']} ({', '.join(p['approvals'])})" for p in pipes if p["approvals"]]
+    if ok:
+        return met(f"Pipeline {names(ok)} requires a manual approval.")
+    if pipes:
+        return not_met(f"Pipeline {names([p['name'] for p in pipes])} has no manual approval action.")
+    return not_met("No CodePipeline pipeline exists, so no approval step is visible in AWS.")
+
+
+@probe("scheduled_evaluation_rules_present", "events.rules")
+def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """An EventBridge schedule starts evaluation runs."""
+    rules = [r for r in ev.get("events.rules")["rules"] if r["schedule"] and r.get("state") != "DISABLED"
+             and (EVAL.search(r["name"]) or any(EVAL.search(t or "") for t in r["targets"]))]
+    if rules:
+        return met(f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations.")
+    return not_met("No enabled EventBridge schedule starts evaluation runs.")
+
+
+@probe("ssm_prompt_parameters_present", "ssm.prompt_parameters")
+def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Prompt templates are stored as SSM parameters."""
+    found = ev.get("ssm.prompt_parameters")["parameters"]
+    if found:
+        return met(f"{plural(len(found), 'SSM parameter')} hold prompts: {names(found)}.")
+    return not_met("No SSM parameter holds prompts.")
+
+
+@probe("environments_tagged", "tagging.environments")
+def environments_tagged(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Resources carry at least two environment tag values (dev, test, stage, prod)."""
+    values = ev.get("tagging.environments")["tag_values"]
+    envs = sorted({ENV[v.lower()] for vs in values.values() for v in vs if v.lower() in ENV})
+    if len(envs) >= 2:
+        return met(f"Resources are tagged for {len(envs)} environments ({', '.join(envs)}) via "
+                   f"{', '.join(sorted(values))}.")
+    return not_met(f"Environment tags show {plural(len(envs), 'environment')}"
+                   + (f" ({', '.join(envs)})" if envs else "") + "; separation needs at least two.")
