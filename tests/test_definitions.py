@@ -23,8 +23,11 @@ def _seed_levels() -> dict[int, dict]:
     out: dict[int, dict] = {}
     for m in re.finditer(r"Level (\d) — (.+?)\n(.*?)(?=\n⸻)", text, re.S):
         body = m.group(3)
+        if "Core question" not in body:
+            continue
         items = re.findall(r"^\t•\t(.+)$", body.split("Core question")[0], re.M)
-        rows = [r for r in csv.reader(line for line in body.splitlines() if line.count(",") >= 2)]
+        tables = body.split("Core question")[1]
+        rows = [r for r in csv.reader(line for line in tables.splitlines() if line.count(",") >= 2)]
         rows = [(r[0], r[1]) for r in rows if r[0] != "Metric Category"]
         out[int(m.group(1))] = {"name": m.group(2).strip(), "items": items, "rows": rows}
     return out
