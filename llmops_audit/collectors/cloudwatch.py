@@ -66,6 +66,10 @@ def metric_catalog(ctx: CollectContext) -> dict[str, Any]:
                     and CUSTOM_NAME.search(m["MetricName"]):
                 metrics.append({"namespace": m["Namespace"], "metric": m["MetricName"], "custom": True,
                                 "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}})
+    unique: dict[tuple, dict[str, Any]] = {}
+    for m in metrics:  # a series can be listed more than once (emulators do); query each once
+        unique.setdefault((m["namespace"], m["metric"], tuple(m["dimensions"].items())), m)
+    metrics = list(unique.values())
     return {"metrics": metrics[:MAX_SERIES], "truncated": len(metrics) > MAX_SERIES}
 
 
