@@ -110,6 +110,25 @@ def _custom_metric_value(ev: Evidence, spec: dict[str, Any]) -> float | None:
     return None
 
 
+def _scored_metrics(job: dict[str, Any]) -> set[str]:
+    scores = job.get("scores") or {}
+    return set(scores.get("metrics", {})) if "metrics" in scores else set(scores)
+
+
+def _job_scores(job: dict[str, Any], metric: str) -> tuple[list[float], float | None, int | None] | None:
+    """(record scores, mean, record count) of `metric` in one evaluation job, or None when not scored."""
+    scores = job.get("scores") or {}
+    if "metrics" in scores:
+        m = scores["metrics"].get(metric)
+        if not m:
+            return None
+        return list((scores.get("record_scores") or {}).get(metric) or []), m.get("mean"), m.get("count")
+    m = scores.get(metric)
+    if not m:
+        return None
+    return list(m.get("values") or []), m.get("mean"), m.get("records")
+
+
 def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     p = policy["quality"]
     threshold = float(p["min_success_rate_pct"])
@@ -123,26 +142,24 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
         return _result("quality", "pass" if ok else "fail", value, threshold, "%",
                        f"{src} is {value:.2f} % (needs ≥ {threshold:g} %).")
     pass_score = float(p["record_pass_score"])
-    jobs = ev.get("bedrock.evaluation_jobs").get("jobs", [])
+    jobs = [j for j in ev.get("bedrock.evaluation_jobs").get("jobs", []) if j.get("status") == "Completed"]
     wanted = [p["metric"]] if isinstance(p["metric"], str) else list(p["metric"])
-    scored = {m for job in jobs if job.get("status") == "Completed" for m in (job.get("scores") or {})}
+    scored = {m for job in jobs for m in _scored_metrics(job)}
     metric = next((m for m in wanted if m in scored), wanted[0])
     passed = total = 0
     used: list[str] = []
     for job in jobs:
-        if job.get("status") != "Completed":
+        found = _job_scores(job, metric)
+        if found is None:
             continue
-        score = (job.get("scores") or {}).get(metric)
-        if not score:
-            continue
-        values = score.get("values") or []
+        values, mean, count = found
         if values:
             total += len(values)
             passed += sum(1 for v in values if v is not None and v >= pass_score)
-        elif score.get("mean") is not None and score.get("records"):
-            total += int(score["records"])
-            passed += round(float(score["mean"]) * int(score["records"]))
-        used.append(f"{job.get('name', job.get('jobName', '?'))}: {metric} on {score.get('records', len(values))} records")
+        elif mean is not None and count:
+            total += int(count)
+            passed += round(float(mean) * int(count))
+        used.append(f"{job.get('name', '?')}: {metric} on {len(values) or count} records")
     if not total:
         return _result("quality", "unknown", None, threshold, "%",
                        f"No completed evaluation job scored {metric} in the period; no data is never a pass.")
