@@ -17,7 +17,8 @@ safety: {max_violation_rate_pct: 100}
 performance: {model_p95_budget_ms: 1000000000, api_p95_budget_ms: 1000000000}
 cost: {budget_per_1000_requests_usd: 1000000000}
 """
-STRICT_LATENCY = "performance: {model_p95_budget_ms: 1, api_p95_budget_ms: 1}\n"
+STRICT_LATENCY = LENIENT.replace("model_p95_budget_ms: 1000000000, api_p95_budget_ms: 1000000000",
+                                 "model_p95_budget_ms: 1, api_p95_budget_ms: 1")
 NO_DATA_QUALITY = LENIENT.replace("quality: {min_success_rate_pct: 0}",
                                   "quality: {min_success_rate_pct: 0, metric: Builtin.NoSuchMetric}")
 
