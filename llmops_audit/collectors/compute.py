@@ -12,6 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.shapes import tool_lambda_arns
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
@@ -41,8 +42,7 @@ def _policy(ctx: CollectContext, name: str) -> list[dict[str, Any]]:
 def functions(ctx: CollectContext) -> dict[str, Any]:
     executors: set[str] = set()
     try:
-        for a in ctx.section("agents.agents")["agents"]:
-            executors |= {g["lambdaArn"] for g in a.get("actionGroups") or [] if g.get("lambdaArn")}
+        executors = tool_lambda_arns(ctx.section("agents.agents")["agents"])
     except Exception:  # noqa: BLE001 - SectionFailed: agents are only one way to spot LLM functions
         pass
     listed = [f for page in ctx.aws.paginate("lambda", "list_functions", max_pages=20) for f in page.get("Functions", [])]

@@ -79,6 +79,16 @@ def _workflow(env: DemoEnv) -> None:
                                    tracingConfiguration={"enabled": True})["stateMachineArn"]
     for _ in range(3):
         sfn.start_execution(stateMachineArn=arn)
+    # moto's execution histories are canned; this one shows a Bedrock timeout that the Retry recovered.
+    t = env.now
+    env.canned.add("stepfunctions", "GetExecutionHistory", {"events": [
+        {"timestamp": t, "id": 1, "type": "ExecutionStarted"},
+        {"timestamp": t, "id": 2, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "Answer"}},
+        {"timestamp": t, "id": 3, "type": "TaskFailed", "taskFailedEventDetails": {"resourceType": "lambda",
+                                                                                  "resource": "invoke", "error": "Timeout"}},
+        {"timestamp": t, "id": 4, "type": "TaskSucceeded", "taskSucceededEventDetails": {"resourceType": "lambda",
+                                                                                        "resource": "invoke"}},
+        {"timestamp": t, "id": 5, "type": "ExecutionSucceeded"}]})
 
 
 def _traces(env: DemoEnv) -> None:

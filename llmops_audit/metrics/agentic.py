@@ -1,3 +1,81 @@
-"""Metric calculators: agentic."""
+"""Metric rows of agentic operation: tool-call success, retries, human-in-the-loop, audit events, trace spans."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from llmops_audit import metric_series as ms
+from llmops_audit.evidence import Evidence
+from llmops_audit.metrics.base import calculator, no_value
+from llmops_audit.model import MetricValue
+from llmops_audit.shapes import tool_lambda_arns
+
+
+@calculator("tool_calling_success_rate", "agents.agents", "cloudwatch.metric_stats")
+def tool_calling_success_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    tools = {arn.split(":")[-1] for arn in tool_lambda_arns(ev.get("agents.agents")["agents"])}
+    if not tools:
+        return no_value("No agent action group runs a Lambda function, so there are no tool calls to measure.", unit="%")
+    stats = ev.get("cloudwatch.metric_stats")
+    inv = {f: v for f, v in ms.by_dimension(stats, "AWS/Lambda", "Invocations", "Sum", "FunctionName").items() if f in tools}
+    err = ms.by_dimension(stats, "AWS/Lambda", "Errors", "Sum", "FunctionName")
+    total = sum(inv.values())
+    if not total:
+        return no_value(f"The tool Lambda {', '.join(sorted(tools))} had no invocations in the period.", unit="%")
+    failed = sum(err.get(f, 0) for f in inv)
+    return MetricValue(100.0 * (1 - failed / total), unit="%",
+                       breakdown={f"{f} invocations": v for f, v in inv.items()} | {"errors": failed},
+                       derivation="1 - Errors / Invocations of the agents' action-group Lambdas (AWS/Lambda); "
+                                  "ActionGroupInvocationSuccess is not a CloudWatch metric")
+
+
+@calculator("retry_success_rate", "stepfunctions.executions")
+def retry_success_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    data = ev.get("stepfunctions.executions")
+    if not data["executions"]:
+        return no_value("No Step Functions executions in the period.", unit="%")
+    if not data["tasks_failed"]:
+        return no_value(f"No task failed in {data['executions']} executions, so there was nothing to retry.", unit="%")
+    return MetricValue(100.0 * data["tasks_recovered"] / data["tasks_failed"], unit="%",
+                       breakdown={"executions read": data["executions"], "task failures": data["tasks_failed"],
+                                  "recovered by a retry": data["tasks_recovered"]},
+                       derivation="Tasks that failed and later succeeded in the same state, from GetExecutionHistory")
+
+
+@calculator("hitl_frequency", "sagemaker.human_loops", "cloudwatch.metric_stats")
+def hitl_frequency(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    loops = ev.get("sagemaker.human_loops")
+    if loops.get("human_loops") is None:
+        return no_value("No Amazon A2I flow definition exists; agent user confirmations happen client-side and are "
+                        "not visible in AWS.")
+    inv = ms.total(ev.get("cloudwatch.metric_stats"), "AWS/Bedrock", "Invocations", "Sum", ("ModelId",))
+    if not inv:
+        return no_value("No Bedrock invocations in the period to relate human loops to.")
+    return MetricValue(1000.0 * loops["human_loops"] / inv, unit="per 1,000 invocations",
+                       breakdown={"human loops": loops["human_loops"], "invocations": inv},
+                       derivation="A2I ListHumanLoops count / AWS/Bedrock Invocations x 1,000")
+
+
+@calculator("invoke_agent_audit_events", "cloudtrail.invoke_agent_events")
+def invoke_agent_audit_events(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    data = ev.get("cloudtrail.invoke_agent_events")
+    if data.get("log_group") is None:
+        return no_value("No trail delivers to CloudWatch Logs, and InvokeAgent (a data event) is not in LookupEvents.")
+    return MetricValue(data["events"], derivation=f"InvokeAgent events in the trail's log group {data['log_group']} "
+                       "(FilterLogEvents); zero when data events are not selected")
+
+
+@calculator("xray_trace_durations", "xray.traces")
+def xray_trace_durations(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    data = ev.get("xray.traces")
+    traces = data["traces"]
+    if not traces:
+        return no_value("X-Ray holds no traces for the period.", unit="ms")
+    spans: dict[str, list[float]] = {}
+    for t in traces:
+        for name, ms_ in t["spans"].items():
+            spans.setdefault(name, []).append(ms_)
+    avg = sum(t["duration_ms"] for t in traces) / len(traces)
+    return MetricValue(avg, unit="ms", breakdown={f"{n} (avg ms)": sum(v) / len(v) for n, v in spans.items()},
+                       derivation=f"Average duration of {len(traces)} X-Ray traces (BatchGetTraces), with the "
+                                  "average time per segment and subsegment")

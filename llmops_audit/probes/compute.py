@@ -7,6 +7,7 @@ from typing import Any
 
 from llmops_audit.evidence import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
+from llmops_audit.shapes import tool_lambda_arns
 
 ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|uat|stage|staging|preprod|prod|production|live)$",
                        re.I)
@@ -72,8 +73,7 @@ def lambda_tracing_active(ev: Evidence, params: dict[str, Any]) -> Verdict:
 @probe("lambda_agent_permissions_scoped", "lambda.functions", "agents.agents")
 def lambda_agent_permissions_scoped(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Action-group Lambdas only let Bedrock invoke them for a given source (AWS:SourceArn/SourceAccount)."""
-    executors = {g["lambdaArn"] for a in ev.get("agents.agents")["agents"] for g in a.get("actionGroups") or []
-                 if g.get("lambdaArn")}
+    executors = tool_lambda_arns(ev.get("agents.agents")["agents"])
     if not executors:
         return cannot_tell("No agent action group runs a Lambda function (or action groups could not be read).")
     fns = [f for f in ev.get("lambda.functions")["functions"] if f["arn"] in executors]
