@@ -164,16 +164,21 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
     if ids:
         for t in ctx.aws.call("xray", "batch_get_traces", TraceIds=ids).get("Traces", []):
             spans: dict[str, float] = {}
+            root_ms = 0.0
             for seg in t.get("Segments", []):
                 try:
                     doc = json.loads(seg.get("Document", "{}"))
                 except ValueError:
                     continue
+                if doc.get("end_time") and doc.get("start_time") and not doc.get("parent_id"):
+                    root_ms = max(root_ms, 1000 * (doc["end_time"] - doc["start_time"]))
                 for s in [doc, *doc.get("subsegments", [])]:
                     if s.get("end_time") and s.get("start_time"):
                         spans[s.get("name", "?")] = spans.get(s.get("name", "?"), 0.0) + \
                             1000 * (s["end_time"] - s["start_time"])
-            detail.append({"id": t.get("Id"), "duration_ms": 1000 * float(t.get("Duration") or 0), "spans": spans})
+            # The segments' own times are exact; the trace's Duration field is a rounded fallback.
+            detail.append({"id": t.get("Id"), "duration_ms": root_ms or 1000 * float(t.get("Duration") or 0),
+                           "spans": spans})
     return {"count": len(summaries), "traces": detail}
 
 
