@@ -1,4 +1,6 @@
-"""Bedrock Agents evidence: agents, knowledge bases, prompts and flows (see ../../shared/aws-evidence.md §4.3-4.7).
+"""Bedrock Agents evidence: agents, knowledge bases, prompts and flows.
+
+See ../../shared/aws-evidence.md §4.3-4.7.
 
 Sub-calls per resource (get_agent, list_agent_aliases, list_data_sources...) that fail are recorded in the
 section's "errors" list ({"action", "kind", "resource", "message"}) and leave the matching field None, which
@@ -16,23 +18,29 @@ agents.agents
                  "action_groups": [{"id", "name", "state", "detail": bool, "executorLambda": ARN|None,
                                     "customControl": "RETURN_CONTROL"|None, "parentActionSignature": str|None,
                                     "schema": "function"|"api"|"api-s3"|None,
-                                    "functions": [{"name", "requireConfirmation": "ENABLED"|"DISABLED"|None}]}] | None,
-                 "collaborators": [{"name", "aliasArn", "hasInstruction": bool, "relayConversationHistory"}] | None
+                                    "functions": [{"name", "requireConfirmation": "ENABLED"|"DISABLED"|None}]
+                                   }]
+                                  | None,
+                 "collaborators": [{"name", "aliasArn", "hasInstruction": bool, "relayConversationHistory"}]
+                                  | None
                  (only read for SUPERVISOR* agents; None otherwise or when the call failed)}],
      "errors": [...]}
     Action groups and collaborators are read for the DRAFT version (the working copy).
-    For OpenAPI schemas given inline, each operation is a function named by its operationId (or "METHOD path"),
+    For OpenAPI schemas given inline, each operation is a function named by its operationId
+    (or "METHOD path"),
     with x-requireConfirmation as requireConfirmation.
 
 agents.knowledge_bases
     {"knowledge_bases": [{"id", "name", "status", "updatedAt",
                           "data_sources": [{"id", "name", "status",
-                                            "ingestion_jobs": [{"id", "status", "startedAt", "updatedAt"}] | None}]
+                                            "ingestion_jobs": [{"id", "status", "startedAt", "updatedAt"}]
+                                                              | None}]
                                           | None}],
      "errors": [...]}
 
 agents.prompts
-    {"prompts": [{"id", "name", "arn", "updatedAt", "versions": ["1", "2", ...] | None (numbered only)}], "errors": [...]}
+    {"prompts": [{"id", "name", "arn", "updatedAt", "versions": ["1", "2", ...] | None (numbered only)}],
+     "errors": [...]}
 
 agents.flows
     {"flows": [{"id", "name", "arn", "status", "version", "node_types": [type...] | None,
@@ -92,8 +100,12 @@ def _api_functions(payload: str) -> list[dict[str, Any]]:
         for method, op in (ops or {}).items() if isinstance(ops, dict) else []:
             if method.lower() not in HTTP_METHODS or not isinstance(op, dict):
                 continue
-            out.append({"name": op.get("operationId") or f"{method.upper()} {path}",
-                        "requireConfirmation": op.get("x-requireConfirmation")})
+            out.append(
+                {
+                    "name": op.get("operationId") or f"{method.upper()} {path}",
+                    "requireConfirmation": op.get("x-requireConfirmation"),
+                }
+            )
     return out
 
 
@@ -103,8 +115,10 @@ def _action_group(detail: dict[str, Any]) -> dict[str, Any]:
     api = detail.get("apiSchema") or {}
     if fs.get("functions") is not None:
         schema = "function"
-        functions = [{"name": f.get("name"), "requireConfirmation": f.get("requireConfirmation")}
-                     for f in fs.get("functions") or []]
+        functions = [
+            {"name": f.get("name"), "requireConfirmation": f.get("requireConfirmation")}
+            for f in fs.get("functions") or []
+        ]
     elif api.get("payload"):
         schema, functions = "api", _api_functions(api["payload"])
     elif api.get("s3"):
@@ -112,8 +126,12 @@ def _action_group(detail: dict[str, Any]) -> dict[str, Any]:
     else:
         schema, functions = None, []
     return {
-        "detail": True, "executorLambda": executor.get("lambda"), "customControl": executor.get("customControl"),
-        "parentActionSignature": detail.get("parentActionSignature"), "schema": schema, "functions": functions,
+        "detail": True,
+        "executorLambda": executor.get("lambda"),
+        "customControl": executor.get("customControl"),
+        "parentActionSignature": detail.get("parentActionSignature"),
+        "schema": schema,
+        "functions": functions,
     }
 
 
@@ -125,59 +143,104 @@ def agents(ctx: CollectContext) -> dict:
     for s in listed[:MAX_AGENTS]:
         aid = s["agentId"]
         agent: dict[str, Any] = {
-            "id": aid, "name": s.get("agentName"), "arn": None, "status": s.get("agentStatus"), "version": None,
-            "detail": False, "roleArn": None, "foundationModel": None, "orchestrationType": None,
-            "guardrail": _guardrail(s.get("guardrailConfiguration")), "collaboration": None, "memory": False,
-            "versions": None, "aliases": None, "action_groups": None, "collaborators": None,
+            "id": aid,
+            "name": s.get("agentName"),
+            "arn": None,
+            "status": s.get("agentStatus"),
+            "version": None,
+            "detail": False,
+            "roleArn": None,
+            "foundationModel": None,
+            "orchestrationType": None,
+            "guardrail": _guardrail(s.get("guardrailConfiguration")),
+            "collaboration": None,
+            "memory": False,
+            "versions": None,
+            "aliases": None,
+            "action_groups": None,
+            "collaborators": None,
         }
         out.append(agent)
         label = f"agent {agent['name']}"
         try:
             a = ctx.aws.call("bedrock-agent", "get_agent", agentId=aid)["agent"]
-            agent.update({
-                "detail": True, "arn": a.get("agentArn"), "status": a.get("agentStatus"),
-                "version": a.get("agentVersion"), "roleArn": a.get("agentResourceRoleArn"),
-                "foundationModel": a.get("foundationModel"), "orchestrationType": a.get("orchestrationType"),
-                "guardrail": _guardrail(a.get("guardrailConfiguration")),
-                "collaboration": a.get("agentCollaboration"),
-                "memory": bool((a.get("memoryConfiguration") or {}).get("enabledMemoryTypes")),
-            })
+            agent.update(
+                {
+                    "detail": True,
+                    "arn": a.get("agentArn"),
+                    "status": a.get("agentStatus"),
+                    "version": a.get("agentVersion"),
+                    "roleArn": a.get("agentResourceRoleArn"),
+                    "foundationModel": a.get("foundationModel"),
+                    "orchestrationType": a.get("orchestrationType"),
+                    "guardrail": _guardrail(a.get("guardrailConfiguration")),
+                    "collaboration": a.get("agentCollaboration"),
+                    "memory": bool((a.get("memoryConfiguration") or {}).get("enabledMemoryTypes")),
+                }
+            )
         except AwsCallError as exc:
             errors.append(gap(exc, label))
         try:
             agent["versions"] = [
-                {"version": v.get("agentVersion"), "status": v.get("agentStatus"),
-                 "guardrail": _guardrail(v.get("guardrailConfiguration"))}
+                {
+                    "version": v.get("agentVersion"),
+                    "status": v.get("agentStatus"),
+                    "guardrail": _guardrail(v.get("guardrailConfiguration")),
+                }
                 for v in _pages(ctx, "list_agent_versions", "agentVersionSummaries", max_pages=5, agentId=aid)
             ]
         except AwsCallError as exc:
             errors.append(gap(exc, label))
         try:
             agent["aliases"] = [
-                {"id": al.get("agentAliasId"), "name": al.get("agentAliasName"), "status": al.get("agentAliasStatus"),
-                 "versions": [r.get("agentVersion") for r in al.get("routingConfiguration") or []
-                              if r.get("agentVersion")]}
+                {
+                    "id": al.get("agentAliasId"),
+                    "name": al.get("agentAliasName"),
+                    "status": al.get("agentAliasStatus"),
+                    "versions": [
+                        r.get("agentVersion")
+                        for r in al.get("routingConfiguration") or []
+                        if r.get("agentVersion")
+                    ],
+                }
                 for al in _pages(ctx, "list_agent_aliases", "agentAliasSummaries", max_pages=5, agentId=aid)
             ]
         except AwsCallError as exc:
             errors.append(gap(exc, label))
         try:
-            groups = _pages(ctx, "list_agent_action_groups", "actionGroupSummaries", max_pages=5,
-                            agentId=aid, agentVersion="DRAFT")
+            groups = _pages(
+                ctx,
+                "list_agent_action_groups",
+                "actionGroupSummaries",
+                max_pages=5,
+                agentId=aid,
+                agentVersion="DRAFT",
+            )
             agent["action_groups"] = []
             for g in groups:
                 entry: dict[str, Any] = {
-                    "id": g.get("actionGroupId"), "name": g.get("actionGroupName"), "state": g.get("actionGroupState"),
-                    "detail": False, "executorLambda": None, "customControl": None, "parentActionSignature": None,
-                    "schema": None, "functions": [],
+                    "id": g.get("actionGroupId"),
+                    "name": g.get("actionGroupName"),
+                    "state": g.get("actionGroupState"),
+                    "detail": False,
+                    "executorLambda": None,
+                    "customControl": None,
+                    "parentActionSignature": None,
+                    "schema": None,
+                    "functions": [],
                 }
                 agent["action_groups"].append(entry)
                 if details_left <= 0:
                     continue
                 details_left -= 1
                 try:
-                    d = ctx.aws.call("bedrock-agent", "get_agent_action_group", agentId=aid, agentVersion="DRAFT",
-                                     actionGroupId=entry["id"])["agentActionGroup"]
+                    d = ctx.aws.call(
+                        "bedrock-agent",
+                        "get_agent_action_group",
+                        agentId=aid,
+                        agentVersion="DRAFT",
+                        actionGroupId=entry["id"],
+                    )["agentActionGroup"]
                     entry.update(_action_group(d))
                 except AwsCallError as exc:
                     errors.append(gap(exc, f"{label} action group {entry['name']}"))
@@ -186,11 +249,20 @@ def agents(ctx: CollectContext) -> dict:
         if agent["collaboration"] in SUPERVISOR_MODES:
             try:
                 agent["collaborators"] = [
-                    {"name": c.get("collaboratorName"), "aliasArn": (c.get("agentDescriptor") or {}).get("aliasArn"),
-                     "hasInstruction": bool((c.get("collaborationInstruction") or "").strip()),
-                     "relayConversationHistory": c.get("relayConversationHistory")}
-                    for c in _pages(ctx, "list_agent_collaborators", "agentCollaboratorSummaries", max_pages=5,
-                                    agentId=aid, agentVersion="DRAFT")
+                    {
+                        "name": c.get("collaboratorName"),
+                        "aliasArn": (c.get("agentDescriptor") or {}).get("aliasArn"),
+                        "hasInstruction": bool((c.get("collaborationInstruction") or "").strip()),
+                        "relayConversationHistory": c.get("relayConversationHistory"),
+                    }
+                    for c in _pages(
+                        ctx,
+                        "list_agent_collaborators",
+                        "agentCollaboratorSummaries",
+                        max_pages=5,
+                        agentId=aid,
+                        agentVersion="DRAFT",
+                    )
                 ]
             except AwsCallError as exc:
                 errors.append(gap(exc, label))
@@ -206,30 +278,51 @@ def knowledge_bases(ctx: CollectContext) -> dict:
     errors: list[dict[str, str]] = []
     sources_left = MAX_DATA_SOURCES
     for kb in listed[:MAX_KNOWLEDGE_BASES]:
-        entry: dict[str, Any] = {"id": kb.get("knowledgeBaseId"), "name": kb.get("name"), "status": kb.get("status"),
-                                 "updatedAt": kb.get("updatedAt"), "data_sources": None}
+        entry: dict[str, Any] = {
+            "id": kb.get("knowledgeBaseId"),
+            "name": kb.get("name"),
+            "status": kb.get("status"),
+            "updatedAt": kb.get("updatedAt"),
+            "data_sources": None,
+        }
         out.append(entry)
         try:
-            sources = _pages(ctx, "list_data_sources", "dataSourceSummaries", max_pages=5,
-                             knowledgeBaseId=entry["id"])
+            sources = _pages(
+                ctx, "list_data_sources", "dataSourceSummaries", max_pages=5, knowledgeBaseId=entry["id"]
+            )
         except AwsCallError as exc:
             errors.append(gap(exc, f"knowledge base {entry['name']}"))
             continue
         entry["data_sources"] = []
         for ds in sources:
-            src: dict[str, Any] = {"id": ds.get("dataSourceId"), "name": ds.get("name"), "status": ds.get("status"),
-                                   "ingestion_jobs": None}
+            src: dict[str, Any] = {
+                "id": ds.get("dataSourceId"),
+                "name": ds.get("name"),
+                "status": ds.get("status"),
+                "ingestion_jobs": None,
+            }
             entry["data_sources"].append(src)
             if sources_left <= 0:
                 continue
             sources_left -= 1
             try:
-                jobs = _pages(ctx, "list_ingestion_jobs", "ingestionJobSummaries", max_pages=2,
-                              knowledgeBaseId=entry["id"], dataSourceId=src["id"],
-                              sortBy={"attribute": "STARTED_AT", "order": "DESCENDING"}, maxResults=100)
+                jobs = _pages(
+                    ctx,
+                    "list_ingestion_jobs",
+                    "ingestionJobSummaries",
+                    max_pages=2,
+                    knowledgeBaseId=entry["id"],
+                    dataSourceId=src["id"],
+                    sortBy={"attribute": "STARTED_AT", "order": "DESCENDING"},
+                    maxResults=100,
+                )
                 src["ingestion_jobs"] = [
-                    {"id": j.get("ingestionJobId"), "status": j.get("status"), "startedAt": j.get("startedAt"),
-                     "updatedAt": j.get("updatedAt")}
+                    {
+                        "id": j.get("ingestionJobId"),
+                        "status": j.get("status"),
+                        "startedAt": j.get("startedAt"),
+                        "updatedAt": j.get("updatedAt"),
+                    }
                     for j in jobs
                 ]
             except AwsCallError as exc:
@@ -245,15 +338,23 @@ def prompts(ctx: CollectContext) -> dict:
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, p in enumerate(listed):
-        entry: dict[str, Any] = {"id": p.get("id"), "name": p.get("name"), "arn": p.get("arn"),
-                                 "updatedAt": p.get("updatedAt"), "versions": None}
+        entry: dict[str, Any] = {
+            "id": p.get("id"),
+            "name": p.get("name"),
+            "arn": p.get("arn"),
+            "updatedAt": p.get("updatedAt"),
+            "versions": None,
+        }
         out.append(entry)
         if i >= MAX_PROMPTS:
             continue
         try:
-            versions = _pages(ctx, "list_prompts", "promptSummaries", max_pages=5, promptIdentifier=entry["id"])
-            entry["versions"] = sorted({str(v.get("version")) for v in versions if str(v.get("version")).isdigit()},
-                                       key=int)
+            versions = _pages(
+                ctx, "list_prompts", "promptSummaries", max_pages=5, promptIdentifier=entry["id"]
+            )
+            entry["versions"] = sorted(
+                {str(v.get("version")) for v in versions if str(v.get("version")).isdigit()}, key=int
+            )
         except AwsCallError as exc:
             errors.append(gap(exc, f"prompt {entry['name']}"))
     return {"prompts": out, "errors": errors}
@@ -264,9 +365,15 @@ def flows(ctx: CollectContext) -> dict:
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, f in enumerate(listed):
-        entry: dict[str, Any] = {"id": f.get("id"), "name": f.get("name"), "arn": f.get("arn"),
-                                 "status": f.get("status"), "version": f.get("version"),
-                                 "node_types": None, "versions": None}
+        entry: dict[str, Any] = {
+            "id": f.get("id"),
+            "name": f.get("name"),
+            "arn": f.get("arn"),
+            "status": f.get("status"),
+            "version": f.get("version"),
+            "node_types": None,
+            "versions": None,
+        }
         out.append(entry)
         if i >= MAX_FLOWS:
             continue
@@ -277,10 +384,12 @@ def flows(ctx: CollectContext) -> dict:
         except AwsCallError as exc:
             errors.append(gap(exc, f"flow {entry['name']}"))
         try:
-            versions = _pages(ctx, "list_flow_versions", "flowVersionSummaries", max_pages=5,
-                              flowIdentifier=entry["id"])
-            entry["versions"] = sorted({str(v.get("version")) for v in versions if str(v.get("version")).isdigit()},
-                                       key=int)
+            versions = _pages(
+                ctx, "list_flow_versions", "flowVersionSummaries", max_pages=5, flowIdentifier=entry["id"]
+            )
+            entry["versions"] = sorted(
+                {str(v.get("version")) for v in versions if str(v.get("version")).isdigit()}, key=int
+            )
         except AwsCallError as exc:
             errors.append(gap(exc, f"flow {entry['name']}"))
     return {"flows": out, "errors": errors}

@@ -11,11 +11,14 @@ bedrock.invocation_logging
 
 bedrock.guardrails
     {"guardrails": [{"id", "name", "arn", "status", "versions": [numbered versions, e.g. "1", "2"],
-                     "detail_version": "2"|"DRAFT"|None (the version get_guardrail was read for; None = not read),
-                     "content_filters": [{"type", "inputStrength", "outputStrength", "inputEnabled", "outputEnabled"}],
+                     "detail_version": "2"|"DRAFT"|None (version get_guardrail read; None = not read),
+                     "content_filters": [{"type", "inputStrength", "outputStrength", "inputEnabled",
+                                          "outputEnabled"}],
                      "pii_entities": [{"type", "action", "inputAction", "outputAction"}], "regex_count": int,
-                     "regex_actions": [action, ...], "grounding_filters": [{"type", "threshold", "action", "enabled"}],
-                     "automated_reasoning_policies": [policy ARN, ...], "topic_count": int, "word_count": int}],
+                     "regex_actions": [action, ...],
+                     "grounding_filters": [{"type", "threshold", "action", "enabled"}],
+                     "automated_reasoning_policies": [policy ARN, ...],
+                     "topic_count": int, "word_count": int}],
      "errors": [{"action", "kind", "resource", "message"}]}   # sub-calls that failed (details unknown)
 
 bedrock.enforced_guardrails
@@ -29,7 +32,8 @@ bedrock.evaluation_jobs
                "judge": bool (evaluatorModelConfig present), "judgeModels": [...], "outputS3Uri": str|None,
                "scores": None | {"files": int, "records": int, "truncated": bool,
                                  "metrics": {metricName: {"mean": float, "count": int, "below_0_5": int}},
-                                 "record_scores": {"Builtin.Faithfulness": [float...], "Builtin.Correctness": [...]}},
+                                 "record_scores": {"Builtin.Faithfulness": [float...],
+                                                   "Builtin.Correctness": [...]}},
                "score_error": str|None}],
      "truncated": bool, "errors": [...]}
     Scores are read only for Completed jobs (the 20 most recent), from their S3 output *_output.jsonl files.
@@ -84,7 +88,9 @@ def gap(exc: AwsCallError, resource: str) -> dict[str, str]:
     return {"action": exc.action, "kind": exc.kind, "resource": resource, "message": str(exc)[:200]}
 
 
-def _pages(ctx: CollectContext, service: str, op: str, key: str, max_pages: int = 20, **params: Any) -> list[dict]:
+def _pages(
+    ctx: CollectContext, service: str, op: str, key: str, max_pages: int = 20, **params: Any
+) -> list[dict]:
     out: list[dict] = []
     for page in ctx.aws.paginate(service, op, max_pages=max_pages, **params):
         out.extend(page.get(key) or [])
@@ -109,8 +115,10 @@ def invocation_logging(ctx: CollectContext) -> dict:
         "s3Bucket": bucket,
         "s3KeyPrefix": s3.get("keyPrefix") or None,
         "largeDataS3Bucket": large.get("bucketName") or None,
-        **{f"{kind}DataDeliveryEnabled": bool(cfg.get(f"{kind}DataDeliveryEnabled"))
-           for kind in ("text", "image", "embedding", "video", "audio")},
+        **{
+            f"{kind}DataDeliveryEnabled": bool(cfg.get(f"{kind}DataDeliveryEnabled"))
+            for kind in ("text", "image", "embedding", "video", "audio")
+        },
     }
 
 
@@ -128,7 +136,10 @@ def _guardrail_detail(g: dict[str, Any]) -> dict[str, Any]:
     return {
         "status": g.get("status"),
         "content_filters": [
-            {k: f.get(k) for k in ("type", "inputStrength", "outputStrength", "inputEnabled", "outputEnabled")}
+            {
+                k: f.get(k)
+                for k in ("type", "inputStrength", "outputStrength", "inputEnabled", "outputEnabled")
+            }
             for f in content
         ],
         "pii_entities": [
@@ -158,16 +169,23 @@ def guardrails(ctx: CollectContext) -> dict:
             continue
         seen.add(gid)
         entry: dict[str, Any] = {
-            "id": gid, "name": summary.get("name"), "arn": summary.get("arn"), "status": summary.get("status"),
-            "versions": [], "detail_version": None,
+            "id": gid,
+            "name": summary.get("name"),
+            "arn": summary.get("arn"),
+            "status": summary.get("status"),
+            "versions": [],
+            "detail_version": None,
         }
         out.append(entry)
         if len(out) > MAX_GUARDRAILS:
             continue
         try:
-            versions = _pages(ctx, "bedrock", "list_guardrails", "guardrails", max_pages=5, guardrailIdentifier=gid)
-            entry["versions"] = sorted({str(v.get("version")) for v in versions if str(v.get("version")).isdigit()},
-                                       key=_version_key)
+            versions = _pages(
+                ctx, "bedrock", "list_guardrails", "guardrails", max_pages=5, guardrailIdentifier=gid
+            )
+            entry["versions"] = sorted(
+                {str(v.get("version")) for v in versions if str(v.get("version")).isdigit()}, key=_version_key
+            )
         except AwsCallError as exc:
             errors.append(gap(exc, f"guardrail {entry['name']}"))
         version = entry["versions"][-1] if entry["versions"] else "DRAFT"
@@ -185,13 +203,20 @@ def guardrails(ctx: CollectContext) -> dict:
 
 def enforced_guardrails(ctx: CollectContext) -> dict:
     configs = _pages(ctx, "bedrock", "list_enforced_guardrails_configuration", "guardrailsConfig")
-    return {"configs": [
-        {"configId": c.get("configId"), "guardrailId": c.get("guardrailId"), "guardrailArn": c.get("guardrailArn"),
-         "guardrailVersion": c.get("guardrailVersion"), "owner": c.get("owner"),
-         "includedModels": list((c.get("modelEnforcement") or {}).get("includedModels") or []),
-         "excludedModels": list((c.get("modelEnforcement") or {}).get("excludedModels") or [])}
-        for c in configs
-    ]}
+    return {
+        "configs": [
+            {
+                "configId": c.get("configId"),
+                "guardrailId": c.get("guardrailId"),
+                "guardrailArn": c.get("guardrailArn"),
+                "guardrailVersion": c.get("guardrailVersion"),
+                "owner": c.get("owner"),
+                "includedModels": list((c.get("modelEnforcement") or {}).get("includedModels") or []),
+                "excludedModels": list((c.get("modelEnforcement") or {}).get("excludedModels") or []),
+            }
+            for c in configs
+        ]
+    }
 
 
 # -- evaluation jobs ------------------------------------------------------------------------------
@@ -242,7 +267,11 @@ def _read_scores(ctx: CollectContext, job: dict[str, Any]) -> dict[str, Any]:
             records += 1
             for s in scores:
                 name, result = s.get("metricName"), s.get("result")
-                if not isinstance(name, str) or isinstance(result, bool) or not isinstance(result, int | float):
+                if (
+                    not isinstance(name, str)
+                    or isinstance(result, bool)
+                    or not isinstance(result, int | float)
+                ):
                     continue
                 sums[name] = sums.get(name, 0.0) + float(result)
                 counts[name] = counts.get(name, 0) + 1
@@ -251,8 +280,12 @@ def _read_scores(ctx: CollectContext, job: dict[str, Any]) -> dict[str, Any]:
                     record_scores[name].append(round(float(result), 4))
         del raw, lines
     return {
-        "files": min(len(keys), MAX_EVAL_FILES), "records": records, "truncated": truncated,
-        "metrics": {m: {"mean": sums[m] / counts[m], "count": counts[m], "below_0_5": below[m]} for m in counts},
+        "files": min(len(keys), MAX_EVAL_FILES),
+        "records": records,
+        "truncated": truncated,
+        "metrics": {
+            m: {"mean": sums[m] / counts[m], "count": counts[m], "below_0_5": below[m]} for m in counts
+        },
         "record_scores": {m: v for m, v in record_scores.items() if v},
     }
 
@@ -262,24 +295,43 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
     summaries: list[dict] = []
     truncated = False
     pages = 0
-    for page in ctx.aws.paginate("bedrock", "list_evaluation_jobs", max_pages=10, creationTimeAfter=since,
-                                 sortBy="CreationTime", sortOrder="Descending", maxResults=100):
+    for page in ctx.aws.paginate(
+        "bedrock",
+        "list_evaluation_jobs",
+        max_pages=10,
+        creationTimeAfter=since,
+        sortBy="CreationTime",
+        sortOrder="Descending",
+        maxResults=100,
+    ):
         summaries.extend(page.get("jobSummaries") or [])
         pages += 1
         truncated = pages >= 10 and bool(page.get("nextToken"))
     jobs: list[dict[str, Any]] = []
     for s in summaries:
-        jobs.append({
-            "arn": s.get("jobArn"), "name": s.get("jobName"), "status": s.get("status"),
-            "jobType": s.get("jobType"), "applicationType": s.get("applicationType"),
-            "creationTime": s.get("creationTime"), "taskTypes": list(s.get("evaluationTaskTypes") or []),
-            "detail": False, "metricNames": [], "customMetricNames": [], "judge": bool(s.get("evaluatorModelIdentifiers")),
-            "judgeModels": list(s.get("evaluatorModelIdentifiers") or []), "outputS3Uri": None,
-            "scores": None, "score_error": None,
-        })
+        jobs.append(
+            {
+                "arn": s.get("jobArn"),
+                "name": s.get("jobName"),
+                "status": s.get("status"),
+                "jobType": s.get("jobType"),
+                "applicationType": s.get("applicationType"),
+                "creationTime": s.get("creationTime"),
+                "taskTypes": list(s.get("evaluationTaskTypes") or []),
+                "detail": False,
+                "metricNames": [],
+                "customMetricNames": [],
+                "judge": bool(s.get("evaluatorModelIdentifiers")),
+                "judgeModels": list(s.get("evaluatorModelIdentifiers") or []),
+                "outputS3Uri": None,
+                "scores": None,
+                "score_error": None,
+            }
+        )
     errors: list[dict[str, str]] = []
-    completed = sorted((j for j in jobs if j["status"] == "Completed"),
-                       key=lambda j: str(j["creationTime"]), reverse=True)[:MAX_EVAL_DETAILS]
+    completed = sorted(
+        (j for j in jobs if j["status"] == "Completed"), key=lambda j: str(j["creationTime"]), reverse=True
+    )[:MAX_EVAL_DETAILS]
     for job in completed:
         try:
             d = ctx.aws.call("bedrock", "get_evaluation_job", jobIdentifier=job["arn"])
@@ -291,19 +343,28 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
         metric_names: list[str] = []
         for dmc in (auto.get("datasetMetricConfigs") or []) + (human.get("datasetMetricConfigs") or []):
             metric_names.extend(m for m in dmc.get("metricNames") or [] if m not in metric_names)
-        judge_models = [m.get("modelIdentifier") for m in
-                        ((auto.get("evaluatorModelConfig") or {}).get("bedrockEvaluatorModels") or [])]
+        judge_models = [
+            m.get("modelIdentifier")
+            for m in ((auto.get("evaluatorModelConfig") or {}).get("bedrockEvaluatorModels") or [])
+        ]
         custom = (auto.get("customMetricConfig") or {}).get("customMetrics") or []
-        job.update({
-            "detail": True, "jobType": d.get("jobType") or job["jobType"],
-            "applicationType": d.get("applicationType") or job["applicationType"],
-            "metricNames": metric_names,
-            "customMetricNames": [((c.get("customMetricDefinition") or {}).get("name")) for c in custom
-                                  if (c.get("customMetricDefinition") or {}).get("name")]
-            + [c.get("name") for c in human.get("customMetrics") or [] if c.get("name")],
-            "judge": bool(auto.get("evaluatorModelConfig")), "judgeModels": [m for m in judge_models if m],
-            "outputS3Uri": (d.get("outputDataConfig") or {}).get("s3Uri"),
-        })
+        job.update(
+            {
+                "detail": True,
+                "jobType": d.get("jobType") or job["jobType"],
+                "applicationType": d.get("applicationType") or job["applicationType"],
+                "metricNames": metric_names,
+                "customMetricNames": [
+                    ((c.get("customMetricDefinition") or {}).get("name"))
+                    for c in custom
+                    if (c.get("customMetricDefinition") or {}).get("name")
+                ]
+                + [c.get("name") for c in human.get("customMetrics") or [] if c.get("name")],
+                "judge": bool(auto.get("evaluatorModelConfig")),
+                "judgeModels": [m for m in judge_models if m],
+                "outputS3Uri": (d.get("outputDataConfig") or {}).get("s3Uri"),
+            }
+        )
         if job["jobType"] == "Automated" and job["outputS3Uri"]:
             try:
                 job["scores"] = _read_scores(ctx, job)
@@ -317,18 +378,27 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
 
 
 def inference_profiles(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "bedrock", "list_inference_profiles", "inferenceProfileSummaries", typeEquals="APPLICATION")
+    listed = _pages(
+        ctx, "bedrock", "list_inference_profiles", "inferenceProfileSummaries", typeEquals="APPLICATION"
+    )
     profiles: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, p in enumerate(listed):
         entry = {
-            "id": p.get("inferenceProfileId"), "name": p.get("inferenceProfileName"),
-            "arn": p.get("inferenceProfileArn"), "status": p.get("status"), "type": p.get("type"),
-            "models": [m.get("modelArn") for m in p.get("models") or [] if m.get("modelArn")], "tags": None,
+            "id": p.get("inferenceProfileId"),
+            "name": p.get("inferenceProfileName"),
+            "arn": p.get("inferenceProfileArn"),
+            "status": p.get("status"),
+            "type": p.get("type"),
+            "models": [m.get("modelArn") for m in p.get("models") or [] if m.get("modelArn")],
+            "tags": None,
         }
         if i < MAX_PROFILE_TAGS and entry["arn"]:
             try:
-                tags = ctx.aws.call("bedrock", "list_tags_for_resource", resourceARN=entry["arn"]).get("tags") or []
+                tags = (
+                    ctx.aws.call("bedrock", "list_tags_for_resource", resourceARN=entry["arn"]).get("tags")
+                    or []
+                )
                 entry["tags"] = {t["key"]: t["value"] for t in tags}
             except AwsCallError as exc:
                 errors.append(gap(exc, f"inference profile {entry['name']}"))
@@ -338,46 +408,82 @@ def inference_profiles(ctx: CollectContext) -> dict:
 
 def prompt_routers(ctx: CollectContext) -> dict:
     listed = _pages(ctx, "bedrock", "list_prompt_routers", "promptRouterSummaries", type="custom")
-    return {"routers": [
-        {"name": r.get("promptRouterName"), "arn": r.get("promptRouterArn"), "status": r.get("status"),
-         "type": r.get("type"), "models": [m.get("modelArn") for m in r.get("models") or [] if m.get("modelArn")],
-         "fallbackModel": (r.get("fallbackModel") or {}).get("modelArn")}
-        for r in listed
-    ]}
+    return {
+        "routers": [
+            {
+                "name": r.get("promptRouterName"),
+                "arn": r.get("promptRouterArn"),
+                "status": r.get("status"),
+                "type": r.get("type"),
+                "models": [m.get("modelArn") for m in r.get("models") or [] if m.get("modelArn")],
+                "fallbackModel": (r.get("fallbackModel") or {}).get("modelArn"),
+            }
+            for r in listed
+        ]
+    }
 
 
 def invocation_jobs(ctx: CollectContext) -> dict:
     since = ctx.scope.end - EVAL_LOOKBACK
     jobs: list[dict] = []
     truncated = False
-    for n, page in enumerate(ctx.aws.paginate("bedrock", "list_model_invocation_jobs", max_pages=5,
-                                              submitTimeAfter=since, maxResults=100), start=1):
+    for n, page in enumerate(
+        ctx.aws.paginate(
+            "bedrock", "list_model_invocation_jobs", max_pages=5, submitTimeAfter=since, maxResults=100
+        ),
+        start=1,
+    ):
         jobs.extend(page.get("invocationJobSummaries") or [])
         truncated = n >= 5 and bool(page.get("nextToken"))
-    return {"since": since, "truncated": truncated, "jobs": [
-        {"arn": j.get("jobArn"), "name": j.get("jobName"), "status": j.get("status"), "modelId": j.get("modelId"),
-         "submitTime": j.get("submitTime"), "endTime": j.get("endTime")}
-        for j in jobs
-    ]}
+    return {
+        "since": since,
+        "truncated": truncated,
+        "jobs": [
+            {
+                "arn": j.get("jobArn"),
+                "name": j.get("jobName"),
+                "status": j.get("status"),
+                "modelId": j.get("modelId"),
+                "submitTime": j.get("submitTime"),
+                "endTime": j.get("endTime"),
+            }
+            for j in jobs
+        ],
+    }
 
 
 def customization_jobs(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "bedrock", "list_model_customization_jobs", "modelCustomizationJobSummaries", max_pages=5)
+    listed = _pages(
+        ctx, "bedrock", "list_model_customization_jobs", "modelCustomizationJobSummaries", max_pages=5
+    )
     jobs: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, j in enumerate(listed):
         entry: dict[str, Any] = {
-            "arn": j.get("jobArn"), "name": j.get("jobName"), "status": j.get("status"),
-            "customizationType": j.get("customizationType"), "creationTime": j.get("creationTime"),
-            "baseModelArn": j.get("baseModelArn"), "detail": False, "usesInvocationLogs": None,
+            "arn": j.get("jobArn"),
+            "name": j.get("jobName"),
+            "status": j.get("status"),
+            "customizationType": j.get("customizationType"),
+            "creationTime": j.get("creationTime"),
+            "baseModelArn": j.get("baseModelArn"),
+            "detail": False,
+            "usesInvocationLogs": None,
             "usePromptResponse": None,
         }
         if i < MAX_CUSTOMIZATION_DETAILS:
             try:
-                d = ctx.aws.call("bedrock", "get_model_customization_job", jobIdentifier=entry["arn"])
+                # the name works in AWS and in moto (which cannot look jobs up by URL-encoded ARN)
+                d = ctx.aws.call(
+                    "bedrock", "get_model_customization_job", jobIdentifier=entry["name"] or entry["arn"]
+                )
                 logs_cfg = (d.get("trainingDataConfig") or {}).get("invocationLogsConfig")
-                entry.update({"detail": True, "usesInvocationLogs": bool(logs_cfg),
-                              "usePromptResponse": (logs_cfg or {}).get("usePromptResponse")})
+                entry.update(
+                    {
+                        "detail": True,
+                        "usesInvocationLogs": bool(logs_cfg),
+                        "usePromptResponse": (logs_cfg or {}).get("usePromptResponse"),
+                    }
+                )
                 entry["customizationType"] = entry["customizationType"] or d.get("customizationType")
             except AwsCallError as exc:
                 errors.append(gap(exc, f"customization job {entry['name']}"))
@@ -389,21 +495,36 @@ def prompt_optimization_jobs(ctx: CollectContext) -> dict:
     if not hasattr(ctx.aws.client("bedrock"), "list_advanced_prompt_optimization_jobs"):
         return {"supported": False, "jobs": []}
     listed = _pages(ctx, "bedrock", "list_advanced_prompt_optimization_jobs", "jobSummaries", max_pages=5)
-    return {"supported": True, "jobs": [
-        {"arn": j.get("jobArn"), "name": j.get("jobName"), "status": j.get("jobStatus"),
-         "creationTime": j.get("creationTime")}
-        for j in listed
-    ]}
+    return {
+        "supported": True,
+        "jobs": [
+            {
+                "arn": j.get("jobArn"),
+                "name": j.get("jobName"),
+                "status": j.get("jobStatus"),
+                "creationTime": j.get("creationTime"),
+            }
+            for j in listed
+        ],
+    }
 
 
 def automated_reasoning_policies(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "bedrock", "list_automated_reasoning_policies", "automatedReasoningPolicySummaries",
-                    max_pages=5)
-    return {"policies": [
-        {"arn": p.get("policyArn"), "id": p.get("policyId"), "name": p.get("name"), "version": p.get("version"),
-         "updatedAt": p.get("updatedAt")}
-        for p in listed
-    ]}
+    listed = _pages(
+        ctx, "bedrock", "list_automated_reasoning_policies", "automatedReasoningPolicySummaries", max_pages=5
+    )
+    return {
+        "policies": [
+            {
+                "arn": p.get("policyArn"),
+                "id": p.get("policyId"),
+                "name": p.get("name"),
+                "version": p.get("version"),
+                "updatedAt": p.get("updatedAt"),
+            }
+            for p in listed
+        ]
+    }
 
 
 SECTIONS = {

@@ -1,236 +1,555 @@
-"""Probes over Bedrock Agents, knowledge bases, Prompt Management and flows."""
+"""Probes over Bedrock Agents evidence: agents, action groups, collaborators, KBs, prompts, flows."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from llmops_audit.evidence import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
+from llmops_audit.probes.bedrock import gaps, within
 
-MUTATING = re.compile(r"create|update|delete|remove|send|refund|cancel|write|put|pay|transfer|approve|submit|"
-                      r"book|order|charge|close|modify|reset", re.I)
+TEST_ALIAS = "TSTALIASID"  # every agent's built-in test alias; it always points at DRAFT
+SUPERVISOR_MODES = ("SUPERVISOR", "SUPERVISOR_ROUTER")
+MUTATING_VERBS = {
+    "create",
+    "update",
+    "delete",
+    "remove",
+    "send",
+    "refund",
+    "cancel",
+    "write",
+    "put",
+    "pay",
+    "post",
+    "patch",
+    "modify",
+    "transfer",
+    "submit",
+    "approve",
+    "reject",
+    "issue",
+    "charge",
+    "book",
+    "close",
+    "reset",
+    "set",
+    "insert",
+    "upsert",
+    "drop",
+    "purchase",
+    "execute",
+    "run",
+    "deploy",
+    "terminate",
+    "revoke",
+    "grant",
+    "email",
+    "notify",
+    "publish",
+    "escalate",
+    "assign",
+    "add",
+    "edit",
+    "change",
+    "withdraw",
+    "void",
+    "reverse",
+    "place",
+}
+READ_VERBS = {
+    "get",
+    "list",
+    "describe",
+    "read",
+    "search",
+    "query",
+    "find",
+    "lookup",
+    "check",
+    "fetch",
+    "view",
+    "show",
+    "retrieve",
+    "count",
+    "validate",
+    "is",
+    "has",
+    "estimate",
+    "preview",
+}
 
 
-def _agents(ev: Evidence) -> list[dict[str, Any]]:
-    return ev.get("agents.agents")["agents"]
+def _words(name: str) -> list[str]:
+    """get_ticket / getTicket / GET /tickets/{id} -> ['get', 'ticket']."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name or "")
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
 
 
-def _unknown_fields(agents: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
-    return [a for a in agents if a.get(field) is None]
+def looks_mutating(name: str) -> bool:
+    words = _words(name)
+    if not words:
+        return False
+    if words[0] in MUTATING_VERBS:
+        return True
+    return words[0] not in READ_VERBS and any(w in MUTATING_VERBS for w in words[1:])
+
+
+def _agents(ev: Evidence) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    data = ev.get("agents.agents")
+    return data, data["agents"]
+
+
+def _missing_for(data: dict[str, Any], agent_names: list[str], *ops: str) -> tuple[str, ...]:
+    """The failed actions (among operations `ops`, default all) recorded for these agents."""
+    wanted = {f"agent {n}" for n in agent_names}
+    found = {
+        e["action"]
+        for e in data.get("errors") or []
+        if any(e.get("resource", "") == w or e.get("resource", "").startswith(w + " ") for w in wanted)
+        and (not ops or e["action"].split(":")[-1] in ops)
+    }
+    return tuple(sorted(found)) or tuple(f"bedrock:{op}" for op in ops) or gaps(data, "agent")
 
 
 @probe("agents_present", "agents.agents")
 def agents_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Bedrock agents exist (a managed front door to the models)."""
-    agents = _agents(ev)
+    """Bedrock agents exist."""
+    _, agents = _agents(ev)
     if agents:
         return met(f"{plural(len(agents), 'Bedrock agent')} exist: {names([a['name'] for a in agents])}.")
-    return not_met("No Bedrock agent exists.")
-
-
-@probe("flows_present", "agents.flows")
-def flows_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Bedrock flows exist."""
-    flows = ev.get("agents.flows")["flows"]
-    if flows:
-        return met(f"Bedrock flow {names([f['name'] for f in flows])} exists.")
-    return not_met("No Bedrock flow exists.")
-
-
-@probe("flows_use_prompt_nodes", "agents.flows")
-def flows_use_prompt_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A Bedrock flow renders prompts from Prompt nodes."""
-    hits = [f["name"] for f in ev.get("agents.flows")["flows"] if "Prompt" in f["nodeTypes"]]
-    if hits:
-        return met(f"Flow {names(hits)} uses Prompt nodes.")
-    return not_met("No Bedrock flow uses Prompt nodes.")
-
-
-@probe("flows_use_condition_nodes", "agents.flows")
-def flows_use_condition_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A flow branches on Condition nodes (a weak sign of adapting; absence needs an attestation)."""
-    hits = [f["name"] for f in ev.get("agents.flows")["flows"] if "Condition" in f["nodeTypes"]]
-    if hits:
-        return met(f"Flow {names(hits)} branches on Condition nodes.")
-    return cannot_tell("No flow branches on Condition nodes; adapting to usage is otherwise not visible in AWS, "
-                       "so a person must attest it.", missing=("attestation",))
-
-
-@probe("bedrock_prompts_managed", "agents.prompts")
-def bedrock_prompts_managed(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Bedrock Prompt Management holds prompt templates."""
-    prompts = ev.get("agents.prompts")["prompts"]
-    if prompts:
-        return met(f"Prompt Management holds {plural(len(prompts), 'prompt')}: {names([p['name'] for p in prompts])}.")
-    return not_met("Bedrock Prompt Management holds no prompts.")
-
-
-@probe("prompt_versions_published", "agents.prompts")
-def prompt_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Prompts have published (numbered) versions."""
-    prompts = ev.get("agents.prompts")["prompts"]
-    hits = [f"{p['name']} ({', '.join(v for v in p['versions'] if v != 'DRAFT')})" for p in prompts
-            if any(v and v != "DRAFT" for v in p["versions"])]
-    if hits:
-        return met(f"Prompt {names(hits)} has published versions.")
-    return not_met(f"None of the {plural(len(prompts), 'prompt')} has a published version.")
-
-
-@probe("agent_aliases_pinned", "agents.agents")
-def agent_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Agent aliases route to numbered agent versions, not DRAFT."""
-    agents = _agents(ev)
-    pinned = [f"{a['name']}/{al['name']} -> v{','.join(al['versions'])}" for a in agents for al in (a["aliases"] or [])
-              if al["versions"] and all(v and v != "DRAFT" for v in al["versions"])]
-    if pinned:
-        return met(f"Agent alias {names(pinned)} is pinned to a numbered version.")
-    if _unknown_fields(agents, "aliases"):
-        return cannot_tell("Agent aliases could not be read for " + names([a["name"] for a in _unknown_fields(agents, "aliases")]) + ".",
-                           missing=tuple(g for a in agents for g in a["gaps"]))
-    return not_met(f"No alias of the {plural(len(agents), 'agent')} is pinned to a numbered version.")
-
-
-@probe("agents_use_versioned_guardrails", "agents.agents")
-def agents_use_versioned_guardrails(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Agents use a numbered guardrail version, not DRAFT."""
-    hits = [f"{a['name']} (guardrail v{a['guardrail']['version']})" for a in _agents(ev)
-            if a.get("guardrail") and a["guardrail"].get("version") not in (None, "", "DRAFT")]
-    if hits:
-        return met(f"Agent {names(hits)} uses a numbered guardrail version.")
-    return not_met("No agent uses a numbered guardrail version.")
+    return not_met(f"No Bedrock agents exist in {ev.scope.region}.")
 
 
 @probe("agents_have_guardrails", "agents.agents")
 def agents_have_guardrails(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Every Bedrock agent has a guardrail."""
-    agents = _agents(ev)
+    """Every Bedrock agent has a guardrail attached."""
+    data, agents = _agents(ev)
     if not agents:
-        return not_met("There are no Bedrock agents, so no policy-aware agents.")
-    bare = [a["name"] for a in agents if not a.get("guardrail")]
-    if bare:
-        return not_met(f"{plural(len(bare), 'agent')} without a guardrail: {names(bare)}.")
-    return met(f"All {plural(len(agents), 'agent')} have a guardrail: "
-               f"{names([a['name'] + ' -> ' + a['guardrail']['id'].split('/')[-1] for a in agents])}.")
+        return not_met(f"There are no Bedrock agents in {ev.scope.region}, so no agent is guarded.")
+    without = [a["name"] for a in agents if a.get("detail") and not a.get("guardrail")]
+    unread = [a["name"] for a in agents if not a.get("detail") and not a.get("guardrail")]
+    if without:
+        return not_met(
+            f"{plural(len(without), 'agent')} of {len(agents)} "
+            f"{'has' if len(without) == 1 else 'have'} no guardrail: {names(without)}."
+        )
+    if unread:
+        return cannot_tell(
+            f"The settings of agent {names(unread)} could not be read, so whether every agent has a "
+            "guardrail is unknown.",
+            missing=_missing_for(data, unread, "GetAgent"),
+        )
+    return met(
+        f"All {plural(len(agents), 'agent')} have a guardrail: "
+        + names(
+            [
+                f"{a['name']} ({a['guardrail']['id']} v{a['guardrail'].get('version') or 'DRAFT'})"
+                for a in agents
+            ]
+        )
+        + "."
+    )
+
+
+@probe("agents_use_versioned_guardrails", "agents.agents")
+def agents_use_versioned_guardrails(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Agents with guardrails use a numbered guardrail version, not DRAFT."""
+    data, agents = _agents(ev)
+    guarded = [a for a in agents if a.get("guardrail")]
+    if not guarded:
+        unread = [a["name"] for a in agents if not a.get("detail")]
+        if unread:
+            return cannot_tell(
+                f"No readable agent has a guardrail, and the settings of {names(unread)} could not be read.",
+                missing=_missing_for(data, unread, "GetAgent"),
+            )
+        return not_met(
+            f"None of the {plural(len(agents), 'Bedrock agent')} has a guardrail, so none uses a "
+            "versioned one."
+        )
+    draft = [a["name"] for a in guarded if not str(a["guardrail"].get("version") or "").isdigit()]
+    if draft:
+        return not_met(f"Agent {names(draft)} uses the DRAFT version of its guardrail.")
+    return met(
+        "Agent "
+        + names(
+            [
+                f"{a['name']} uses guardrail {a['guardrail']['id']} version {a['guardrail']['version']}"
+                for a in guarded
+            ]
+        )
+        + "."
+    )
+
+
+@probe("agent_aliases_pinned", "agents.agents")
+def agent_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Agent aliases (other than the built-in test alias) route to numbered agent versions, not DRAFT."""
+    data, agents = _agents(ev)
+    pinned, draft = [], []
+    for a in agents:
+        for al in a.get("aliases") or []:
+            if al.get("id") == TEST_ALIAS:
+                continue
+            versions = al.get("versions") or []
+            label = f"{a['name']}/{al['name']}"
+            if versions and all(str(v).isdigit() for v in versions):
+                pinned.append(f"{label} -> v{', v'.join(versions)}")
+            else:
+                draft.append(label)
+    if draft:
+        return not_met(
+            f"Agent alias {names(draft)} routes to DRAFT (or to no version), not to a numbered version"
+            + (f"; pinned: {names(pinned)}." if pinned else ".")
+        )
+    unread = [a["name"] for a in agents if a.get("aliases") is None]
+    if unread:
+        return cannot_tell(
+            f"The aliases of agent {names(unread)} could not be listed"
+            + (f" (pinned so far: {names(pinned)})." if pinned else "."),
+            missing=_missing_for(data, unread, "ListAgentAliases"),
+        )
+    if pinned:
+        return met(f"Every agent alias routes to a numbered version: {names(pinned)}.")
+    if not agents:
+        return not_met(f"No Bedrock agents exist in {ev.scope.region}, so no alias is pinned to a version.")
+    return not_met(
+        f"None of the {plural(len(agents), 'agent')} has an alias other than the test alias, so no "
+        "alias is pinned to a numbered version."
+    )
 
 
 @probe("multi_agent_collaboration_defined", "agents.agents")
 def multi_agent_collaboration_defined(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A supervisor agent has collaborators, each with a collaboration instruction."""
-    agents = _agents(ev)
-    supervisors = [a for a in agents if a["collaboration"].startswith("SUPERVISOR")]
-    if not supervisors:
-        return not_met(f"None of the {plural(len(agents), 'agent')} is a supervisor with collaborators.")
-    unknown = [a for a in supervisors if a["collaborators"] is None]
-    good = [a for a in supervisors if a["collaborators"] and all(c["instruction"].strip() for c in a["collaborators"])]
-    if good:
-        a = good[0]
-        return met(f"Supervisor agent {a['name']} has {plural(len(a['collaborators']), 'collaborator')} with "
-                   f"instructions: {names([c['name'] for c in a['collaborators']])}.")
+    data, agents = _agents(ev)
+    supervisors = [a for a in agents if a.get("collaboration") in SUPERVISOR_MODES]
+    for a in supervisors:
+        collabs = a.get("collaborators")
+        if collabs and all(c.get("hasInstruction") for c in collabs):
+            return met(
+                f"Supervisor agent {a['name']} ({a['collaboration']}) has "
+                f"{plural(len(collabs), 'collaborator')} with collaboration instructions: "
+                f"{names([c['name'] for c in collabs])}."
+            )
+    unknown = [a["name"] for a in supervisors if a.get("collaborators") is None]
+    unknown += [a["name"] for a in agents if not a.get("detail")]
     if unknown:
-        return cannot_tell(f"Collaborators of {names([a['name'] for a in unknown])} could not be read.",
-                           missing=tuple(g for a in unknown for g in a["gaps"]))
-    return not_met(f"Supervisor {names([a['name'] for a in supervisors])} has collaborators without instructions, or none.")
+        return cannot_tell(
+            f"No readable supervisor agent has instructed collaborators, and the settings of "
+            f"{names(unknown)} could not be read.",
+            missing=_missing_for(data, unknown, "GetAgent", "ListAgentCollaborators"),
+        )
+    if supervisors:
+        return not_met(
+            "Supervisor agent "
+            + names(
+                [
+                    f"{a['name']} has "
+                    + (
+                        f"{plural(len(a['collaborators']), 'collaborator')}, not all with an instruction"
+                        if a["collaborators"]
+                        else "no collaborators"
+                    )
+                    for a in supervisors
+                ]
+            )
+            + "."
+        )
+    if not agents:
+        return not_met(
+            f"No Bedrock agents exist in {ev.scope.region}, so there is no multi-agent collaboration."
+        )
+    return not_met(
+        f"None of the {plural(len(agents), 'agent')} ({names([a['name'] for a in agents])}) is a "
+        "supervisor with collaborators."
+    )
 
 
 @probe("agent_roles_distinct", "agents.agents")
 def agent_roles_distinct(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Each agent runs under its own IAM role."""
-    agents = _agents(ev)
+    """Each Bedrock agent runs under its own IAM role (at least two agents)."""
+    data, agents = _agents(ev)
     if len(agents) < 2:
-        return not_met(f"There {'is' if len(agents) == 1 else 'are'} {plural(len(agents), 'agent')}; role boundaries "
-                       "between agents need at least two.")
-    roles: dict[str, list[str]] = {}
+        return not_met(
+            f"There {'is' if len(agents) == 1 else 'are'} {plural(len(agents), 'agent')} in "
+            f"{ev.scope.region}, so there are no role boundaries between agents to check."
+        )
+    unread = [a["name"] for a in agents if not a.get("roleArn")]
+    by_role: dict[str, list[str]] = {}
     for a in agents:
-        roles.setdefault(a.get("roleArn") or "?", []).append(a["name"])
-    shared = [f"{r.split('/')[-1]} ({', '.join(n)})" for r, n in roles.items() if len(n) > 1]
+        if a.get("roleArn"):
+            by_role.setdefault(a["roleArn"], []).append(a["name"])
+    shared = {r: ns for r, ns in by_role.items() if len(ns) > 1}
     if shared:
-        return not_met(f"Agents share a role: {names(shared)}.")
-    return met(f"Each of the {len(agents)} agents has its own role: "
-               f"{names([a['name'] + ' -> ' + (a['roleArn'] or '?').split('/')[-1] for a in agents])}.")
+        return not_met(
+            "Agents share execution roles: "
+            + "; ".join(f"{names(ns)} use {r.split('/')[-1]}" for r, ns in shared.items())
+            + "."
+        )
+    if unread:
+        return cannot_tell(
+            f"The role of agent {names(unread)} could not be read.",
+            missing=_missing_for(data, unread, "GetAgent"),
+        )
+    return met(
+        f"Each of the {len(agents)} agents has its own execution role: "
+        + names([f"{ns[0]} -> {r.split('/')[-1]}" for r, ns in by_role.items()])
+        + "."
+    )
 
 
-def _functions(ev: Evidence) -> tuple[list[tuple[str, dict[str, Any], dict[str, Any]]], list[dict[str, Any]]]:
-    agents = _agents(ev)
-    out = [(a["name"], g, f) for a in agents for g in (a["actionGroups"] or []) for f in g["functions"]]
-    return out, _unknown_fields(agents, "actionGroups")
-
-
-def _confirms(group: dict[str, Any], fn: dict[str, Any]) -> bool:
-    return fn.get("requireConfirmation") == "ENABLED" or group.get("customControl") == "RETURN_CONTROL"
+def _functions(ev: Evidence) -> tuple[list[tuple[str, str, bool]], list[str], tuple[str, ...]]:
+    """([(agent/group/function, function name, guarded)], agents or action groups whose functions are unknown,
+    missing actions)."""
+    data, agents = _agents(ev)
+    out: list[tuple[str, str, bool]] = []
+    unknown: list[str] = []
+    for a in agents:
+        if a.get("action_groups") is None:
+            unknown.append(f"agent {a['name']}")
+            continue
+        for g in a["action_groups"]:
+            if g.get("state") == "DISABLED" or g.get("parentActionSignature"):
+                continue  # built-in (UserInput, CodeInterpreter...) or switched off: no tool functions
+            if not g.get("detail") or g.get("schema") == "api-s3":
+                unknown.append(f"action group {a['name']}/{g['name']}")
+                continue
+            return_control = g.get("customControl") == "RETURN_CONTROL"
+            for f in g.get("functions") or []:
+                guarded = return_control or f.get("requireConfirmation") in ("ENABLED", True, "true")
+                out.append((f"{a['name']}/{g['name']}/{f['name']}", f["name"] or "", guarded))
+    missing = tuple(
+        sorted(
+            {
+                e["action"]
+                for e in data.get("errors") or []
+                if e["action"].split(":")[-1] in ("ListAgentActionGroups", "GetAgentActionGroup")
+            }
+        )
+    )
+    return out, unknown, missing
 
 
 @probe("confirmation_required_selectively", "agents.agents")
 def confirmation_required_selectively(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Some, but not all, agent action functions require user confirmation or return control."""
-    fns, unknown = _functions(ev)
-    if unknown and not fns:
-        return cannot_tell(f"Action groups of {names([a['name'] for a in unknown])} could not be read.",
-                           missing=tuple(g for a in unknown for g in a["gaps"]))
-    confirm = [f"{a}/{f['name']}" for a, g, f in fns if _confirms(g, f)]
-    free = [f"{a}/{f['name']}" for a, g, f in fns if not _confirms(g, f)]
-    if confirm and free:
-        return met(f"Human confirmation is selective: {names(confirm)} require confirmation, {names(free)} do not.")
-    if not fns:
-        return not_met("No agent action functions exist, so there is no human-in-the-loop step to apply.")
-    return not_met(f"{'Every' if confirm else 'No'} agent action function requires confirmation "
-                   f"({plural(len(fns), 'function')}): human review is {'everywhere' if confirm else 'nowhere'}.")
+    """Some, but not all, agent action-group functions require user confirmation or return control."""
+    funcs, unknown, missing = _functions(ev)
+    guarded = [f for f, _, g in funcs if g]
+    free = [f for f, _, g in funcs if not g]
+    if guarded and free:
+        return met(
+            f"{len(guarded)} of {plural(len(funcs), 'agent function')} require user confirmation or return "
+            f"control ({names(guarded)}), while {names(free)} run without it."
+        )
+    if unknown:
+        return cannot_tell(
+            f"The functions of {names(unknown)} could not be read"
+            + (
+                f"; of the readable ones, {len(guarded)} of {len(funcs)} require confirmation."
+                if funcs
+                else "."
+            ),
+            missing=missing or ("bedrock:GetAgentActionGroup",),
+        )
+    if not funcs:
+        return not_met("No agent action-group functions exist, so human confirmation is applied nowhere.")
+    if guarded:
+        return not_met(
+            f"All {plural(len(funcs), 'agent function')} require user confirmation or return control "
+            f"({names(guarded)}): human review is applied everywhere, not selectively."
+        )
+    return not_met(
+        f"None of the {plural(len(funcs), 'agent function')} ({names(free)}) requires user confirmation "
+        "or returns control."
+    )
 
 
 @probe("mutating_actions_require_confirmation", "agents.agents")
 def mutating_actions_require_confirmation(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Every agent action function that changes something requires user confirmation."""
-    fns, unknown = _functions(ev)
-    if unknown and not fns:
-        return cannot_tell(f"Action groups of {names([a['name'] for a in unknown])} could not be read.",
-                           missing=tuple(g for a in unknown for g in a["gaps"]))
-    mutating = [(a, g, f) for a, g, f in fns if MUTATING.search(f["name"] or "")]
-    if not mutating:
-        return cannot_tell("No agent action function looks mutating by name, so confirmation on changes cannot be "
-                           "judged from AWS.")
-    bad = [f"{a}/{f['name']}" for a, g, f in mutating if not _confirms(g, f)]
-    if bad:
-        return not_met(f"Mutating action {names(bad)} runs without user confirmation.")
-    guarded = [f"{a}/{f['name']}" for a, g, f in mutating]
-    return met(f"Every mutating action requires confirmation: {names(guarded)}.")
+    """Every agent function whose name looks mutating (create, delete, refund...) requires confirmation."""
+    funcs, unknown, missing = _functions(ev)
+    mutating = [(f, g) for f, name, g in funcs if looks_mutating(name)]
+    free = [f for f, g in mutating if not g]
+    if free:
+        return not_met(
+            f"Mutating agent function {names(free)} runs without user confirmation or return of control."
+        )
+    if unknown:
+        return cannot_tell(
+            f"The functions of {names(unknown)} could not be read, so not every mutating action can "
+            "be checked.",
+            missing=missing or ("bedrock:GetAgentActionGroup",),
+        )
+    if mutating:
+        return met(
+            f"Every mutating agent function requires user confirmation or returns control "
+            f"({plural(len(mutating), 'function')}: {names([f for f, _ in mutating])})."
+        )
+    return cannot_tell(
+        f"None of the {plural(len(funcs), 'agent function')} has a name that looks mutating"
+        + (f" ({names([f for f, _, _ in funcs])})" if funcs else "")
+        + "; a person must attest whether the tools can change anything."
+    )
 
 
-def _recent(ts: str, days: int, now: datetime) -> bool:
-    try:
-        t = datetime.fromisoformat(ts)
-    except ValueError:
-        return False
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)) >= now - timedelta(days=days)
+# -- knowledge bases ------------------------------------------------------------------------------
+
+
+def _ingestion(ev: Evidence) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    data = ev.get("agents.knowledge_bases")
+    unknown = []
+    for kb in data["knowledge_bases"]:
+        if kb.get("data_sources") is None:
+            unknown.append(kb["name"])
+        else:
+            unknown += [
+                f"{kb['name']}/{ds['name']}" for ds in kb["data_sources"] if ds.get("ingestion_jobs") is None
+            ]
+    return data, data["knowledge_bases"], unknown
 
 
 @probe("knowledge_base_ingested", "agents.knowledge_bases")
 def knowledge_base_ingested(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A knowledge base has a completed ingestion job (a working RAG pipeline)."""
-    kbs = ev.get("agents.knowledge_bases")["knowledge_bases"]
-    if not kbs:
-        return not_met("No Bedrock knowledge base exists.")
-    done = [f"{kb['name']} ({sum(1 for j in kb['ingestionJobs'] if j['status'] == 'COMPLETE')} completed sync)"
-            for kb in kbs if kb["ingestionJobs"] and any(j["status"] == "COMPLETE" for j in kb["ingestionJobs"])]
-    if done:
-        return met(f"Knowledge base {names(done)} is ingested.")
-    unknown = [kb for kb in kbs if kb["ingestionJobs"] is None]
+    """A Bedrock knowledge base has a completed ingestion (sync) job."""
+    data, kbs, unknown = _ingestion(ev)
+    for kb in kbs:
+        for ds in kb.get("data_sources") or []:
+            done = [j for j in ds.get("ingestion_jobs") or [] if j.get("status") == "COMPLETE"]
+            if done:
+                latest = max(done, key=lambda j: str(j.get("startedAt")))
+                return met(
+                    f"Knowledge base {kb['name']} (data source {ds['name']}) has "
+                    f"{plural(len(done), 'completed ingestion job')}, the latest started "
+                    f"{str(latest.get('startedAt'))[:10]}."
+                )
     if unknown:
-        return cannot_tell(f"Ingestion jobs of knowledge base {names([k['name'] for k in unknown])} could not be read.",
-                           missing=tuple(g for k in unknown for g in k["gaps"]))
-    return not_met(f"Knowledge base {names([k['name'] for k in kbs])} has no completed ingestion job.")
+        return cannot_tell(
+            f"No readable knowledge base has a completed ingestion job, and the data sources or "
+            f"jobs of {names(unknown)} could not be listed.",
+            missing=gaps(data) or ("bedrock:ListIngestionJobs",),
+        )
+    if not kbs:
+        return not_met(f"No Bedrock knowledge bases exist in {ev.scope.region}.")
+    return not_met(
+        f"None of the {plural(len(kbs), 'knowledge base')} ({names([k['name'] for k in kbs])}) has a "
+        "completed ingestion job."
+    )
 
 
 @probe("knowledge_base_ingestion_recurring", "agents.knowledge_bases")
 def knowledge_base_ingestion_recurring(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A knowledge base was re-ingested at least `min_jobs` times within `days` days."""
+    """A knowledge base completed at least `min_jobs` ingestion jobs within the last `days` days."""
     days, need = int(params.get("days", 30)), int(params.get("min_jobs", 2))
-    kbs = ev.get("agents.knowledge_bases")["knowledge_bases"]
+    data, kbs, unknown = _ingestion(ev)
+    counts = {}
     for kb in kbs:
-        jobs = [j for j in kb["ingestionJobs"] or [] if j["status"] == "COMPLETE" and _recent(j["started"], days, ev.scope.end)]
-        if len(jobs) >= need:
-            return met(f"Knowledge base {kb['name']} was re-ingested {len(jobs)} times in the last {days} days.")
-    if any(kb["ingestionJobs"] is None for kb in kbs):
-        return cannot_tell("Ingestion jobs of some knowledge bases could not be read.",
-                           missing=tuple(g for k in kbs for g in k["gaps"]))
-    return not_met(f"No knowledge base was re-ingested {need} or more times in the last {days} days.")
+        counts[kb["name"]] = sum(
+            1
+            for ds in kb.get("data_sources") or []
+            for j in ds.get("ingestion_jobs") or []
+            if j.get("status") == "COMPLETE" and within(j.get("startedAt"), ev.scope.end, days)
+        )
+    hits = {k: n for k, n in counts.items() if n >= need}
+    if hits:
+        return met(
+            f"Knowledge base {names([f'{k} ({n} completed syncs)' for k, n in hits.items()])} "
+            f"was re-ingested "
+            f"at least {need} times in the last {days} days."
+        )
+    if unknown:
+        return cannot_tell(
+            f"No readable knowledge base completed {need} ingestion jobs in the last {days} days, and "
+            f"the jobs of {names(unknown)} could not be listed.",
+            missing=gaps(data) or ("bedrock:ListIngestionJobs",),
+        )
+    if not kbs:
+        return not_met(f"No Bedrock knowledge bases exist in {ev.scope.region}, so none is re-ingested.")
+    return not_met(
+        f"No knowledge base completed {need} or more ingestion jobs in the last {days} days ("
+        + names([f"{k}: {n}" for k, n in counts.items()])
+        + ")."
+    )
+
+
+# -- prompts and flows ----------------------------------------------------------------------------
+
+
+@probe("bedrock_prompts_managed", "agents.prompts")
+def bedrock_prompts_managed(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Bedrock Prompt Management holds prompts."""
+    prompts = ev.get("agents.prompts")["prompts"]
+    if prompts:
+        return met(
+            f"Bedrock Prompt Management holds {plural(len(prompts), 'prompt')}: "
+            f"{names([p['name'] for p in prompts])}."
+        )
+    return not_met(f"Bedrock Prompt Management holds no prompts in {ev.scope.region}.")
+
+
+@probe("prompt_versions_published", "agents.prompts")
+def prompt_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A managed prompt has at least one numbered (published) version."""
+    data = ev.get("agents.prompts")
+    prompts = data["prompts"]
+    hits = [f"{p['name']} (versions {', '.join(p['versions'])})" for p in prompts if p.get("versions")]
+    if hits:
+        return met(f"Prompt {names(hits)} has published versions.")
+    unread = [p["name"] for p in prompts if p.get("versions") is None]
+    if unread:
+        return cannot_tell(
+            f"No readable prompt has a published version, and the versions of {names(unread)} could "
+            "not be listed.",
+            missing=gaps(data) or ("bedrock:ListPrompts",),
+        )
+    if not prompts:
+        return not_met(
+            f"Bedrock Prompt Management holds no prompts in {ev.scope.region}, so none is versioned."
+        )
+    return not_met(f"Prompt {names([p['name'] for p in prompts])} has only a DRAFT version.")
+
+
+@probe("flows_present", "agents.flows")
+def flows_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Bedrock Flows exist."""
+    flows = ev.get("agents.flows")["flows"]
+    if flows:
+        return met(f"{plural(len(flows), 'Bedrock flow')} exist: {names([f['name'] for f in flows])}.")
+    return not_met(f"No Bedrock flows exist in {ev.scope.region}.")
+
+
+def _flow_nodes(ev: Evidence, node_type: str, absent_is_unknown: bool) -> Verdict:
+    data = ev.get("agents.flows")
+    flows = data["flows"]
+    hits = [f["name"] for f in flows if node_type in (f.get("node_types") or [])]
+    if hits:
+        return met(f"Flow {names(hits)} uses {node_type} nodes.")
+    unread = [f["name"] for f in flows if f.get("node_types") is None]
+    if unread:
+        return cannot_tell(
+            f"No readable flow uses {node_type} nodes, and the definition of {names(unread)} could "
+            "not be read.",
+            missing=gaps(data) or ("bedrock:GetFlow",),
+        )
+    msg = (
+        f"None of the {plural(len(flows), 'Bedrock flow')} uses {node_type} nodes"
+        if flows
+        else f"No Bedrock flows exist in {ev.scope.region}, so no flow uses {node_type} nodes"
+    )
+    if absent_is_unknown:
+        return cannot_tell(msg + "; a person must attest whether workflows adapt in other ways.")
+    return not_met(msg + ".")
+
+
+@probe("flows_use_prompt_nodes", "agents.flows")
+def flows_use_prompt_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A Bedrock flow uses Prompt nodes."""
+    return _flow_nodes(ev, "Prompt", absent_is_unknown=False)
+
+
+@probe("flows_use_condition_nodes", "agents.flows")
+def flows_use_condition_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A Bedrock flow branches with Condition nodes (a weak proxy for workflows that adapt)."""
+    return _flow_nodes(ev, "Condition", absent_is_unknown=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from llmops_audit.evidence import Evidence, MissingEvidence
@@ -14,13 +14,20 @@ ACTIVE = ("BLOCK", "ANONYMIZE")
 
 
 def gaps(data: dict[str, Any], resource_prefix: str = "") -> tuple[str, ...]:
-    """The IAM actions of the sub-calls that failed while collecting `data` (optionally for one resource kind)."""
-    return tuple(sorted({e["action"] for e in data.get("errors") or []
-                         if e.get("resource", "").startswith(resource_prefix)}))
+    """IAM actions of the sub-calls that failed while collecting `data` (optionally one resource kind)."""
+    return tuple(
+        sorted(
+            {
+                e["action"]
+                for e in data.get("errors") or []
+                if e.get("resource", "").startswith(resource_prefix)
+            }
+        )
+    )
 
 
 def read(ev: Evidence, section: str) -> tuple[Any, tuple[str, ...]]:
-    """(data, ()) or (None, (the IAM action that was missing,)) for a section that is only supporting evidence."""
+    """(data, ()) or (None, (the missing IAM action,)) for a section that is only supporting evidence."""
     try:
         return ev.get(section), ()
     except MissingEvidence as exc:
@@ -28,12 +35,15 @@ def read(ev: Evidence, section: str) -> tuple[Any, tuple[str, ...]]:
 
 
 def when(value: Any) -> datetime | None:
+    """A timestamp from the snapshot (ISO string or datetime), as an aware datetime (naive = UTC)."""
     if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
+        t = value
+    else:
+        try:
+            t = datetime.fromisoformat(str(value))
+        except (TypeError, ValueError):
+            return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def within(value: Any, end: datetime, days: float) -> bool:
@@ -50,27 +60,35 @@ def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> 
     cfg = ev.get("bedrock.invocation_logging")
     region = ev.scope.region
     if not cfg.get("enabled"):
-        return not_met(f"Model invocation logging in {region} has no CloudWatch Logs or S3 destination configured.")
+        return not_met(
+            f"Model invocation logging in {region} has no CloudWatch Logs or S3 destination configured."
+        )
     dests = []
     if cfg.get("logGroupName"):
         dests.append(f"log group {cfg['logGroupName']}")
     if cfg.get("s3Bucket"):
         dests.append(f"S3 bucket {cfg['s3Bucket']}")
     if not cfg.get("textDataDeliveryEnabled"):
-        return not_met(f"Model invocation logging in {region} goes to {' and '.join(dests)} but text data delivery "
-                       "is off, so prompts and responses are not logged.")
+        return not_met(
+            f"Model invocation logging in {region} goes to {' and '.join(dests)} but text data delivery "
+            "is off, so prompts and responses are not logged."
+        )
     details = []
     if cfg.get("logGroupName"):
         group = ev.optional("logs.invocation_log_group")
         if group is not None and group.get("exists") is False:
             if not cfg.get("s3Bucket"):
-                return not_met(f"Model invocation logging in {region} points at log group {cfg['logGroupName']}, "
-                               "which does not exist, so nothing is delivered.")
+                return not_met(
+                    f"Model invocation logging in {region} points at log group {cfg['logGroupName']}, "
+                    "which does not exist, so nothing is delivered."
+                )
             details.append(f"The log group {cfg['logGroupName']} does not exist; only S3 delivery can work.")
         elif group is not None and group.get("exists"):
             retention = group.get("retentionInDays")
-            details.append(f"Log group {cfg['logGroupName']} exists"
-                           + (f" with {retention}-day retention." if retention else " with no retention limit."))
+            details.append(
+                f"Log group {cfg['logGroupName']} exists"
+                + (f" with {retention}-day retention." if retention else " with no retention limit.")
+            )
         else:
             details.append(f"Whether log group {cfg['logGroupName']} exists could not be checked.")
     return met(f"Model invocation logging in {region} delivers text data to {' and '.join(dests)}.", *details)
@@ -92,11 +110,20 @@ def _label(g: dict[str, Any]) -> str:
     return f"{g['name']} {'v' + v if v and v != 'DRAFT' else '(DRAFT)'}"
 
 
-def _none_found(ev: Evidence, what: str, known: list, unknown: list, missing: tuple[str, ...],
-                absent_is_unknown: bool = False) -> Verdict:
+def _none_found(
+    ev: Evidence,
+    what: str,
+    known: list,
+    unknown: list,
+    missing: tuple[str, ...],
+    absent_is_unknown: bool = False,
+) -> Verdict:
     if unknown:
-        return cannot_tell(f"None of the {plural(len(known), 'readable guardrail')} {what}, and the settings of "
-                           f"{names([g['name'] for g in unknown])} could not be read.", missing=missing)
+        return cannot_tell(
+            f"None of the {plural(len(known), 'readable guardrail')} {what}, and the settings of "
+            f"{names([g['name'] for g in unknown])} could not be read.",
+            missing=missing,
+        )
     if not known:
         msg = f"No Bedrock guardrails exist in {ev.scope.region}, so none {what}."
     else:
@@ -110,8 +137,11 @@ def pii_guardrails(known: list[dict[str, Any]]) -> list[tuple[dict[str, Any], li
     """Guardrails with active PII entities or regexes: (guardrail, entity types, regex count)."""
     out = []
     for g in known:
-        entities = [e["type"] for e in g.get("pii_entities") or []
-                    if any(e.get(k) in ACTIVE for k in ("action", "inputAction", "outputAction"))]
+        entities = [
+            e["type"]
+            for e in g.get("pii_entities") or []
+            if any(e.get(k) in ACTIVE for k in ("action", "inputAction", "outputAction"))
+        ]
         regexes = sum(1 for a in g.get("regex_actions") or [] if a in ACTIVE)
         if entities or regexes:
             out.append((g, entities, regexes))
@@ -133,8 +163,13 @@ def guardrail_pii_policy_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     known, unknown, missing = _guardrails(ev)
     hits = pii_guardrails(known)
     if hits:
-        return met("; ".join(f"Guardrail {_label(g)} has a sensitive-information policy with {_pii_phrase(e, r)}"
-                             for g, e, r in hits) + ".")
+        return met(
+            "; ".join(
+                f"Guardrail {_label(g)} has a sensitive-information policy with {_pii_phrase(e, r)}"
+                for g, e, r in hits
+            )
+            + "."
+        )
     return _none_found(ev, "has a sensitive-information (PII) policy", known, unknown, missing)
 
 
@@ -152,35 +187,56 @@ def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
                 keys[k] = (g, e, r)
     agents, agents_missing = read(ev, "agents.agents")
     enforced, enforced_missing = read(ev, "bedrock.enforced_guardrails")
-    found = []
+    attached: dict[str, list[str]] = {}
     for a in (agents or {}).get("agents", []):
         gr = a.get("guardrail") or {}
         if gr.get("id") in keys:
-            g, e, r = keys[gr["id"]]
-            found.append(f"Guardrail {g['name']} ({_pii_phrase(e, r)}) is attached to agent {a['name']}"
-                         f" (version {gr.get('version') or 'DRAFT'})")
+            attached.setdefault(keys[gr["id"]][0]["id"], []).append(
+                f"{a['name']} (v{gr.get('version') or 'DRAFT'})"
+            )
+    enforced_on: dict[str, str] = {}
     for c in (enforced or {}).get("configs", []):
         for k in (c.get("guardrailId"), c.get("guardrailArn")):
             if k in keys:
-                g, e, r = keys[k]
-                found.append(f"Guardrail {g['name']} ({_pii_phrase(e, r)}) is enforced on all model calls of "
-                             f"the account (version {c.get('guardrailVersion') or '?'})")
-                break
+                enforced_on[keys[k][0]["id"]] = c.get("guardrailVersion") or "?"
+    found = []
+    for g, e, r in hits:
+        where = []
+        if g["id"] in attached:
+            where.append(f"attached to agent {names(attached[g['id']])}")
+        if g["id"] in enforced_on:
+            where.append(f"enforced on all model calls of the account (v{enforced_on[g['id']]})")
+        if where:
+            found.append(f"Guardrail {g['name']} ({_pii_phrase(e, r)}) is {' and '.join(where)}")
     if found:
         return met("; ".join(found) + ".")
     pii_names = names([g["name"] for g, _, _ in hits])
     absent = agents_missing + enforced_missing
-    agent_missing = gaps(agents, "agent") if agents else ()
+    agent_missing: tuple[str, ...] = ()
+    if agents and any(not a.get("detail") and not a.get("guardrail") for a in agents.get("agents", [])):
+        agent_missing = tuple(
+            sorted({e["action"] for e in agents.get("errors") or [] if e["action"].endswith(":GetAgent")})
+        ) or ("bedrock:GetAgent",)
     if absent or agent_missing:
+        unread = [
+            w
+            for w, bad in (
+                ("the agents' guardrail settings", agents is None or agent_missing),
+                ("the account-level enforced guardrails", enforced is None),
+            )
+            if bad
+        ]
         return cannot_tell(
-            f"PII guardrail {pii_names} exists but is not attached to any readable agent, and "
-            + ("the account-level enforced guardrails" if enforced is None else "some agents' settings")
+            f"PII guardrail {pii_names} is not attached to any readable agent or enforcement, and "
+            + " and ".join(unread)
             + " could not be read.",
             missing=tuple(sorted(set(absent + agent_missing))),
         )
     n_agents = len(agents.get("agents", []))
-    return not_met(f"PII guardrail {pii_names} is neither attached to any of the {plural(n_agents, 'agent')} "
-                   "nor enforced account-wide.")
+    return not_met(
+        f"PII guardrail {pii_names} is neither attached to any of the {plural(n_agents, 'agent')} "
+        "nor enforced account-wide."
+    )
 
 
 @probe("guardrail_contextual_grounding_present", "bedrock.guardrails")
@@ -191,12 +247,20 @@ def guardrail_contextual_grounding_present(ev: Evidence, params: dict[str, Any])
     for g in known:
         filters = [f for f in g.get("grounding_filters") or [] if f.get("enabled") is not False]
         if filters:
-            hits.append(f"Guardrail {_label(g)} has contextual-grounding filters "
-                        + ", ".join(f"{f['type']} (threshold {f.get('threshold')})" for f in filters))
+            hits.append(
+                f"Guardrail {_label(g)} has contextual-grounding filters "
+                + ", ".join(f"{f['type']} (threshold {f.get('threshold')})" for f in filters)
+            )
     if hits:
         return met("; ".join(hits) + ".")
-    return _none_found(ev, "has a contextual-grounding filter", known, unknown, missing,
-                       absent_is_unknown=bool(params.get("absent_is_unknown", False)))
+    return _none_found(
+        ev,
+        "has a contextual-grounding filter",
+        known,
+        unknown,
+        missing,
+        absent_is_unknown=bool(params.get("absent_is_unknown", False)),
+    )
 
 
 @probe("guardrail_prompt_attack_filter_present", "bedrock.guardrails")
@@ -206,9 +270,14 @@ def guardrail_prompt_attack_filter_present(ev: Evidence, params: dict[str, Any])
     hits = []
     for g in known:
         for f in g.get("content_filters") or []:
-            if f.get("type") == "PROMPT_ATTACK" and f.get("inputStrength") not in (None, "NONE") \
-                    and f.get("inputEnabled") is not False:
-                hits.append(f"Guardrail {_label(g)} has a PROMPT_ATTACK filter at {f['inputStrength']} input strength")
+            if (
+                f.get("type") == "PROMPT_ATTACK"
+                and f.get("inputStrength") not in (None, "NONE")
+                and f.get("inputEnabled") is not False
+            ):
+                hits.append(
+                    f"Guardrail {_label(g)} has a PROMPT_ATTACK filter at {f['inputStrength']} input strength"
+                )
     if hits:
         return met("; ".join(hits) + ".")
     return _none_found(ev, "has a PROMPT_ATTACK (prompt-injection) filter", known, unknown, missing)
@@ -218,13 +287,17 @@ def guardrail_prompt_attack_filter_present(ev: Evidence, params: dict[str, Any])
 def guardrail_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A guardrail has at least one numbered (published) version."""
     data = ev.get("bedrock.guardrails")
-    hits = [f"{g['name']} (versions {', '.join(g['versions'])})" for g in data["guardrails"] if g.get("versions")]
+    hits = [
+        f"{g['name']} (versions {', '.join(g['versions'])})" for g in data["guardrails"] if g.get("versions")
+    ]
     if hits:
         return met(f"Guardrail {names(hits)} has published versions.")
     missing = gaps(data, "guardrail")
     if missing:
-        return cannot_tell("No guardrail shows a published version, but some guardrails' versions could not be listed.",
-                           missing=missing)
+        return cannot_tell(
+            "No guardrail shows a published version, but some guardrails' versions could not be listed.",
+            missing=missing,
+        )
     if not data["guardrails"]:
         return not_met(f"No Bedrock guardrails exist in {ev.scope.region}, so none has a published version.")
     return not_met(f"Guardrail {names([g['name'] for g in data['guardrails']])} has only a DRAFT version.")
@@ -234,14 +307,19 @@ def guardrail_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdic
 def guardrail_automated_reasoning_attached(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A guardrail has an Automated Reasoning policy attached."""
     known, unknown, missing = _guardrails(ev)
-    policies = {p["arn"]: p["name"] for p in (ev.optional("bedrock.automated_reasoning_policies") or {})
-                .get("policies", []) if p.get("arn")}
+    policies = {
+        p["arn"]: p["name"]
+        for p in (ev.optional("bedrock.automated_reasoning_policies") or {}).get("policies", [])
+        if p.get("arn")
+    }
     hits = []
     for g in known:
         arns = g.get("automated_reasoning_policies") or []
         if arns:
-            hits.append(f"Guardrail {_label(g)} uses Automated Reasoning policy "
-                        + names([policies.get(a, a.split("/")[-1]) for a in arns]))
+            hits.append(
+                f"Guardrail {_label(g)} uses Automated Reasoning policy "
+                + names([policies.get(a, a.split("/")[-1]) for a in arns])
+            )
     if hits:
         return met("; ".join(hits) + ".")
     return _none_found(ev, "has an Automated Reasoning policy attached", known, unknown, missing)
@@ -250,10 +328,17 @@ def guardrail_automated_reasoning_attached(ev: Evidence, params: dict[str, Any])
 # -- evaluation jobs ------------------------------------------------------------------------------
 
 
-def _completed(ev: Evidence, days: float | None = None, job_type: str | None = "Automated") -> list[dict[str, Any]]:
+def _completed(
+    ev: Evidence, days: float | None = None, job_type: str | None = "Automated"
+) -> list[dict[str, Any]]:
     jobs = ev.get("bedrock.evaluation_jobs")["jobs"]
-    return [j for j in jobs if j["status"] == "Completed" and (job_type is None or j["jobType"] == job_type)
-            and (days is None or within(j["creationTime"], ev.scope.end, days))]
+    return [
+        j
+        for j in jobs
+        if j["status"] == "Completed"
+        and (job_type is None or j["jobType"] == job_type)
+        and (days is None or within(j["creationTime"], ev.scope.end, days))
+    ]
 
 
 def _day(value: Any) -> str:
@@ -270,14 +355,22 @@ def automated_evaluation_jobs_completed(ev: Evidence, params: dict[str, Any]) ->
     jobs = _completed(ev, days)
     if jobs:
         latest = max(jobs, key=lambda j: str(j["creationTime"]))
-        return met(f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days, the latest "
-                   f"{latest['name']} ({latest.get('applicationType') or 'ModelEvaluation'}, created "
-                   f"{_day(latest['creationTime'])}).")
+        return met(
+            f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days, the latest "
+            f"{latest['name']} ({latest.get('applicationType') or 'ModelEvaluation'}, created "
+            f"{_day(latest['creationTime'])})."
+        )
     all_jobs = ev.get("bedrock.evaluation_jobs")["jobs"]
     others = [j for j in all_jobs if within(j["creationTime"], ev.scope.end, days)]
-    return not_met(f"No automated Bedrock evaluation job completed in the last {days} days"
-                   + (f" ({plural(len(others), 'other job')}: {names([j['name'] + ' ' + j['jobType'] + '/' + j['status'] for j in others])})."
-                      if others else " (no evaluation jobs were found)."))
+    return not_met(
+        f"No automated Bedrock evaluation job completed in the last {days} days"
+        + (
+            f" ({plural(len(others), 'other job')}: "
+            f"{names([j['name'] + ' ' + j['jobType'] + '/' + j['status'] for j in others])})."
+            if others
+            else " (no evaluation jobs were found)."
+        )
+    )
 
 
 def _metric_jobs(ev: Evidence, wanted: tuple[str, ...], what: str) -> Verdict:
@@ -286,15 +379,21 @@ def _metric_jobs(ev: Evidence, wanted: tuple[str, ...], what: str) -> Verdict:
     hits = [(j, [m for m in j.get("metricNames") or [] if m in wanted]) for j in jobs]
     hits = [(j, ms) for j, ms in hits if ms]
     if hits:
-        return met(f"Evaluation job {names([j['name'] + ' (' + ', '.join(ms) + ')' for j, ms in hits])} "
-                   f"measured {what}.")
+        return met(
+            f"Evaluation job {names([j['name'] + ' (' + ', '.join(ms) + ')' for j, ms in hits])} "
+            f"measured {what}."
+        )
     unread = [j["name"] for j in jobs if not j.get("detail")]
     if unread:
-        return cannot_tell(f"No readable completed evaluation job uses {' or '.join(wanted)}, and the configuration "
-                           f"of {names(unread)} could not be read.",
-                           missing=gaps(data, "evaluation job") or ("bedrock:GetEvaluationJob",))
-    return not_met(f"None of the {plural(len(jobs), 'completed evaluation job')} of the last year uses "
-                   f"{' or '.join(wanted)}.")
+        return cannot_tell(
+            f"No readable completed evaluation job uses {' or '.join(wanted)}, and the configuration "
+            f"of {names(unread)} could not be read.",
+            missing=gaps(data, "evaluation job") or ("bedrock:GetEvaluationJob",),
+        )
+    return not_met(
+        f"None of the {plural(len(jobs), 'completed evaluation job')} of the last year uses "
+        f"{' or '.join(wanted)}."
+    )
 
 
 @probe("evaluation_hallucination_metrics_used", "bedrock.evaluation_jobs")
@@ -316,10 +415,15 @@ def evaluations_recurring(ev: Evidence, params: dict[str, Any]) -> Verdict:
     jobs = _completed(ev, days)
     listing = names([f"{j['name']} ({_day(j['creationTime'])})" for j in jobs])
     if len(jobs) >= need:
-        return met(f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days "
-                   f"(at least {need} needed): {listing}.")
-    return not_met(f"Only {plural(len(jobs), 'automated evaluation job')} completed in the last {days} days"
-                   + (f" ({listing})" if jobs else "") + f"; at least {need} are needed to show recurrence.")
+        return met(
+            f"{plural(len(jobs), 'automated evaluation job')} completed in the last {days} days "
+            f"(at least {need} needed): {listing}."
+        )
+    return not_met(
+        f"Only {plural(len(jobs), 'automated evaluation job')} completed in the last {days} days"
+        + (f" ({listing})" if jobs else "")
+        + f"; at least {need} are needed to show recurrence."
+    )
 
 
 @probe("human_evaluation_jobs_present", "bedrock.evaluation_jobs")
@@ -327,10 +431,14 @@ def human_evaluation_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     """A human-based Bedrock evaluation job was run in the last year."""
     jobs = [j for j in ev.get("bedrock.evaluation_jobs")["jobs"] if j["jobType"] == "Human"]
     if jobs:
-        return met(f"{plural(len(jobs), 'human evaluation job')} found: "
-                   f"{names([j['name'] + ' (' + j['status'] + ')' for j in jobs])}.")
+        return met(
+            f"{plural(len(jobs), 'human evaluation job')} found: "
+            f"{names([j['name'] + ' (' + j['status'] + ')' for j in jobs])}."
+        )
     total = len(ev.get("bedrock.evaluation_jobs")["jobs"])
-    return not_met(f"None of the {plural(total, 'Bedrock evaluation job')} of the last year uses human workers.")
+    return not_met(
+        f"None of the {plural(total, 'Bedrock evaluation job')} of the last year uses human workers."
+    )
 
 
 # -- inference profiles and routers ---------------------------------------------------------------
@@ -341,8 +449,10 @@ def application_inference_profiles_present(ev: Evidence, params: dict[str, Any])
     """Application inference profiles exist (they pin models per application)."""
     profiles = ev.get("bedrock.inference_profiles")["profiles"]
     if profiles:
-        return met(f"{plural(len(profiles), 'application inference profile')} exist: "
-                   f"{names([p['name'] for p in profiles])}.")
+        return met(
+            f"{plural(len(profiles), 'application inference profile')} exist: "
+            f"{names([p['name'] for p in profiles])}."
+        )
     return not_met(f"No application inference profiles exist in {ev.scope.region}.")
 
 
@@ -353,16 +463,24 @@ def application_inference_profiles_tagged(ev: Evidence, params: dict[str, Any]) 
     profiles = data["profiles"]
     tagged = [p for p in profiles if {k for k in (p.get("tags") or {}) if not k.startswith("aws:")}]
     if tagged:
-        return met(f"Application inference profile {names([p['name'] + ' (' + ', '.join(sorted(p['tags'])) + ')' for p in tagged])} "
-                   "carries cost-attribution tags.")
+        return met(
+            f"Application inference profile "
+            f"{names([p['name'] + ' (' + ', '.join(sorted(p['tags'])) + ')' for p in tagged])} "
+            "carries cost-attribution tags."
+        )
     if not profiles:
         return not_met(f"No application inference profiles exist in {ev.scope.region}, so none is tagged.")
     unread = [p["name"] for p in profiles if p.get("tags") is None]
     if unread:
-        return cannot_tell(f"No readable application inference profile is tagged, and the tags of {names(unread)} "
-                           "could not be read.", missing=gaps(data) or ("bedrock:ListTagsForResource",))
-    return not_met(f"None of the {plural(len(profiles), 'application inference profile')} "
-                   f"({names([p['name'] for p in profiles])}) has tags.")
+        return cannot_tell(
+            f"No readable application inference profile is tagged, and the tags of {names(unread)} "
+            "could not be read.",
+            missing=gaps(data) or ("bedrock:ListTagsForResource",),
+        )
+    return not_met(
+        f"None of the {plural(len(profiles), 'application inference profile')} "
+        f"({names([p['name'] for p in profiles])}) has tags."
+    )
 
 
 @probe("prompt_router_configured", "bedrock.prompt_routers")
@@ -370,8 +488,11 @@ def prompt_router_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A custom Bedrock prompt router exists."""
     routers = ev.get("bedrock.prompt_routers")["routers"]
     if routers:
-        return met(f"Custom prompt router {names([r['name'] + ' (' + plural(len(r['models']), 'model') + ')' for r in routers])} "
-                   "routes requests between models.")
+        return met(
+            f"Custom prompt router "
+            f"{names([r['name'] + ' (' + plural(len(r['models']), 'model') + ')' for r in routers])} "
+            "routes requests between models."
+        )
     return not_met(f"No custom Bedrock prompt router exists in {ev.scope.region}.")
 
 
@@ -381,10 +502,16 @@ def prompt_router_fallback_configured(ev: Evidence, params: dict[str, Any]) -> V
     routers = ev.get("bedrock.prompt_routers")["routers"]
     hits = [r for r in routers if r.get("fallbackModel")]
     if hits:
-        return met(f"Prompt router {names([r['name'] + ' falls back to ' + r['fallbackModel'].split('/')[-1] for r in hits])}.")
+        return met(
+            "Prompt router "
+            + names([r["name"] + " falls back to " + r["fallbackModel"].split("/")[-1] for r in hits])
+            + "."
+        )
     if routers:
         return not_met(f"Custom prompt router {names([r['name'] for r in routers])} has no fallback model.")
-    return not_met(f"No custom Bedrock prompt router exists in {ev.scope.region}, so there is no router fallback.")
+    return not_met(
+        f"No custom Bedrock prompt router exists in {ev.scope.region}, so there is no router fallback."
+    )
 
 
 # -- jobs -----------------------------------------------------------------------------------------
@@ -394,10 +521,14 @@ def prompt_router_fallback_configured(ev: Evidence, params: dict[str, Any]) -> V
 def batch_inference_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Bedrock batch inference jobs were submitted in the last `days` days (default 365)."""
     days = int(params.get("days", 365))
-    jobs = [j for j in ev.get("bedrock.invocation_jobs")["jobs"] if within(j["submitTime"], ev.scope.end, days)]
+    jobs = [
+        j for j in ev.get("bedrock.invocation_jobs")["jobs"] if within(j["submitTime"], ev.scope.end, days)
+    ]
     if jobs:
-        return met(f"{plural(len(jobs), 'batch inference job')} were submitted in the last {days} days: "
-                   f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}.")
+        return met(
+            f"{plural(len(jobs), 'batch inference job')} were submitted in the last {days} days: "
+            f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}."
+        )
     return not_met(f"No Bedrock batch inference job was submitted in the last {days} days.")
 
 
@@ -408,15 +539,19 @@ def customization_uses_invocation_logs(ev: Evidence, params: dict[str, Any]) -> 
     jobs = data["jobs"]
     hits = [j for j in jobs if j.get("usesInvocationLogs")]
     if hits:
-        return met(f"Model customization job {names([j['name'] + ' (' + str(j['status']) + ')' for j in hits])} "
-                   "trained on model invocation logs.")
+        return met(
+            f"Model customization job {names([j['name'] + ' (' + str(j['status']) + ')' for j in hits])} "
+            "trained on model invocation logs."
+        )
     if not jobs:
         return not_met(f"No model customization jobs exist in {ev.scope.region}.")
     unread = [j["name"] for j in jobs if not j.get("detail")]
     if unread:
-        return cannot_tell(f"No readable customization job uses invocation logs, and the training data of "
-                           f"{names(unread)} could not be read.",
-                           missing=gaps(data) or ("bedrock:GetModelCustomizationJob",))
+        return cannot_tell(
+            f"No readable customization job uses invocation logs, and the training data of "
+            f"{names(unread)} could not be read.",
+            missing=gaps(data) or ("bedrock:GetModelCustomizationJob",),
+        )
     return not_met(f"None of the {plural(len(jobs), 'model customization job')} trained on invocation logs.")
 
 
@@ -425,11 +560,17 @@ def prompt_optimization_jobs_present(ev: Evidence, params: dict[str, Any]) -> Ve
     """Bedrock advanced prompt optimization jobs were run (a weak proxy for adapting prompts to usage)."""
     data = ev.get("bedrock.prompt_optimization_jobs")
     if not data.get("supported"):
-        return cannot_tell("The installed AWS SDK cannot list Bedrock prompt optimization jobs; a person must attest "
-                           "whether prompts are adapted to usage.")
+        return cannot_tell(
+            "The installed AWS SDK cannot list Bedrock prompt optimization jobs; a person must attest "
+            "whether prompts are adapted to usage."
+        )
     jobs = data["jobs"]
     if jobs:
-        return met(f"{plural(len(jobs), 'prompt optimization job')} found: "
-                   f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}.")
-    return cannot_tell("No Bedrock prompt optimization jobs were found; prompts may still be adapted by other means, "
-                       "so a person must attest it.")
+        return met(
+            f"{plural(len(jobs), 'prompt optimization job')} found: "
+            f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}."
+        )
+    return cannot_tell(
+        "No Bedrock prompt optimization jobs were found; prompts may still be adapted by other means, "
+        "so a person must attest it."
+    )

@@ -1,0 +1,323 @@
+"""End-to-end item tests for the Bedrock and Bedrock Agents items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from llmops_audit.model import Status
+from tests.collectors.test_agents import _agent, _kb, canned_agent_details
+from tests.collectors.test_bedrock import _canned_eval, _canned_guardrail
+from tests.conftest import seed_client
+from tests.helpers import assess
+
+
+def empty_account(canned) -> None:
+    """Decided empty answers for every list operation moto lacks that the items here read."""
+    for op, body in {
+        "ListGuardrails": {"guardrails": []},
+        "ListEnforcedGuardrailsConfiguration": {"guardrailsConfig": []},
+        "ListEvaluationJobs": {},  # jobSummaries has a minimum length of 1: none = key absent
+        "ListInferenceProfiles": {"inferenceProfileSummaries": []},
+        "ListPromptRouters": {"promptRouterSummaries": []},
+        "ListModelInvocationJobs": {"invocationJobSummaries": []},
+        "ListAdvancedPromptOptimizationJobs": {"jobSummaries": []},
+        "ListAutomatedReasoningPolicies": {"automatedReasoningPolicySummaries": []},
+    }.items():
+        canned.add("bedrock", op, body)
+    for op, body in {
+        "ListPrompts": {"promptSummaries": []},
+        "ListFlows": {"flowSummaries": []},
+    }.items():
+        canned.add("bedrock-agent", op, body)
+
+
+NOW = datetime.now(UTC)
+
+
+def decided_neighbours(canned) -> None:
+    """Empty answers for the other domains' APIs moto lacks, so `any` rules can come out not met."""
+    canned.add("logs", "DescribeAccountPolicies", {"accountPolicies": []})
+    canned.add("sagemaker", "ListFlowDefinitions", {"FlowDefinitionSummaries": []})
+
+
+@pytest.fixture
+def account(moto_aws, canned):
+    empty_account(canned)
+    decided_neighbours(canned)
+    return moto_aws
+
+
+def status(aws, scope, item):
+    items, _, _ = assess(aws, scope)
+    return items[item]
+
+
+# -- evaluations (L1.3, L1.6, L3.2) ---------------------------------------------------------------
+
+
+def test_evaluation_items_met_and_not_met(account, scope, canned):
+    items, _, _ = assess(account, scope)
+    assert items["L1.3"].status is Status.MET  # no automated evaluation: testing is manual
+    assert items["L3.2"].status is Status.NOT_MET
+    assert items["L1.6"].status is Status.MET
+
+    seed_client("s3").create_bucket(Bucket="eval-out")
+    _canned_eval(canned, NOW - timedelta(days=5), metrics=("Builtin.Faithfulness", "Builtin.Refusal"))
+    items, metrics, _ = assess(account, scope)
+    assert items["L3.2"].status is Status.MET
+    assert "job1" in items["L3.2"].reason
+    assert items["L1.3"].status is Status.NOT_MET
+    assert items["L1.6"].status is Status.NOT_MET
+
+
+def test_evaluations_denied_is_unknown(account, scope, canned):
+    canned.deny("bedrock", "ListEvaluationJobs")
+    item = status(account, scope, "L3.2")
+    assert item.status is Status.UNKNOWN
+    assert "bedrock:ListEvaluationJobs" in item.missing
+
+
+# -- prompts (L2.1, L3.1) -------------------------------------------------------------------------
+
+
+def _prompt(canned, versions=("DRAFT", "1")):
+    summary = {
+        "name": "support-answer",
+        "id": "PRM0000001",
+        "arn": "arn:aws:bedrock:us-east-1:123456789012:prompt/PRM0000001",
+        "createdAt": NOW,
+        "updatedAt": NOW,
+    }
+    canned.add(
+        "bedrock-agent",
+        "ListPrompts",
+        lambda p: {
+            "promptSummaries": [
+                {**summary, "version": v} for v in (versions if p.get("promptIdentifier") else ("DRAFT",))
+            ]
+        },
+    )
+
+
+def test_prompt_items_met(account, scope, canned):
+    _prompt(canned)
+    items, _, _ = assess(account, scope)
+    assert items["L2.1"].status is Status.MET and "support-answer" in items["L2.1"].reason
+    assert items["L3.1"].status is Status.MET
+    assert items["L1.2"].status is Status.NOT_MET
+
+
+def test_prompt_items_not_met(account, scope, canned):
+    items, _, _ = assess(account, scope)
+    assert items["L2.1"].status is Status.NOT_MET
+    assert items["L3.1"].status is Status.NOT_MET
+    _prompt(canned, versions=("DRAFT",))
+    items, _, _ = assess(account, scope)
+    assert items["L2.1"].status is Status.MET
+    assert items["L3.1"].status is Status.NOT_MET  # only a DRAFT: nothing is versioned
+
+
+# -- invocation logging (L2.2) --------------------------------------------------------------------
+
+
+def test_invocation_logging_item(account, scope):
+    assert status(account, scope, "L2.2").status is Status.NOT_MET
+    seed_client("logs").create_log_group(logGroupName="/aws/bedrock/modelinvocations")
+    seed_client("bedrock").put_model_invocation_logging_configuration(
+        loggingConfig={
+            "cloudWatchConfig": {
+                "logGroupName": "/aws/bedrock/modelinvocations",
+                "roleArn": "arn:aws:iam::123456789012:role/log",
+            },
+            "textDataDeliveryEnabled": True,
+        }
+    )
+    item = status(account, scope, "L2.2")
+    assert item.status is Status.MET and "/aws/bedrock/modelinvocations" in item.reason
+
+
+def test_invocation_logging_denied(account, scope, canned):
+    canned.deny("bedrock", "GetModelInvocationLoggingConfiguration")
+    item = status(account, scope, "L2.2")
+    assert item.status is Status.UNKNOWN
+    assert "bedrock:GetModelInvocationLoggingConfiguration" in item.missing
+
+
+# -- knowledge bases (L2.6, L5.5) -----------------------------------------------------------------
+
+
+def _ingestion(canned, kb, *statuses_and_ages):
+    canned.add(
+        "bedrock-agent",
+        "ListDataSources",
+        {
+            "dataSourceSummaries": [
+                {
+                    "knowledgeBaseId": kb,
+                    "dataSourceId": "DS00000001",
+                    "name": "docs-s3",
+                    "status": "AVAILABLE",
+                    "updatedAt": NOW,
+                }
+            ]
+        },
+    )
+    canned.add(
+        "bedrock-agent",
+        "ListIngestionJobs",
+        {
+            "ingestionJobSummaries": [
+                {
+                    "knowledgeBaseId": kb,
+                    "dataSourceId": "DS00000001",
+                    "ingestionJobId": f"JOB000000{i}",
+                    "status": s,
+                    "startedAt": NOW - timedelta(days=d),
+                    "updatedAt": NOW,
+                }
+                for i, (s, d) in enumerate(statuses_and_ages)
+            ]
+        },
+    )
+
+
+def test_knowledge_base_items_met(account, scope, canned):
+    _ingestion(canned, _kb(), ("COMPLETE", 2), ("COMPLETE", 12))
+    items, _, _ = assess(account, scope)
+    assert items["L2.6"].status is Status.MET
+    assert items["L5.5"].status is Status.MET  # re-ingested twice in 30 days
+
+
+def test_knowledge_base_items_not_met(account, scope, canned):
+    _ingestion(canned, _kb(), ("FAILED", 2), ("COMPLETE", 45))
+    items, _, _ = assess(account, scope)
+    assert items["L2.6"].status is Status.MET  # one completed sync, 45 days ago
+    assert items["L5.5"].status is Status.NOT_MET
+    _ingestion(canned, "ignored", ("FAILED", 2))
+    assert status(account, scope, "L2.6").status is Status.NOT_MET
+
+
+def test_knowledge_base_without_data_source_api_is_unknown(account, scope):
+    _kb()
+    item = status(account, scope, "L2.6")
+    assert item.status is Status.UNKNOWN
+    assert "bedrock:ListDataSources" in item.missing
+
+
+def test_customization_on_invocation_logs_meets_l5_5(account, scope):
+    seed_client("s3").create_bucket(Bucket="train")
+    seed_client("bedrock").create_model_customization_job(
+        jobName="from-logs",
+        customModelName="m1",
+        roleArn="arn:aws:iam::123456789012:role/r",
+        baseModelIdentifier="amazon.titan-text-express-v1",
+        trainingDataConfig={
+            "s3Uri": "s3://train/d/",
+            "invocationLogsConfig": {"invocationLogSource": {"s3Uri": "s3://train/logs/"}},
+        },
+        outputDataConfig={"s3Uri": "s3://train/out/"},
+        hyperParameters={},
+    )
+    item = status(account, scope, "L5.5")
+    assert item.status is Status.MET and "from-logs" in item.reason
+
+
+# -- guardrails and agents (L3.4, L4.4, L4.5, L5.1, L5.2) ------------------------------------------
+
+
+def _agents(canned, *, share_role=False, guard=True, functions=None):
+    sup = _agent("sup", "arn:aws:iam::123456789012:role/sup-role")
+    helper = _agent(
+        "helper", "arn:aws:iam::123456789012:role/" + ("sup-role" if share_role else "helper-role")
+    )
+    g = (
+        {"guardrailConfiguration": {"guardrailIdentifier": "gr1abc", "guardrailVersion": "1"}}
+        if guard
+        else {}
+    )
+    canned_agent_details(
+        canned,
+        {
+            sup: {"role": "arn:aws:iam::123456789012:role/sup-role", "agentCollaboration": "SUPERVISOR", **g},
+            helper: {
+                "role": "arn:aws:iam::123456789012:role/" + ("sup-role" if share_role else "helper-role"),
+                **g,
+            },
+        },
+        functions=functions,
+    )
+
+
+def test_guardrail_and_agent_items_met(account, scope, canned):
+    _canned_guardrail(canned)
+    _agents(canned)
+    seed_client("s3").create_bucket(Bucket="eval-out")
+    _canned_eval(canned, NOW - timedelta(days=5), metrics=("Builtin.Refusal",))
+    items, _, _ = assess(account, scope)
+    for item in ("L3.4", "L4.4", "L4.5", "L5.1", "L5.2"):
+        assert items[item].status is Status.MET, (item, items[item].reason)
+    assert "attached to agent" in items["L3.4"].reason
+    assert "sup" in items["L5.1"].reason
+
+
+def test_guardrail_and_agent_items_not_met(account, scope, canned):
+    _canned_guardrail(canned)
+    _agents(
+        canned,
+        share_role=True,
+        guard=False,
+        functions=[{"name": "get_order", "requireConfirmation": "ENABLED"}],
+    )
+    items, _, _ = assess(account, scope)
+    assert items["L3.4"].status is Status.NOT_MET  # a PII guardrail exists but guards nothing
+    assert items["L4.5"].status is Status.NOT_MET  # confirmation everywhere, not selectively
+    assert items["L5.1"].status is Status.NOT_MET  # the two agents share one role
+    assert items["L5.2"].status is Status.NOT_MET  # agents without guardrails
+    assert "sup-role" in items["L5.1"].reason
+
+
+def test_agent_subresources_unsupported_is_unknown(account, scope):
+    _agent("solo")
+    item = status(account, scope, "L4.5")
+    assert item.status is Status.UNKNOWN
+    assert "bedrock:ListAgentActionGroups" in item.missing
+
+
+# -- routing, batching, adaptation (L3.5, L4.2, L4.3) ---------------------------------------------
+
+
+def test_router_batch_and_optimization_items(account, scope, canned):
+    items, _, _ = assess(account, scope)
+    assert items["L4.3"].status is Status.UNKNOWN  # needs a person: absence is not evidence
+    canned.add(
+        "bedrock",
+        "ListPromptRouters",
+        {
+            "promptRouterSummaries": [
+                {
+                    "promptRouterName": "cheap-or-strong",
+                    "routingCriteria": {"responseQualityDifference": 0.1},
+                    "promptRouterArn": "arn:aws:bedrock:us-east-1:123456789012:prompt-router/r1",
+                    "models": [{"modelArn": "a"}, {"modelArn": "b"}],
+                    "fallbackModel": {"modelArn": "b"},
+                    "status": "AVAILABLE",
+                    "type": "custom",
+                }
+            ]
+        },
+    )
+    canned.add(
+        "bedrock",
+        "ListAdvancedPromptOptimizationJobs",
+        {
+            "jobSummaries": [
+                {"jobArn": "arn:o", "jobName": "opt1", "jobStatus": "Completed", "creationTime": NOW}
+            ]
+        },
+    )
+    items, _, _ = assess(account, scope)
+    assert items["L3.5"].status is Status.MET and "cheap-or-strong" in items["L3.5"].reason
+    assert items["L4.2"].status is Status.MET
+    assert items["L4.3"].status is Status.MET
