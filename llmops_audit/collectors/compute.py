@@ -1,14 +1,26 @@
 """Compute evidence: Lambda functions, Step Functions, API Gateway (REST and HTTP), X-Ray traces.
 
-lambda.functions: {"functions": [{"name", "arn", "timeout", "memorySize", "tracing", "dlq", "role", "llm",
-    "retries", "onFailure", "policy": [{"principal", "sourceArn", "sourceAccount"}], "aliases": [...]}]}
+Section shapes (other domains read lambda.functions: keep these keys):
+lambda.functions: {"functions": [{"name", "arn", "timeout", "memorySize", "tracing": "Active"|"PassThrough",
+        "dlq", "role", "llm": bool, "actionGroupExecutor": bool, "logGroup",
+        # detail, read for the LLM functions (for every function when none looks LLM-related), at most 50:
+        "retries": int | None, "onFailure": arn | None,
+        "policy": [{"sid", "effect", "principal": str, "sourceArn", "sourceAccount"}], "aliases": [name, ...]}],
+    "total": number of functions listed, "detailed": number of functions whose detail was read}
+stepfunctions.state_machines: {"state_machines": [{"name", "arn", "tasks": [{"name", "retry", "catch"}], "tracing"}]}
+stepfunctions.executions: {"executions": int read, "tasks_failed": states that failed at least once,
+    "tasks_recovered": of those, states that later succeeded in the same execution}
+apigateway.rest_apis / apigateway.http_apis: {"apis": [{"name", "id", "stages": [{"name", "tracing", "cache",
+    "metrics"}]}]}
+xray.traces: {"count": trace summaries found, "window": {"start", "end"}, "traces": [{"id", "duration_ms",
+    "spans": {segment or subsegment name: total ms}}]}  (names and durations only: no annotations or metadata)
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
@@ -17,70 +29,92 @@ from llmops_audit.shapes import tool_lambda_arns
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
-LLM_HINT = re.compile(r"bedrock|llm|agent|rag|genai|gpt|claude|chat|prompt|assistant|bot|ai[-_]", re.I)
+LLM_HINT = re.compile(
+    r"bedrock|llm|agent|rag|genai|gpt|claude|anthropic|chat|prompt|assistant|bot|(?<![a-z])ai(?![a-z])", re.I)
 MAX_FUNCTIONS = 200
+MAX_DETAIL = 50
+XRAY_WINDOW = timedelta(hours=6)  # GetTraceSummaries refuses long time ranges: search the period in 6-hour windows
+XRAY_MAX_WINDOWS = 12
+XRAY_BATCH = 5
+
+
+def function_arn(arn: str) -> str:
+    """The unqualified function ARN (an alias or version suffix removed)."""
+    parts = (arn or "").split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 and parts[5] == "function" else arn
+
+
+def _principal(value: Any) -> str:
+    if isinstance(value, dict):
+        inner = value.get("Service") or value.get("AWS") or value.get("Federated") or ""
+        return ", ".join(inner) if isinstance(inner, list) else str(inner)
+    return str(value or "")
 
 
 def _policy(ctx: CollectContext, name: str) -> list[dict[str, Any]]:
     try:
-        doc = json.loads(ctx.aws.call("lambda", "get_policy", FunctionName=name).get("Policy", "{}"))
+        doc = json.loads(ctx.aws.call("lambda", "get_policy", FunctionName=name).get("Policy") or "{}")
     except AwsCallError as exc:
-        if exc.code == "ResourceNotFoundException":
+        if exc.code == "ResourceNotFoundException":  # no resource policy at all
             return []
         raise
+    statements = doc.get("Statement", [])
     out = []
-    for st in doc.get("Statement", []):
+    for st in statements if isinstance(statements, list) else [statements]:
         cond = st.get("Condition") or {}
-        flat = {k: v for c in cond.values() if isinstance(c, dict) for k, v in c.items()}
-        principal = st.get("Principal")
-        out.append({"principal": principal.get("Service") if isinstance(principal, dict) else principal,
-                    "sourceArn": flat.get("AWS:SourceArn") or flat.get("aws:SourceArn"),
-                    "sourceAccount": flat.get("AWS:SourceAccount") or flat.get("aws:SourceAccount")})
+        # Condition keys are case-insensitive in IAM.
+        flat = {k.lower(): v for c in cond.values() if isinstance(c, dict) for k, v in c.items()}
+        out.append({"sid": st.get("Sid"), "effect": st.get("Effect", "Allow"), "principal": _principal(st.get("Principal")),
+                    "sourceArn": flat.get("aws:sourcearn"), "sourceAccount": flat.get("aws:sourceaccount")})
     return out
 
 
 def functions(ctx: CollectContext) -> dict[str, Any]:
     executors: set[str] = set()
     try:
-        executors = tool_lambda_arns(ctx.section("agents.agents")["agents"])
+        executors = {function_arn(a) for a in tool_lambda_arns(ctx.section("agents.agents")["agents"])}
     except Exception:  # noqa: BLE001 - SectionFailed: agents are only one way to spot LLM functions
         pass
     listed = [f for page in ctx.aws.paginate("lambda", "list_functions", max_pages=20) for f in page.get("Functions", [])]
-    invoke_cfg = {}
     out = []
     for f in listed[:MAX_FUNCTIONS]:
         name = f["FunctionName"]
         env = " ".join(f"{k}={v}" for k, v in ((f.get("Environment") or {}).get("Variables") or {}).items())
-        llm = bool(LLM_HINT.search(name) or LLM_HINT.search(env) or f["FunctionArn"] in executors)
-        item: dict[str, Any] = {
-            "name": name, "arn": f["FunctionArn"], "timeout": f.get("Timeout"), "memorySize": f.get("MemorySize"),
-            "tracing": (f.get("TracingConfig") or {}).get("Mode", "PassThrough"),
-            "dlq": (f.get("DeadLetterConfig") or {}).get("TargetArn"), "role": f.get("Role"), "llm": llm,
-            "actionGroupExecutor": f["FunctionArn"] in executors,
-            "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
-        }
-        if llm:
-            cfgs = [c for page in ctx.aws.paginate("lambda", "list_function_event_invoke_configs", FunctionName=name,
-                                                   max_pages=2) for c in page.get("FunctionEventInvokeConfigs", [])]
-            invoke_cfg[name] = cfgs
-            item["retries"] = next((c.get("MaximumRetryAttempts") for c in cfgs if "MaximumRetryAttempts" in c), None)
-            item["onFailure"] = next(((c.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
-                                      for c in cfgs if (c.get("DestinationConfig") or {}).get("OnFailure")), None)
-            item["policy"] = _policy(ctx, name)
-            item["aliases"] = [a["Name"] for page in ctx.aws.paginate("lambda", "list_aliases", FunctionName=name,
-                                                                        max_pages=2) for a in page.get("Aliases", [])]
-        out.append(item)
-    return {"functions": out, "total": len(listed)}
+        executor = function_arn(f["FunctionArn"]) in executors
+        out.append({
+            "name": name, "arn": f["FunctionArn"], "runtime": f.get("Runtime"), "timeout": f.get("Timeout"),
+            "memorySize": f.get("MemorySize"), "tracing": (f.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+            "dlq": (f.get("DeadLetterConfig") or {}).get("TargetArn"), "role": f.get("Role"),
+            "llm": bool(executor or LLM_HINT.search(name) or LLM_HINT.search(env)),
+            "actionGroupExecutor": executor, "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
+        })
+    # Detail for the LLM functions; when none looks LLM-related, the account is taken to be the workload's.
+    targets = [f for f in out if f["llm"]] or out
+    for item in targets[:MAX_DETAIL]:
+        name = item["name"]
+        cfgs = [c for page in ctx.aws.paginate("lambda", "list_function_event_invoke_configs", FunctionName=name,
+                                               max_pages=2) for c in page.get("FunctionEventInvokeConfigs", [])]
+        item["retries"] = next((c["MaximumRetryAttempts"] for c in cfgs if c.get("MaximumRetryAttempts") is not None),
+                               None)
+        item["onFailure"] = next((((c.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+                                  for c in cfgs if ((c.get("DestinationConfig") or {}).get("OnFailure") or {})
+                                  .get("Destination")), None)
+        item["policy"] = _policy(ctx, name)
+        item["aliases"] = [a["Name"] for page in ctx.aws.paginate("lambda", "list_aliases", FunctionName=name,
+                                                                    max_pages=2) for a in page.get("Aliases", [])]
+    return {"functions": out, "total": len(listed), "detailed": min(len(targets), MAX_DETAIL)}
 
 
 def _tasks(states: dict[str, Any]) -> list[dict[str, Any]]:
     """Every Task state, descending into Parallel branches and Map iterators."""
     out = []
     for name, st in (states or {}).items():
+        if not isinstance(st, dict):
+            continue
         if st.get("Type") == "Task":
             out.append({"name": name, "retry": bool(st.get("Retry")), "catch": bool(st.get("Catch"))})
         for branch in st.get("Branches", []) or []:
-            out += _tasks(branch.get("States", {}))
+            out += _tasks((branch or {}).get("States", {}))
         for key in ("Iterator", "ItemProcessor"):
             if isinstance(st.get(key), dict):
                 out += _tasks(st[key].get("States", {}))
@@ -102,84 +136,122 @@ def state_machines(ctx: CollectContext) -> dict[str, Any]:
     return {"state_machines": out}
 
 
+def _failure(kind: str) -> bool:
+    return (kind.startswith("Task") and kind.endswith(("Failed", "TimedOut"))) or kind in (
+        "LambdaFunctionFailed", "LambdaFunctionTimedOut", "LambdaFunctionStartFailed", "LambdaFunctionScheduleFailed")
+
+
+def _success(kind: str) -> bool:
+    return kind in ("TaskSucceeded", "LambdaFunctionSucceeded")
+
+
+def retried_states(events: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """(states whose task failed at least once, those of them whose task later succeeded), in event order."""
+    state = None
+    failed: set[str] = set()
+    recovered: set[str] = set()
+    for ev in sorted(events, key=lambda e: e.get("id", 0)):
+        kind = ev.get("type", "")
+        if kind.endswith("StateEntered"):
+            state = (ev.get("stateEnteredEventDetails") or {}).get("name", state)
+        elif _failure(kind):
+            failed.add(state or "?")
+        elif _success(kind) and (state or "?") in failed:
+            recovered.add(state or "?")
+    return failed, recovered
+
+
 def executions(ctx: CollectContext) -> dict[str, Any]:
-    """Task retries in recent executions: tasks that failed once and then succeeded in the same state."""
-    failed_then_ok = failed = 0
-    seen = 0
+    """Task retries in executions started in the period (at most 20 read)."""
+    failed = recovered = seen = 0
     for m in ctx.section("stepfunctions.state_machines")["state_machines"][:10]:
-        for page in ctx.aws.paginate("stepfunctions", "list_executions", stateMachineArn=m["arn"], max_pages=1,
-                                     maxResults=20):
-            for e in page.get("executions", []):
-                if seen >= 20:
-                    break
-                seen += 1
-                events = ctx.aws.call("stepfunctions", "get_execution_history", executionArn=e["executionArn"],
-                                      maxResults=500).get("events", [])
-                state, fails, oks = None, Counter(), set()
-                for ev in events:
-                    kind = ev.get("type", "")
-                    if kind.endswith("StateEntered"):
-                        state = (ev.get("stateEnteredEventDetails") or {}).get("name", state)
-                    elif kind.startswith("Task") and kind.endswith(("Failed", "TimedOut")) or kind in (
-                            "LambdaFunctionFailed", "LambdaFunctionTimedOut"):
-                        fails[state] += 1
-                    elif kind.startswith("Task") and kind.endswith("Succeeded") or kind == "LambdaFunctionSucceeded":
-                        oks.add(state)
-                failed += len(fails)
-                failed_then_ok += sum(1 for s in fails if s in oks)
-    return {"executions": seen, "tasks_failed": failed, "tasks_recovered": failed_then_ok}
+        if seen >= 20:
+            break
+        page = ctx.aws.call("stepfunctions", "list_executions", stateMachineArn=m["arn"], maxResults=20)
+        for e in page.get("executions", []):
+            start = e.get("startDate")
+            if seen >= 20 or (start is not None and not ctx.scope.start <= start <= ctx.scope.end):
+                continue
+            seen += 1
+            events = ctx.aws.call("stepfunctions", "get_execution_history", executionArn=e["executionArn"],
+                                  maxResults=500).get("events", [])
+            f, r = retried_states(events)
+            failed += len(f)
+            recovered += len(r)
+    return {"executions": seen, "tasks_failed": failed, "tasks_recovered": recovered}
 
 
 def rest_apis(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    for page in ctx.aws.paginate("apigateway", "get_rest_apis", token_in="position", token_out="position", max_pages=5):
-        for api in page.get("items", []):
-            stages = ctx.aws.call("apigateway", "get_stages", restApiId=api["id"]).get("item", [])
-            out.append({"name": api.get("name"), "id": api["id"], "stages": [
-                {"name": s.get("stageName"), "tracing": bool(s.get("tracingEnabled")),
-                 "cache": bool(s.get("cacheClusterEnabled")),
-                 "metrics": any((v or {}).get("metricsEnabled") for v in (s.get("methodSettings") or {}).values())}
-                for s in stages]})
+    listed = [api for page in ctx.aws.paginate("apigateway", "get_rest_apis", token_in="position",
+                                               token_out="position", max_pages=5) for api in page.get("items", [])]
+    for api in listed[:50]:
+        stages = ctx.aws.call("apigateway", "get_stages", restApiId=api["id"]).get("item", [])
+        out.append({"name": api.get("name"), "id": api["id"], "stages": [
+            {"name": s.get("stageName"), "tracing": bool(s.get("tracingEnabled")),
+             "cache": bool(s.get("cacheClusterEnabled")) or any(
+                 (v or {}).get("cachingEnabled") for v in (s.get("methodSettings") or {}).values()),
+             "metrics": any((v or {}).get("metricsEnabled") for v in (s.get("methodSettings") or {}).values())}
+            for s in stages]})
     return {"apis": out}
 
 
 def http_apis(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    for page in ctx.aws.paginate("apigatewayv2", "get_apis", max_pages=5):
-        for api in page.get("Items", []):
-            stages = ctx.aws.call("apigatewayv2", "get_stages", ApiId=api["ApiId"]).get("Items", [])
-            out.append({"name": api.get("Name"), "id": api["ApiId"], "protocol": api.get("ProtocolType"),
-                        "stages": [{"name": s.get("StageName"), "tracing": False, "cache": False,
-                                    "metrics": bool((s.get("DefaultRouteSettings") or {}).get("DetailedMetricsEnabled"))}
-                                   for s in stages]})
+    listed = [api for page in ctx.aws.paginate("apigatewayv2", "get_apis", max_pages=5) for api in page.get("Items", [])]
+    for api in listed[:50]:
+        stages = ctx.aws.call("apigatewayv2", "get_stages", ApiId=api["ApiId"]).get("Items", [])
+        # HTTP and WebSocket APIs support neither X-Ray tracing nor stage caching.
+        out.append({"name": api.get("Name"), "id": api["ApiId"], "protocol": api.get("ProtocolType"),
+                    "stages": [{"name": s.get("StageName"), "tracing": False, "cache": False,
+                                "metrics": bool((s.get("DefaultRouteSettings") or {}).get("DetailedMetricsEnabled"))}
+                               for s in stages]})
     return {"apis": out}
 
 
+def _spans(seg: dict[str, Any], spans: dict[str, float]) -> None:
+    """Add the duration of `seg` and of every nested subsegment to `spans`, by name."""
+    if seg.get("end_time") and seg.get("start_time"):
+        name = seg.get("name") or "?"
+        spans[name] = spans.get(name, 0.0) + 1000 * (seg["end_time"] - seg["start_time"])
+    for sub in seg.get("subsegments") or []:
+        if isinstance(sub, dict):
+            _spans(sub, spans)
+
+
 def traces(ctx: CollectContext) -> dict[str, Any]:
-    summaries = [t for page in ctx.aws.paginate("xray", "get_trace_summaries", StartTime=ctx.scope.start,
-                                                 EndTime=ctx.scope.end, max_pages=5)
-                 for t in page.get("TraceSummaries", [])]
+    """The most recent 6-hour window of the period that holds traces (searching back at most 3 days)."""
+    summaries: list[dict[str, Any]] = []
+    end = ctx.scope.end
+    window = None
+    for _ in range(XRAY_MAX_WINDOWS):
+        start = max(ctx.scope.start, end - XRAY_WINDOW)
+        if start >= end:
+            break
+        summaries = [t for page in ctx.aws.paginate("xray", "get_trace_summaries", StartTime=start, EndTime=end,
+                                                     max_pages=3) for t in page.get("TraceSummaries", [])]
+        window = {"start": start, "end": end}
+        if summaries:
+            break
+        end = start
     ids = [t["Id"] for t in summaries[:20]]
     detail = []
-    if ids:
-        for t in ctx.aws.call("xray", "batch_get_traces", TraceIds=ids).get("Traces", []):
+    for i in range(0, len(ids), XRAY_BATCH):
+        for t in ctx.aws.call("xray", "batch_get_traces", TraceIds=ids[i:i + XRAY_BATCH]).get("Traces", []):
             spans: dict[str, float] = {}
             root_ms = 0.0
             for seg in t.get("Segments", []):
                 try:
-                    doc = json.loads(seg.get("Document", "{}"))
+                    doc = json.loads(seg.get("Document") or "{}")
                 except ValueError:
                     continue
                 if doc.get("end_time") and doc.get("start_time") and not doc.get("parent_id"):
                     root_ms = max(root_ms, 1000 * (doc["end_time"] - doc["start_time"]))
-                for s in [doc, *doc.get("subsegments", [])]:
-                    if s.get("end_time") and s.get("start_time"):
-                        spans[s.get("name", "?")] = spans.get(s.get("name", "?"), 0.0) + \
-                            1000 * (s["end_time"] - s["start_time"])
-            # The segments' own times are exact; the trace's Duration field is a rounded fallback.
+                _spans(doc, spans)
+            # The segments' own times are exact; the trace's Duration field (seconds) is the fallback.
             detail.append({"id": t.get("Id"), "duration_ms": root_ms or 1000 * float(t.get("Duration") or 0),
                            "spans": spans})
-    return {"count": len(summaries), "traces": detail}
+    return {"count": len(summaries), "window": window, "traces": detail}
 
 
 SECTIONS = {

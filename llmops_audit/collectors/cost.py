@@ -1,42 +1,154 @@
-"""Cost evidence: AWS Budgets, Cost Explorer anomaly monitors, active cost-allocation tags, Bedrock spend."""
+"""Cost evidence: AWS Budgets, Cost Explorer anomaly monitors, active cost-allocation tags, Bedrock spend.
+
+Budgets and Cost Explorer are global services (their endpoints live in us-east-1); the client's Region
+does not change what they return. No cost data is ever invented: a section that could not be read fails,
+and a sub-call that failed leaves its field None (unknown) with an entry in "errors".
+
+budgets.budgets
+    {"budgets": [{"name", "type": "COST"|"USAGE"|..., "time_unit", "limit": str|None (amount),
+                  "unit": str|None, "cost_filters": {dimension: [values]}, "bedrock_scoped": bool
+                  (a cost filter or filter expression names Bedrock), "notifications": int|None
+                  (None: describe_notifications_for_budget failed)}],
+     "errors": [str]}
+
+ce.anomaly_monitors
+    {"monitors": [{"name", "arn", "type": "DIMENSIONAL"|"CUSTOM", "dimension": str|None}]}
+
+ce.cost_allocation_tags
+    {"tags": [tag key...], "types": {tag key: "UserDefined"|"AWSGenerated"}}   (Status Active only)
+
+ce.cost_by_tag
+    {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD" (exclusive), "services": [SERVICE values filtered on],
+     "services_discovered": bool, "total": float|None (None: Cost Explorer returned no result rows),
+     "currency": str|None, "tag_keys": [keys grouped by],
+     "by_tag": {tag key: {tag value ("" when untagged): amount}}, "errors": [str]}
+    Totals only (UnblendedCost); no per-resource or per-day detail is kept.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+
+from llmops_audit.aws.access import AwsCallError
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
+
+MAX_BUDGET_DETAILS = 50
+# Tag keys worth grouping Bedrock spend by (per user / team / application), in order of preference.
+ATTRIBUTION_KEYS = ("user", "userid", "user-id", "team", "tenant", "customer", "application", "app", "project",
+                    "costcenter", "cost-center", "cost_center")
+MAX_TAG_GROUPS = 2
+
+
+def _names_bedrock(value: Any) -> bool:
+    return "bedrock" in str(value).lower()
 
 
 def budgets(ctx: CollectContext) -> dict[str, Any]:
     found = [b for page in ctx.aws.paginate("budgets", "describe_budgets", AccountId=ctx.scope.account, max_pages=5)
              for b in page.get("Budgets", [])]
-    return {"budgets": [{"name": b["BudgetName"], "type": b.get("BudgetType"),
-                         "limit": (b.get("BudgetLimit") or {}).get("Amount")} for b in found]}
+    out: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for i, b in enumerate(found):
+        limit = b.get("BudgetLimit") or {}
+        filters = {k: list(v) for k, v in (b.get("CostFilters") or {}).items()}
+        notifications: int | None = None
+        if i < MAX_BUDGET_DETAILS:
+            try:
+                notifications = sum(
+                    len(page.get("Notifications", []))
+                    for page in ctx.aws.paginate("budgets", "describe_notifications_for_budget",
+                                                 AccountId=ctx.scope.account, BudgetName=b["BudgetName"], max_pages=3))
+            except AwsCallError as exc:
+                errors.append(f"{exc.describe()} for budget {b['BudgetName']}")
+        out.append({
+            "name": b["BudgetName"], "type": b.get("BudgetType"), "time_unit": b.get("TimeUnit"),
+            "limit": limit.get("Amount"), "unit": limit.get("Unit"), "cost_filters": filters,
+            "bedrock_scoped": _names_bedrock(filters) or _names_bedrock(b.get("FilterExpression") or ""),
+            "notifications": notifications,
+        })
+    return {"budgets": out, "errors": errors}
 
 
 def anomaly_monitors(ctx: CollectContext) -> dict[str, Any]:
     found = [m for page in ctx.aws.paginate("ce", "get_anomaly_monitors", token_in="NextPageToken",
-                                            token_out="NextPageToken", max_pages=3)
+                                            token_out="NextPageToken", max_pages=5)
              for m in page.get("AnomalyMonitors", [])]
-    return {"monitors": [{"name": m.get("MonitorName"), "type": m.get("MonitorType")} for m in found]}
+    return {"monitors": [{"name": m.get("MonitorName"), "arn": m.get("MonitorArn"), "type": m.get("MonitorType"),
+                          "dimension": m.get("MonitorDimension")} for m in found]}
 
 
 def cost_allocation_tags(ctx: CollectContext) -> dict[str, Any]:
-    found = [t for page in ctx.aws.paginate("ce", "list_cost_allocation_tags", Status="Active", max_pages=3)
+    found = [t for page in ctx.aws.paginate("ce", "list_cost_allocation_tags", Status="Active", max_pages=5)
              for t in page.get("CostAllocationTags", [])]
-    return {"tags": [t["TagKey"] for t in found]}
+    return {"tags": [t["TagKey"] for t in found], "types": {t["TagKey"]: t.get("Type") for t in found}}
+
+
+def _attribution_keys(tags: list[str]) -> list[str]:
+    """The active tag keys that look like per-user/team/application attribution, best first."""
+    def rank(key: str) -> int:
+        bare = key.lower().split(":")[-1]
+        return ATTRIBUTION_KEYS.index(bare) if bare in ATTRIBUTION_KEYS else len(ATTRIBUTION_KEYS)
+    return sorted((k for k in tags if rank(k) < len(ATTRIBUTION_KEYS)), key=rank)[:MAX_TAG_GROUPS]
 
 
 def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
-    """Bedrock spend in the period from Cost Explorer (SERVICE contains Bedrock), when it answers."""
+    """Bedrock spend in the period from Cost Explorer (SERVICE values containing "Bedrock"), when it answers."""
+    from llmops_audit.collectors import SectionFailed  # runtime import: the package imports this module
+
+    start = ctx.scope.start.date()
+    end = max(ctx.scope.end.date() + timedelta(days=1), start + timedelta(days=1))  # End is exclusive
+    period = {"Start": start.isoformat(), "End": end.isoformat()}
+    errors: list[str] = []
+
+    services: list[str] = []
+    try:
+        resp = ctx.aws.call("ce", "get_dimension_values", TimePeriod=period, Dimension="SERVICE",
+                            SearchString="Bedrock", Context="COST_AND_USAGE")
+        services = [v["Value"] for v in resp.get("DimensionValues", []) if v.get("Value")]
+    except AwsCallError as exc:
+        errors.append(f"{exc.describe()}; filtered on SERVICE 'Amazon Bedrock' only")
+    discovered = bool(services)
+    services = services or ["Amazon Bedrock"]
+    flt = {"Dimensions": {"Key": "SERVICE", "Values": services}}
+
     resp = ctx.aws.call("ce", "get_cost_and_usage", Granularity="MONTHLY", Metrics=["UnblendedCost"],
-                        TimePeriod={"Start": ctx.scope.start.date().isoformat(),
-                                    "End": max(ctx.scope.end.date(), ctx.scope.start.date()).isoformat()},
-                        Filter={"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock"]}})
-    amounts = [float(r.get("Total", {}).get("UnblendedCost", {}).get("Amount", 0))
-               for r in resp.get("ResultsByTime", []) if r.get("Total")]
-    return {"total": sum(amounts) if amounts else None}
+                        TimePeriod=period, Filter=flt)
+    amounts: list[float] = []
+    currency: str | None = None
+    for r in resp.get("ResultsByTime", []):
+        cost = (r.get("Total") or {}).get("UnblendedCost")
+        if cost and cost.get("Amount") is not None:
+            amounts.append(float(cost["Amount"]))
+            currency = currency or cost.get("Unit")
+
+    try:
+        active = ctx.section("ce.cost_allocation_tags")["tags"]
+    except SectionFailed as dep:
+        active = []
+        errors.append(f"active cost-allocation tags unknown ({dep.error.describe()}); spend not grouped by tag")
+    keys = _attribution_keys(active)
+    by_tag: dict[str, dict[str, float]] = {}
+    for key in keys:
+        try:
+            tagged = ctx.aws.call("ce", "get_cost_and_usage", Granularity="MONTHLY", Metrics=["UnblendedCost"],
+                                  TimePeriod=period, Filter=flt, GroupBy=[{"Type": "TAG", "Key": key}])
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()} grouping by tag {key}")
+            continue
+        groups: dict[str, float] = {}
+        for r in tagged.get("ResultsByTime", []):
+            for g in r.get("Groups", []):
+                value = (g.get("Keys") or [""])[0].split("$", 1)[-1]
+                amount = ((g.get("Metrics") or {}).get("UnblendedCost") or {}).get("Amount")
+                if amount is not None:
+                    groups[value] = groups.get(value, 0.0) + float(amount)
+        by_tag[key] = groups
+    return {"start": period["Start"], "end": period["End"], "services": services, "services_discovered": discovered,
+            "total": sum(amounts) if amounts else None, "currency": currency, "tag_keys": keys, "by_tag": by_tag,
+            "errors": errors}
 
 
 SECTIONS = {

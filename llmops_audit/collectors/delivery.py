@@ -1,4 +1,11 @@
-"""Delivery evidence: CodePipeline approvals, EventBridge schedules, SSM prompt parameters, environment tags."""
+"""Delivery evidence: CodePipeline approvals, EventBridge schedules, SSM prompt parameters, environment tags.
+
+Section shapes:
+codepipeline.pipelines: {"pipelines": [{"name", "stages": [name, ...], "approvals": ["stage/action", ...]}]}
+events.rules: {"rules": [{"name", "schedule": expr | None, "state", "description", "targets": [arn, ...]}]}
+ssm.prompt_parameters: {"parameters": [name, ...]}   (names only, never values)
+tagging.environments: {"tag_values": {tag key: [distinct values]}}
+"""
 
 from __future__ import annotations
 
@@ -24,30 +31,32 @@ def pipelines(ctx: CollectContext) -> dict[str, Any]:
 
 def rules(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    for page in ctx.aws.paginate("events", "list_rules", max_pages=5):
-        for r in page.get("Rules", []):
-            targets = ctx.aws.call("events", "list_targets_by_rule", Rule=r["Name"]).get("Targets", []) \
-                if r.get("ScheduleExpression") else []
-            out.append({"name": r["Name"], "schedule": r.get("ScheduleExpression"), "state": r.get("State"),
-                        "targets": [t.get("Arn") for t in targets]})
+    listed = [r for page in ctx.aws.paginate("events", "list_rules", max_pages=5) for r in page.get("Rules", [])]
+    for r in listed[:200]:
+        # Only schedules can start evaluations on their own; their targets are read (at most 50 rules).
+        targets = ctx.aws.call("events", "list_targets_by_rule", Rule=r["Name"]).get("Targets", []) \
+            if r.get("ScheduleExpression") and sum(1 for o in out if o["schedule"]) < 50 else []
+        out.append({"name": r["Name"], "schedule": r.get("ScheduleExpression"), "state": r.get("State"),
+                    "description": r.get("Description"), "targets": [t.get("Arn") for t in targets]})
     return {"rules": out}
 
 
 def prompt_parameters(ctx: CollectContext) -> dict[str, Any]:
     names = [p["Name"] for page in ctx.aws.paginate(
-        "ssm", "describe_parameters", ParameterFilters=[{"Key": "Name", "Option": "Contains", "Values": ["prompt"]}],
+        "ssm", "describe_parameters",
+        ParameterFilters=[{"Key": "Name", "Option": "Contains", "Values": ["prompt", "Prompt", "PROMPT"]}],
         max_pages=5) for p in page.get("Parameters", [])]
-    return {"parameters": names}  # names only: values may hold the prompts themselves
+    return {"parameters": sorted(set(names))}  # names only: values may hold the prompts themselves
 
 
 def environments(ctx: CollectContext) -> dict[str, Any]:
     values: dict[str, list[str]] = {}
     for key in ENV_KEYS:
-        found = [v for page in ctx.aws.paginate("resourcegroupstaggingapi", "get_tag_values", Key=key,
-                                                 token_in="PaginationToken", token_out="PaginationToken", max_pages=3)
-                 for v in page.get("TagValues", [])]
+        found = {v for page in ctx.aws.paginate("resourcegroupstaggingapi", "get_tag_values", Key=key,
+                                                token_in="PaginationToken", token_out="PaginationToken", max_pages=3)
+                 for v in page.get("TagValues", [])}
         if found:
-            values[key] = found
+            values[key] = sorted(found)
     return {"tag_values": values}
 
 

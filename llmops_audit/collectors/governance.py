@@ -1,5 +1,35 @@
 """Governance evidence: agent IAM roles, Organizations policies and accounts, SageMaker notebooks and A2I,
-OpenSearch Serverless vector collections."""
+OpenSearch Serverless vector collections.
+
+Sub-calls per resource that fail are recorded in the section's "errors" list as text naming the IAM action
+and leave that resource's field None (unknown, never "none"). Policy documents are read only to flag
+administrator-level statements; they are not kept.
+
+iam.agent_roles   (reads agents.agents)
+    {"roles": [{"name", "arn", "agents": [agent names], "boundary": permissions-boundary ARN | None,
+                "policies": [attached and inline policy names] | None, "admin_policies": [names] | None,
+                "error": str | None}],
+     "agents_without_role": [agent names whose role ARN is unknown (get_agent failed)],
+     "errors": [str]}
+    A policy is administrator-level when it is AdministratorAccess, or a statement allows Action "*"
+    (or "*:*") on Resource "*".
+
+organizations.policies
+    {"in_organization": bool, "policies": [names of AISERVICES_OPT_OUT_POLICY policies],
+     "targets": {policy name: number of roots/OUs/accounts it is attached to | None (unknown)}, "errors": [str]}
+organizations.accounts
+    {"in_organization": bool, "accounts": [account names]}
+    Not being in an organization (AWSOrganizationsNotInUseException from describe_organization) is an answer,
+    not an error.
+
+sagemaker.notebooks        {"notebooks": [notebook instance names], "domains": [Studio domain names]}
+sagemaker.flow_definitions {"flow_definitions": [{"name", "arn", "status", "conditional": bool | None
+                            (HumanLoopActivationConditions set; None when describe failed)}], "errors": [str]}
+sagemaker.human_loops      {"human_loops": int | None (created in the period, over the flow definitions read),
+                            "flow_definitions": int, "errors": [str]}
+aoss.collections           {"collections": [{"name", "id", "status", "type": "VECTORSEARCH"|"SEARCH"|
+                            "TIMESERIES"|None (None: batch_get_collection failed)}], "errors": [str]}
+"""
 
 from __future__ import annotations
 
@@ -12,116 +42,184 @@ from llmops_audit.aws.access import AwsCallError
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
+MAX_ROLES = 50
+MAX_FLOWS = 20
+ADMIN_MANAGED = {"AdministratorAccess"}
+
 
 def _doc(raw: Any) -> dict[str, Any]:
+    """A policy document as a dict (IAM returns it URL-encoded JSON, boto3 usually decodes it)."""
     if isinstance(raw, dict):
         return raw
     try:
-        return json.loads(unquote(raw or "{}"))
+        doc = json.loads(unquote(raw or "{}"))
     except ValueError:
         return {}
+    return doc if isinstance(doc, dict) else {}
 
 
-def _is_admin(doc: dict[str, Any]) -> bool:
-    statements = doc.get("Statement", [])
-    for st in statements if isinstance(statements, list) else [statements]:
-        actions = st.get("Action", [])
-        resources = st.get("Resource", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = [resources] if isinstance(resources, str) else resources
-        if st.get("Effect") == "Allow" and any(a in ("*", "*:*") for a in actions) and "*" in resources:
+def _listify(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str | dict) else list(value or [])
+
+
+def is_admin(doc: dict[str, Any]) -> bool:
+    """True when a statement allows every action ("*" or "*:*") on every resource ("*")."""
+    for st in _listify(doc.get("Statement")):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        if any(a in ("*", "*:*") for a in _listify(st.get("Action"))) and "*" in _listify(st.get("Resource")):
             return True
     return False
 
 
+def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
+    role = ctx.aws.call("iam", "get_role", RoleName=name)["Role"]
+    attached = [p for page in ctx.aws.paginate("iam", "list_attached_role_policies", RoleName=name,
+                                               token_in="Marker", token_out="Marker", max_pages=5)
+                for p in page.get("AttachedPolicies", [])]
+    admin = [p["PolicyName"] for p in attached if p["PolicyName"] in ADMIN_MANAGED]
+    for p in attached:
+        if p["PolicyArn"].startswith(("arn:aws:iam::aws:", "arn:aws-cn:iam::aws:", "arn:aws-us-gov:iam::aws:")):
+            continue  # AWS managed: judged by name above
+        meta = ctx.aws.call("iam", "get_policy", PolicyArn=p["PolicyArn"])["Policy"]
+        ver = ctx.aws.call("iam", "get_policy_version", PolicyArn=p["PolicyArn"],
+                           VersionId=meta["DefaultVersionId"])["PolicyVersion"]
+        if is_admin(_doc(ver.get("Document"))):
+            admin.append(p["PolicyName"])
+    inline = [n for page in ctx.aws.paginate("iam", "list_role_policies", RoleName=name,
+                                             token_in="Marker", token_out="Marker", max_pages=5)
+              for n in page.get("PolicyNames", [])]
+    for pname in inline:
+        doc = ctx.aws.call("iam", "get_role_policy", RoleName=name, PolicyName=pname).get("PolicyDocument")
+        if is_admin(_doc(doc)):
+            admin.append(pname)
+    return {"boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+            "policies": [p["PolicyName"] for p in attached] + inline, "admin_policies": sorted(set(admin))}
+
+
 def agent_roles(ctx: CollectContext) -> dict[str, Any]:
-    roles = sorted({a["roleArn"] for a in ctx.section("agents.agents")["agents"] if a.get("roleArn")})
-    out = []
-    for arn in roles[:50]:
+    agents = ctx.section("agents.agents") or {}
+    by_role: dict[str, list[str]] = {}
+    without: list[str] = []
+    for a in agents.get("agents") or []:
+        label = a.get("name") or a.get("id") or "?"
+        if a.get("roleArn"):
+            by_role.setdefault(a["roleArn"], []).append(label)
+        else:
+            without.append(label)
+    out: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for arn in sorted(by_role)[:MAX_ROLES]:
         name = arn.split("/")[-1]
-        role = ctx.aws.call("iam", "get_role", RoleName=name)["Role"]
-        attached = [p for page in ctx.aws.paginate("iam", "list_attached_role_policies", RoleName=name,
-                                                   token_in="Marker", token_out="Marker", max_pages=3)
-                    for p in page.get("AttachedPolicies", [])]
-        admin = [p["PolicyName"] for p in attached if p["PolicyName"] == "AdministratorAccess"]
-        for p in attached:
-            if p["PolicyArn"].startswith("arn:aws:iam::aws:"):
-                continue
-            meta = ctx.aws.call("iam", "get_policy", PolicyArn=p["PolicyArn"])["Policy"]
-            ver = ctx.aws.call("iam", "get_policy_version", PolicyArn=p["PolicyArn"],
-                               VersionId=meta["DefaultVersionId"])["PolicyVersion"]
-            if _is_admin(_doc(ver.get("Document"))):
-                admin.append(p["PolicyName"])
-        inline = ctx.aws.call("iam", "list_role_policies", RoleName=name).get("PolicyNames", [])
-        for pname in inline:
-            doc = ctx.aws.call("iam", "get_role_policy", RoleName=name, PolicyName=pname).get("PolicyDocument")
-            if _is_admin(_doc(doc)):
-                admin.append(pname)
-        out.append({"name": name, "arn": arn, "boundary": (role.get("PermissionsBoundary") or {}).get(
-            "PermissionsBoundaryArn"), "admin_policies": sorted(set(admin)),
-            "policies": [p["PolicyName"] for p in attached] + inline})
-    return {"roles": out}
+        entry: dict[str, Any] = {"name": name, "arn": arn, "agents": by_role[arn], "boundary": None,
+                                 "policies": None, "admin_policies": None, "error": None}
+        try:
+            entry.update(_role_detail(ctx, name))
+        except AwsCallError as exc:
+            entry["error"] = exc.describe()
+            errors.append(f"{exc.describe()} for role {name}")
+        out.append(entry)
+    return {"roles": out, "agents_without_role": without, "errors": errors}
 
 
-def _org(ctx: CollectContext, op: str, key: str, **params: Any) -> list[dict[str, Any]] | None:
+def _in_organization(ctx: CollectContext) -> bool:
     try:
-        return [x for page in ctx.aws.paginate("organizations", op, max_pages=5, **params) for x in page.get(key, [])]
+        ctx.aws.call("organizations", "describe_organization")
     except AwsCallError as exc:
         if exc.code == "AWSOrganizationsNotInUseException":
-            return None
+            return False
         raise
+    return True
 
 
 def org_policies(ctx: CollectContext) -> dict[str, Any]:
-    found = _org(ctx, "list_policies", "Policies", Filter="AISERVICES_OPT_OUT_POLICY")
-    return {"in_organization": found is not None, "policies": [p["Name"] for p in found or []]}
+    if not _in_organization(ctx):
+        return {"in_organization": False, "policies": [], "targets": {}, "errors": []}
+    found = [p for page in ctx.aws.paginate("organizations", "list_policies", Filter="AISERVICES_OPT_OUT_POLICY",
+                                            max_pages=5) for p in page.get("Policies", [])]
+    targets: dict[str, int | None] = {}
+    errors: list[str] = []
+    for p in found[:20]:
+        try:
+            targets[p["Name"]] = sum(len(page.get("Targets", [])) for page in ctx.aws.paginate(
+                "organizations", "list_targets_for_policy", PolicyId=p["Id"], max_pages=5))
+        except AwsCallError as exc:
+            targets[p["Name"]] = None
+            errors.append(f"{exc.describe()} for policy {p['Name']}")
+    return {"in_organization": True, "policies": [p["Name"] for p in found], "targets": targets, "errors": errors}
 
 
 def org_accounts(ctx: CollectContext) -> dict[str, Any]:
-    found = _org(ctx, "list_accounts", "Accounts")
-    return {"in_organization": found is not None, "accounts": [a.get("Name", "") for a in found or []]}
+    if not _in_organization(ctx):
+        return {"in_organization": False, "accounts": []}
+    found = [a for page in ctx.aws.paginate("organizations", "list_accounts", max_pages=10)
+             for a in page.get("Accounts", [])]
+    return {"in_organization": True, "accounts": [a.get("Name", "") for a in found]}
 
 
 def notebooks(ctx: CollectContext) -> dict[str, Any]:
-    nbs = [n["NotebookInstanceName"] for page in ctx.aws.paginate("sagemaker", "list_notebook_instances", max_pages=3)
+    nbs = [n["NotebookInstanceName"] for page in ctx.aws.paginate("sagemaker", "list_notebook_instances", max_pages=5)
            for n in page.get("NotebookInstances", [])]
-    domains = [d.get("DomainName") for page in ctx.aws.paginate("sagemaker", "list_domains", max_pages=3)
+    domains = [d.get("DomainName") or d.get("DomainId") for page in ctx.aws.paginate("sagemaker", "list_domains",
+                                                                                      max_pages=5)
                for d in page.get("Domains", [])]
     return {"notebooks": nbs, "domains": domains}
 
 
 def flow_definitions(ctx: CollectContext) -> dict[str, Any]:
-    found = [f for page in ctx.aws.paginate("sagemaker", "list_flow_definitions", max_pages=3)
+    found = [f for page in ctx.aws.paginate("sagemaker", "list_flow_definitions", max_pages=5)
              for f in page.get("FlowDefinitionSummaries", [])]
-    out = []
-    for f in found[:20]:
-        d = ctx.aws.call("sagemaker", "describe_flow_definition", FlowDefinitionName=f["FlowDefinitionName"])
-        conditions = ((d.get("HumanLoopActivationConfig") or {}).get("HumanLoopActivationConditionsConfig") or {})
-        out.append({"name": f["FlowDefinitionName"], "arn": f.get("FlowDefinitionArn"),
-                    "conditional": bool(conditions.get("HumanLoopActivationConditions"))})
-    return {"flow_definitions": out}
+    out: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for f in found[:MAX_FLOWS]:
+        entry: dict[str, Any] = {"name": f["FlowDefinitionName"], "arn": f.get("FlowDefinitionArn"),
+                                 "status": f.get("FlowDefinitionStatus"), "conditional": None}
+        try:
+            d = ctx.aws.call("sagemaker", "describe_flow_definition", FlowDefinitionName=f["FlowDefinitionName"])
+            cond = (d.get("HumanLoopActivationConfig") or {}).get("HumanLoopActivationConditionsConfig") or {}
+            entry["conditional"] = bool(cond.get("HumanLoopActivationConditions"))
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()} for flow definition {f['FlowDefinitionName']}")
+        out.append(entry)
+    return {"flow_definitions": out, "errors": errors}
 
 
 def human_loops(ctx: CollectContext) -> dict[str, Any]:
     flows = ctx.section("sagemaker.flow_definitions")["flow_definitions"]
     if not flows:
-        return {"human_loops": None, "flow_definitions": 0}
+        return {"human_loops": None, "flow_definitions": 0, "errors": []}
     count = 0
+    errors: list[str] = []
     for f in flows[:10]:
-        for page in ctx.aws.paginate("sagemaker-a2i-runtime", "list_human_loops", FlowDefinitionArn=f["arn"],
-                                     CreationTimeAfter=ctx.scope.start, CreationTimeBefore=ctx.scope.end, max_pages=10):
-            count += len(page.get("HumanLoopSummaries", []))
-    return {"human_loops": count, "flow_definitions": len(flows)}
+        if not f.get("arn"):
+            continue
+        try:
+            for page in ctx.aws.paginate("sagemaker-a2i-runtime", "list_human_loops", FlowDefinitionArn=f["arn"],
+                                         CreationTimeAfter=ctx.scope.start, CreationTimeBefore=ctx.scope.end,
+                                         max_pages=20):
+                count += len(page.get("HumanLoopSummaries", []))
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()} for flow definition {f['name']}")
+    read = len(flows[:10]) - len(errors)
+    return {"human_loops": count if read > 0 else None, "flow_definitions": len(flows), "errors": errors}
 
 
 def collections(ctx: CollectContext) -> dict[str, Any]:
-    found = [c for page in ctx.aws.paginate("opensearchserverless", "list_collections", max_pages=3)
+    found = [c for page in ctx.aws.paginate("opensearchserverless", "list_collections", max_pages=5)
              for c in page.get("collectionSummaries", [])]
-    detail = []
-    if found:
-        detail = ctx.aws.call("opensearchserverless", "batch_get_collection",
-                              ids=[c["id"] for c in found[:100]]).get("collectionDetails", [])
-    return {"collections": [{"name": c.get("name"), "type": c.get("type")} for c in detail]}
+    types: dict[str, str | None] = {}
+    errors: list[str] = []
+    if found:  # list_collections does not return the type; batch_get_collection does (100 ids per call)
+        try:
+            for i in range(0, min(len(found), 300), 100):
+                resp = ctx.aws.call("opensearchserverless", "batch_get_collection",
+                                    ids=[c["id"] for c in found[i:i + 100]])
+                types.update({d["id"]: d.get("type") for d in resp.get("collectionDetails", []) if d.get("id")})
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()}; collection types unknown")
+    return {"collections": [{"name": c.get("name"), "id": c.get("id"), "status": c.get("status"),
+                             "type": types.get(c.get("id", ""))} for c in found],
+            "errors": errors}
 
 
 SECTIONS = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
 
@@ -92,7 +91,7 @@ def _workflow(env: DemoEnv) -> None:
 
 
 def _traces(env: DemoEnv) -> None:
-    now = time.time() - 600
+    now = env.now.timestamp() - 600  # inside any audit period that ends at the demo's `now`
     docs = []
     for i in range(4):
         trace = f"1-{int(now):08x}-{uuid.uuid4().hex[:24]}"

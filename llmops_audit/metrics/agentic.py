@@ -11,22 +11,35 @@ from llmops_audit.model import MetricValue
 from llmops_audit.shapes import tool_lambda_arns
 
 
+def _function_name(arn: str) -> str:
+    """The function name in a Lambda ARN, without an alias or version qualifier."""
+    parts = (arn or "").split(":")
+    return parts[6] if len(parts) > 6 and parts[5] == "function" else parts[-1]
+
+
 @calculator("tool_calling_success_rate", "agents.agents", "cloudwatch.metric_stats")
 def tool_calling_success_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-    tools = {arn.split(":")[-1] for arn in tool_lambda_arns(ev.get("agents.agents")["agents"])}
+    tools = {_function_name(arn) for arn in tool_lambda_arns(ev.get("agents.agents")["agents"])}
     if not tools:
         return no_value("No agent action group runs a Lambda function, so there are no tool calls to measure.", unit="%")
     stats = ev.get("cloudwatch.metric_stats")
-    inv = {f: v for f, v in ms.by_dimension(stats, "AWS/Lambda", "Invocations", "Sum", "FunctionName").items() if f in tools}
+    inv = {f: v for f, v in ms.by_dimension(stats, "AWS/Lambda", "Invocations", "Sum", "FunctionName").items()
+           if f in tools and v > 0}
     err = ms.by_dimension(stats, "AWS/Lambda", "Errors", "Sum", "FunctionName")
     total = sum(inv.values())
     if not total:
-        return no_value(f"The tool Lambda {', '.join(sorted(tools))} had no invocations in the period.", unit="%")
+        return no_value(f"The tool Lambda {', '.join(sorted(tools))} had no invocations in the period "
+                        "(AWS/Lambda Invocations).", unit="%")
+    no_errors_series = sorted(f for f in inv if f not in err)
+    if len(no_errors_series) == len(inv):
+        return no_value(f"AWS/Lambda Errors has no data for the tool Lambda {', '.join(no_errors_series)}, "
+                        "so failed calls cannot be counted.", unit="%")
     failed = sum(err.get(f, 0) for f in inv)
     return MetricValue(100.0 * (1 - failed / total), unit="%",
                        breakdown={f"{f} invocations": v for f, v in inv.items()} | {"errors": failed},
                        derivation="1 - Errors / Invocations of the agents' action-group Lambdas (AWS/Lambda); "
-                                  "ActionGroupInvocationSuccess is not a CloudWatch metric")
+                                  "ActionGroupInvocationSuccess is not a CloudWatch metric"
+                                  + (f"; no Errors data for {', '.join(no_errors_series)}" if no_errors_series else ""))
 
 
 @calculator("retry_success_rate", "stepfunctions.executions")
@@ -61,8 +74,14 @@ def invoke_agent_audit_events(ev: Evidence, params: dict[str, Any]) -> MetricVal
     data = ev.get("cloudtrail.invoke_agent_events")
     if data.get("log_group") is None:
         return no_value("No trail delivers to CloudWatch Logs, and InvokeAgent (a data event) is not in LookupEvents.")
-    return MetricValue(data["events"], derivation=f"InvokeAgent events in the trail's log group {data['log_group']} "
-                       "(FilterLogEvents); zero when data events are not selected")
+    if data.get("recorded") is False:
+        return no_value(f"Trail {data.get('trail') or ''} does not select AWS::Bedrock::AgentAlias data events, so "
+                        "InvokeAgent calls are not recorded and cannot be counted (zero would be misleading).")
+    return MetricValue(data["events"], unit="events",
+                       breakdown={"InvokeAgent events": data["events"]},
+                       derivation=f"InvokeAgent data events in the trail's log group {data['log_group']} "
+                                  "(FilterLogEvents, term \"InvokeAgent\")"
+                                  + ("; capped at 1,000" if data.get("capped") else ""))
 
 
 @calculator("xray_trace_durations", "xray.traces")

@@ -341,7 +341,7 @@ def model_usage_share(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     src = f"Contributor Insights rule {rules[0]} exists; shares" if rules else "No Contributor Insights rule on " \
         "$.modelId; shares"
     return MetricValue(_pct(per[top], sum(per.values())), unit="%",
-                       breakdown={m: _pct(v, sum(per.values())) for m, v in per.items()},
+                       breakdown={f"{m} (%)": _pct(v, sum(per.values())) for m, v in per.items()},
                        derivation=f"{src} from AWS/Bedrock Invocations per ModelId; the most-used model is {top}")
 
 

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from llmops_audit.evidence import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.shapes import tool_lambda_arns
 
-ENV_NAMES = re.compile(r"^(dev|develop|development|test|testing|qa|uat|stage|staging|preprod|prod|production|live)$",
-                       re.I)
+# Environment names (stage names, aliases, tag values) and the environment each stands for.
+ENV = {"dev": "dev", "develop": "dev", "development": "dev", "test": "test", "testing": "test", "qa": "test",
+       "uat": "test", "stage": "stage", "staging": "stage", "preprod": "stage", "prod": "prod", "production": "prod",
+       "live": "prod"}
 
 
-def _llm_functions(ev: Evidence) -> list[dict[str, Any]]:
-    return [f for f in ev.get("lambda.functions")["functions"] if f.get("llm")]
+def _fn_arn(arn: str) -> str:
+    parts = (arn or "").split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 and parts[5] == "function" else arn
+
+
+def _llm_functions(ev: Evidence) -> tuple[list[dict[str, Any]], str]:
+    """(the functions to judge, how they were chosen). When none looks LLM-related, all are the workload's."""
+    fns = ev.get("lambda.functions")["functions"]
+    llm = [f for f in fns if f.get("llm")]
+    if llm:
+        return llm, "LLM function"
+    return fns, "Lambda function"
 
 
 def _apis(ev: Evidence) -> list[dict[str, Any]]:
@@ -33,58 +44,92 @@ def api_front_door_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
 @probe("lambda_timeouts_configured", "lambda.functions")
 def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Every LLM Lambda function has a deliberate timeout (not the 3-second default)."""
-    fns = _llm_functions(ev)
+    fns, kind = _llm_functions(ev)
     if not fns:
-        return not_met("No LLM Lambda functions were found.")
-    default = [f["name"] for f in fns if f["timeout"] in (None, 3)]
+        return not_met("No Lambda functions exist, so no timeout is configured.")
+    default = [f["name"] for f in fns if f.get("timeout") in (None, 3)]
     if default:
-        return not_met(f"{plural(len(default), 'LLM function')} keep the 3 s default timeout: {names(default)}.")
+        return not_met(f"{plural(len(default), kind)} of {len(fns)} keep the 3 s default timeout: {names(default)}.")
     set_ = [f"{f['name']} {f['timeout']}s" for f in fns]
-    return met(f"LLM functions have set timeouts: {names(set_)}.")
+    return met(f"{kind.capitalize()}s have set timeouts: {names(set_)}.")
 
 
 @probe("lambda_failure_handling_configured", "lambda.functions")
 def lambda_failure_handling_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """LLM Lambda functions handle failures: retry limits, an on-failure destination, or a DLQ."""
-    fns = _llm_functions(ev)
+    fns, kind = _llm_functions(ev)
     strict = bool(params.get("require_destination"))
-    handled = []
+    handled, bare = [], []
     for f in fns:
         how = [x for x, ok in (("on-failure destination", f.get("onFailure")), ("DLQ", f.get("dlq")),
                                ("retry limit", not strict and f.get("retries") is not None)) if ok]
         if how:
             handled.append(f"{f['name']} ({', '.join(how)})")
-    if handled:
-        return met(f"Failure handling is configured: {names(handled)}.")
+        else:
+            bare.append(f["name"])
     need = "an on-failure destination or DLQ" if strict else "retry limits, an on-failure destination or a DLQ"
-    return not_met(f"None of the {plural(len(fns), 'LLM function')} has {need}.")
+    if handled:
+        return met(f"Failure handling is configured: {names(handled)}"
+                   + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else "."))
+    if not fns:
+        return not_met("No Lambda functions exist, so none has failure handling.")
+    return not_met(f"None of the {plural(len(fns), kind)} has {need}: {names(bare)}.")
 
 
 @probe("lambda_tracing_active", "lambda.functions")
 def lambda_tracing_active(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """LLM Lambda functions have active X-Ray tracing."""
-    fns = _llm_functions(ev)
-    active = [f["name"] for f in fns if f["tracing"] == "Active"]
+    fns, kind = _llm_functions(ev)
+    active = [f["name"] for f in fns if f.get("tracing") == "Active"]
     if active:
-        return met(f"Active X-Ray tracing on {names(active)}.")
-    return not_met(f"None of the {plural(len(fns), 'LLM function')} has active X-Ray tracing.")
+        rest = [f["name"] for f in fns if f.get("tracing") != "Active"]
+        return met(f"Active X-Ray tracing on {names(active)}"
+                   + (f" (not on {names(rest)})." if rest else "."))
+    if not fns:
+        return not_met("No Lambda functions exist, so none is traced.")
+    return not_met(f"None of the {plural(len(fns), kind)} has active X-Ray tracing ({names([f['name'] for f in fns])}).")
+
+
+def _invokers(f: dict[str, Any]) -> list[dict[str, Any]]:
+    """Allow statements that let Bedrock (or anyone) invoke the function."""
+    return [s for s in f.get("policy") or [] if s.get("effect", "Allow") == "Allow"
+            and ("bedrock" in str(s.get("principal")) or str(s.get("principal")).strip() == "*")]
 
 
 @probe("lambda_agent_permissions_scoped", "lambda.functions", "agents.agents")
 def lambda_agent_permissions_scoped(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Action-group Lambdas only let Bedrock invoke them for a given source (AWS:SourceArn/SourceAccount)."""
-    executors = tool_lambda_arns(ev.get("agents.agents")["agents"])
+    executors = {_fn_arn(a) for a in tool_lambda_arns(ev.get("agents.agents")["agents"])}
     if not executors:
-        return cannot_tell("No agent action group runs a Lambda function (or action groups could not be read).")
-    fns = [f for f in ev.get("lambda.functions")["functions"] if f["arn"] in executors]
-    loose = [f["name"] for f in fns if any("bedrock" in str(s["principal"]) and not (s["sourceArn"] or s["sourceAccount"])
-                                           for s in f.get("policy") or [])]
-    scoped = [f["name"] for f in fns if any("bedrock" in str(s["principal"]) and s["sourceArn"] for s in f.get("policy") or [])]
+        return cannot_tell("No agent action group runs a Lambda function, so there is no tool permission to check.")
+    fns = [f for f in ev.get("lambda.functions")["functions"] if _fn_arn(f["arn"]) in executors]
+    if not fns:
+        return cannot_tell(f"The action-group Lambda {names(sorted(executors))} is not among this account's "
+                           "functions, so its resource policy could not be read.")
+    if any("policy" not in f for f in fns):
+        return cannot_tell(f"The resource policy of tool Lambda {names([f['name'] for f in fns if 'policy' not in f])} "
+                           "was not read.")
+    loose, by_arn, by_account, none = [], [], [], []
+    for f in fns:
+        stmts = _invokers(f)
+        if not stmts:
+            none.append(f["name"])
+        elif any(not (s.get("sourceArn") or s.get("sourceAccount")) for s in stmts):
+            loose.append(f["name"])
+        elif all(s.get("sourceArn") for s in stmts):
+            by_arn.append(f["name"])
+        else:
+            by_account.append(f["name"])
     if loose:
-        return not_met(f"Tool Lambda {names(loose)} lets Bedrock invoke it without a source condition.")
-    if scoped:
-        return met(f"Tool Lambda {names(scoped)} lets Bedrock invoke it only for its agent (AWS:SourceArn).")
-    return not_met(f"Tool Lambda {names([f['name'] for f in fns]) or 'of the agents'} has no Bedrock permission scoped to an agent.")
+        return not_met(f"Tool Lambda {names(loose)} lets Bedrock (or any principal) invoke it without an "
+                       "AWS:SourceArn or AWS:SourceAccount condition.")
+    if not (by_arn or by_account):
+        return not_met(f"Tool Lambda {names(none)} has no resource policy letting Bedrock invoke it, "
+                       "so the agent's permission cannot be scoped there.")
+    parts = ([f"{names(by_arn)} only for a source agent (AWS:SourceArn)"] if by_arn else []) + \
+            ([f"{names(by_account)} only from this account (AWS:SourceAccount, not per agent)"] if by_account else [])
+    return met(f"Tool Lambda permissions are scoped: Bedrock may invoke {'; '.join(parts)}.",
+               *([f"No Bedrock permission on {names(none)}."] if none else []))
 
 
 def _tasks_with(ev: Evidence, catch_required: bool) -> tuple[list[str], list[dict[str, Any]]]:
@@ -118,19 +163,23 @@ def state_machines_tracing(ev: Evidence, params: dict[str, Any]) -> Verdict:
 @probe("api_tracing_enabled", "apigateway.rest_apis")
 def api_tracing_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An API Gateway stage has X-Ray tracing on."""
-    ok = [f"{a['name']}/{s['name']}" for a in ev.get("apigateway.rest_apis")["apis"] for s in a["stages"] if s["tracing"]]
+    apis = ev.get("apigateway.rest_apis")["apis"]
+    ok = [f"{a['name']}/{s['name']}" for a in apis for s in a["stages"] if s["tracing"]]
     if ok:
         return met(f"X-Ray tracing is on for API stage {names(ok)}.")
-    return not_met("No API Gateway stage has X-Ray tracing.")
+    stages = sum(len(a["stages"]) for a in apis)
+    return not_met(f"None of the {plural(stages, 'REST API stage')} has X-Ray tracing "
+                   "(HTTP APIs do not support X-Ray).")
 
 
 @probe("api_caching_enabled", "apigateway.rest_apis")
 def api_caching_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An API Gateway stage caches responses."""
-    ok = [f"{a['name']}/{s['name']}" for a in ev.get("apigateway.rest_apis")["apis"] for s in a["stages"] if s["cache"]]
+    apis = ev.get("apigateway.rest_apis")["apis"]
+    ok = [f"{a['name']}/{s['name']}" for a in apis for s in a["stages"] if s["cache"]]
     if ok:
         return met(f"Response caching is on for API stage {names(ok)}.")
-    return not_met("No API Gateway stage caches responses.")
+    return not_met(f"None of the {plural(sum(len(a['stages']) for a in apis), 'REST API stage')} caches responses.")
 
 
 @probe("xray_traces_present", "xray.traces")
@@ -141,24 +190,35 @@ def xray_traces_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
         spans = sorted({s for t in data["traces"] for s in t["spans"]})
         return met(f"X-Ray holds {plural(data['count'], 'trace')} in the period"
                    + (f", with spans {names(spans)}." if spans else "."))
-    return not_met("X-Ray holds no traces for the period.")
+    return not_met("X-Ray holds no traces for the period"
+                   + (" (searched back from its end in 6-hour windows)." if data.get("window") else "."))
+
+
+def _env_names(values: list[str]) -> list[str]:
+    return sorted({ENV[v.lower()] for v in values if v and v.lower() in ENV})
 
 
 @probe("api_stages_per_environment", "apigateway.rest_apis", "apigateway.http_apis")
 def api_stages_per_environment(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """API Gateway stages are named per environment (at least two of dev/test/stage/prod)."""
-    for a in _apis(ev):
-        envs = sorted({s["name"] for s in a["stages"] if ENV_NAMES.match(s["name"] or "")})
+    apis = _apis(ev)
+    for a in apis:
+        envs = _env_names([s["name"] for s in a["stages"]])
         if len(envs) >= 2:
-            return met(f"API {a['name']} has environment stages {', '.join(envs)}.")
-    return not_met("No API has stages for two or more environments.")
+            stages = [s["name"] for s in a["stages"] if (s["name"] or "").lower() in ENV]
+            return met(f"API {a['name']} has environment stages {', '.join(stages)}.")
+    if not apis:
+        return not_met("No API Gateway API exists, so no stages separate environments.")
+    return not_met(f"None of the {plural(len(apis), 'API')} has stages for two or more environments "
+                   f"(stages: {names(sorted({s['name'] for a in apis for s in a['stages']})) or 'none'}).")
 
 
 @probe("lambda_aliases_per_environment", "lambda.functions")
 def lambda_aliases_per_environment(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """LLM Lambda functions have aliases per environment."""
-    for f in _llm_functions(ev):
-        envs = sorted({a for a in f.get("aliases") or [] if ENV_NAMES.match(a)})
-        if len(envs) >= 2:
-            return met(f"Function {f['name']} has environment aliases {', '.join(envs)}.")
-    return not_met("No LLM function has aliases for two or more environments.")
+    fns, kind = _llm_functions(ev)
+    for f in fns:
+        if len(_env_names(f.get("aliases") or [])) >= 2:
+            aliases = [a for a in f["aliases"] if a.lower() in ENV]
+            return met(f"Function {f['name']} has environment aliases {', '.join(aliases)}.")
+    return not_met(f"None of the {plural(len(fns), kind)} has aliases for two or more environments.")

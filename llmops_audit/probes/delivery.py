@@ -29,11 +29,16 @@ def pipeline_manual_approval_present(ev: Evidence, params: dict[str, Any]) -> Ve
 @probe("scheduled_evaluation_rules_present", "events.rules")
 def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An EventBridge schedule starts evaluation runs."""
-    rules = [r for r in ev.get("events.rules")["rules"] if r["schedule"] and r.get("state") != "DISABLED"
-             and (EVAL.search(r["name"]) or any(EVAL.search(t or "") for t in r["targets"]))]
+    all_rules = ev.get("events.rules")["rules"]
+    schedules = [r for r in all_rules if r["schedule"] and r.get("state") != "DISABLED"]
+    rules = [r for r in schedules if r["targets"] and (
+        EVAL.search(r["name"]) or EVAL.search(r.get("description") or "")
+        or any(EVAL.search((t or "").split(":")[-1]) for t in r["targets"]))]
     if rules:
-        return met(f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations.")
-    return not_met("No enabled EventBridge schedule starts evaluation runs.")
+        return met(f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations "
+                   f"(targets: {names(sorted({(t or '').split(':')[-1] for r in rules for t in r['targets']}))}).")
+    return not_met(f"None of the {plural(len(schedules), 'enabled EventBridge schedule')} starts evaluation runs "
+                   "(no schedule whose name, description or target mentions eval, judge or benchmark).")
 
 
 @probe("ssm_prompt_parameters_present", "ssm.prompt_parameters")
@@ -41,7 +46,7 @@ def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     """Prompt templates are stored as SSM parameters."""
     found = ev.get("ssm.prompt_parameters")["parameters"]
     if found:
-        return met(f"{plural(len(found), 'SSM parameter')} hold prompts: {names(found)}.")
+        return met(f"SSM parameter {names(found)} holds prompts.")
     return not_met("No SSM parameter holds prompts.")
 
 
