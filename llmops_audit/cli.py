@@ -358,6 +358,18 @@ def frameworks() -> None:
 
 
 @app.command()
+def permissions() -> None:
+    """Print the least-privilege IAM policy (JSON) the audit needs: every read action its collectors call.
+
+    Attach it to the role or user that runs the audit, or use AWS's ReadOnlyAccess. A missing permission
+    never stops the audit: the items that need it come out unknown, naming the action.
+    """
+    from llmops_audit.permissions import policy_json
+
+    typer.echo(policy_json(), nl=False)
+
+
+@app.command()
 def probes() -> None:
     """List the evidence probes and metric calculators that level files can name."""
     from llmops_audit.metrics import CALCULATORS

@@ -179,3 +179,15 @@ def test_saved_evidence_scores_the_same_offline(tmp_path: Path, demo_snapshot: E
     b = build_report(framework(), again)
     assert [(i.id, i.status, i.reason) for i in a.items] == [(i.id, i.status, i.reason) for i in b.items]
     assert a.level == b.level
+
+
+def test_permissions_policy_covers_every_call_the_audit_makes(demo_snapshot: EvidenceSnapshot) -> None:
+    from llmops_audit.aws.iam_actions import iam_action
+    from llmops_audit.permissions import actions, policy_json
+
+    granted = set(actions())
+    used = {iam_action(c["service"], c["operation"]) for c in demo_snapshot.calls}
+    assert used <= granted, sorted(used - granted)
+    assert all(a.split(":")[1].startswith(READ_PREFIXES) or a == "apigateway:GET" or a.endswith(("ViewBudget",
+               "ListBucket", "GetBucketObjectLockConfiguration")) for a in granted)
+    assert json.loads(policy_json())["Statement"][0]["Action"] == sorted(granted)
