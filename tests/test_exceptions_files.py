@@ -88,19 +88,20 @@ def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
 def test_cli_attestations_valid_expired_and_malformed(tmp_path: Path) -> None:
     runner = CliRunner()
     good = _write(tmp_path, """attestations:
-  - {item: L4.3, answer: true, by: Jane Doe, evidence: "https://wiki/x", expires: 2099-01-01}
-  - {item: L4.1, answer: true, by: Sam Roe, evidence: "feedback review", expires: 2020-01-01}
+  - {item: L4.1, answer: true, by: Jane Doe, evidence: "https://wiki/x", expires: 2099-01-01}
+  - {item: L4.3, answer: true, by: Sam Roe, evidence: "weekly prompt review", expires: 2020-01-01}
 """, "a.yaml")
     out = tmp_path / "r.json"
     result = runner.invoke(app, ["assess", "--demo", "--quiet", "--attestations", str(good), "-f", "json",
                                  "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     items = {i["id"]: i for i in json.loads(out.read_text())["items"]}
-    assert items["L4.3"]["status"] == "attested"
-    assert items["L4.3"]["attestation"]["by"] == "Jane Doe"
-    # the expired one no longer counts; the item keeps its evidence status and says it expired
-    assert items["L4.1"]["status"] in ("not_met", "unknown")
-    assert any("expired" in n for n in items["L4.1"]["notes"])
+    assert items["L4.1"]["status"] == "attested"
+    assert items["L4.1"]["attestation"]["by"] == "Jane Doe"
+    assert any("AWS evidence did not show it" in n for n in items["L4.1"]["notes"])  # the evidence stays visible
+    # the expired one no longer counts: the attestation-only item is unknown and says why
+    assert items["L4.3"]["status"] == "unknown"
+    assert "expired on 2020-01-01" in items["L4.3"]["reason"]
     bad = _write(tmp_path, "attestations:\n  - {item: L4.3, answer: true, evidence: x, expires: 2099-01-01}\n", "b.yaml")
     result = runner.invoke(app, ["assess", "--demo", "--quiet", "--attestations", str(bad)])
     assert result.exit_code == 2
