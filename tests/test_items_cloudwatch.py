@@ -15,15 +15,27 @@ SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0"
 
 
 def put(name: str, dims: dict[str, str], values: list[float], ns: str = "AWS/Bedrock") -> None:
-    seed_client("cloudwatch").put_metric_data(Namespace=ns, MetricData=[
-        {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Value": v}
-        for v in values])
+    seed_client("cloudwatch").put_metric_data(
+        Namespace=ns,
+        MetricData=[
+            {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Value": v}
+            for v in values
+        ],
+    )
 
 
 def alarm(name: str, metric: str, actions: list[str] | None = None) -> None:
     seed_client("cloudwatch").put_metric_alarm(
-        AlarmName=name, Namespace="AWS/Bedrock", MetricName=metric, Statistic="Sum", Period=300, EvaluationPeriods=1,
-        Threshold=1, ComparisonOperator="GreaterThanThreshold", AlarmActions=actions or [])
+        AlarmName=name,
+        Namespace="AWS/Bedrock",
+        MetricName=metric,
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=actions or [],
+    )
 
 
 @pytest.fixture
@@ -49,8 +61,16 @@ def test_l1_5_not_met_once_an_alarm_watches_bedrock(moto_aws, scope) -> None:
 
 def test_l2_3_token_usage_and_latency_tracked(moto_aws, scope) -> None:
     alarm("tokens", "InputTokenCount")
-    seed_client("cloudwatch").put_dashboard(DashboardName="llm", DashboardBody=json.dumps({"widgets": [
-        {"properties": {"metrics": [["AWS/Bedrock", "InvocationLatency", "ModelId", HAIKU]]}}]}))
+    seed_client("cloudwatch").put_dashboard(
+        DashboardName="llm",
+        DashboardBody=json.dumps(
+            {
+                "widgets": [
+                    {"properties": {"metrics": [["AWS/Bedrock", "InvocationLatency", "ModelId", HAIKU]]}}
+                ]
+            }
+        ),
+    )
     items, _, _ = assess(moto_aws, scope)
     assert items["L2.3"].status is Status.MET
     assert "alarm tokens" in items["L2.3"].reason and "dashboard llm" in items["L2.3"].reason

@@ -1,14 +1,15 @@
-"""CloudTrail evidence: trails with status and event selectors, Lake event data stores, Object Lock on trail
-buckets, and a count of InvokeAgent data events from a trail's CloudWatch Logs group.
+"""CloudTrail evidence: trails with status and event selectors, Lake event data stores, Object Lock on
+trail buckets, and a count of InvokeAgent data events from a trail's CloudWatch Logs group.
 
 Section shapes:
-cloudtrail.trails: {"trails": [{"name", "arn", "logging", "multiRegion", "validation", "bucket", "logGroupArn",
+cloudtrail.trails: {"trails": [{"name", "arn", "logging", "multiRegion", "validation", "bucket",
+    "logGroupArn",
     "advancedSelectors": [{"name", "fields": {field: {"Equals": [...], "StartsWith": [...], ...}}}],
     "basicDataResources": [type, ...]}]}
 cloudtrail.event_data_stores: {"stores": [{"name", "arn", "status"}]}
 cloudtrail.bucket_object_lock: {"buckets": {bucket: bool}}
-cloudtrail.invoke_agent_events: {"log_group": str | None, "trail": str | None, "recorded": bool (the trail selects
-    AgentAlias data events), "events": int | None, "capped": bool}
+cloudtrail.invoke_agent_events: {"log_group": str | None, "trail": str | None,
+    "recorded": bool (the trail selects AgentAlias data events), "events": int | None, "capped": bool}
 """
 
 from __future__ import annotations
@@ -26,27 +27,44 @@ MAX_EVENTS = 1000
 
 def trails(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    for t in ctx.aws.call("cloudtrail", "describe_trails", includeShadowTrails=False).get("trailList", [])[:20]:
+    for t in ctx.aws.call("cloudtrail", "describe_trails", includeShadowTrails=False).get("trailList", [])[
+        :20
+    ]:
         arn = t.get("TrailARN") or t["Name"]
         status = ctx.aws.call("cloudtrail", "get_trail_status", Name=arn)
         # moto keeps HasCustomEventSelectors false, so the selectors are always read.
         sel = ctx.aws.call("cloudtrail", "get_event_selectors", TrailName=arn)
-        out.append({
-            "name": t["Name"], "arn": arn, "logging": bool(status.get("IsLogging")),
-            "multiRegion": bool(t.get("IsMultiRegionTrail")), "validation": bool(t.get("LogFileValidationEnabled")),
-            "bucket": t.get("S3BucketName"), "logGroupArn": t.get("CloudWatchLogsLogGroupArn"),
-            "advancedSelectors": [
-                {"name": s.get("Name", ""), "fields": {f["Field"]: {k: v for k, v in f.items() if k != "Field"}
-                                                        for f in s.get("FieldSelectors", [])}}
-                for s in sel.get("AdvancedEventSelectors", []) or []],
-            "basicDataResources": [r.get("Type") for s in sel.get("EventSelectors", []) or []
-                                   for r in s.get("DataResources", []) or []],
-        })
+        out.append(
+            {
+                "name": t["Name"],
+                "arn": arn,
+                "logging": bool(status.get("IsLogging")),
+                "multiRegion": bool(t.get("IsMultiRegionTrail")),
+                "validation": bool(t.get("LogFileValidationEnabled")),
+                "bucket": t.get("S3BucketName"),
+                "logGroupArn": t.get("CloudWatchLogsLogGroupArn"),
+                "advancedSelectors": [
+                    {
+                        "name": s.get("Name", ""),
+                        "fields": {
+                            f["Field"]: {k: v for k, v in f.items() if k != "Field"}
+                            for f in s.get("FieldSelectors", [])
+                        },
+                    }
+                    for s in sel.get("AdvancedEventSelectors", []) or []
+                ],
+                "basicDataResources": [
+                    r.get("Type")
+                    for s in sel.get("EventSelectors", []) or []
+                    for r in s.get("DataResources", []) or []
+                ],
+            }
+        )
     return {"trails": out}
 
 
 def data_types(trail: dict[str, Any]) -> tuple[set[str], bool]:
-    """(resources.type values a trail records as data events, whether a selector narrows by ARN or event name)."""
+    """(resources.type values recorded as data events, whether a selector narrows by ARN or event name)."""
     covered: set[str] = set()
     narrowed = False
     for s in trail.get("advancedSelectors") or []:
@@ -59,10 +77,17 @@ def data_types(trail: dict[str, Any]) -> tuple[set[str], bool]:
 
 
 def event_data_stores(ctx: CollectContext) -> dict[str, Any]:
-    stores = [s for page in ctx.aws.paginate("cloudtrail", "list_event_data_stores", max_pages=5)
-              for s in page.get("EventDataStores", [])]
-    return {"stores": [{"name": s.get("Name"), "arn": s.get("EventDataStoreArn"), "status": s.get("Status")}
-                       for s in stores]}
+    stores = [
+        s
+        for page in ctx.aws.paginate("cloudtrail", "list_event_data_stores", max_pages=5)
+        for s in page.get("EventDataStores", [])
+    ]
+    return {
+        "stores": [
+            {"name": s.get("Name"), "arn": s.get("EventDataStoreArn"), "status": s.get("Status")}
+            for s in stores
+        ]
+    }
 
 
 def bucket_object_lock(ctx: CollectContext) -> dict[str, Any]:
@@ -72,9 +97,11 @@ def bucket_object_lock(ctx: CollectContext) -> dict[str, Any]:
             continue
         try:
             cfg = ctx.aws.call("s3", "get_object_lock_configuration", Bucket=t["bucket"])
-            out[t["bucket"]] = (cfg.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled") == "Enabled"
+            out[t["bucket"]] = (cfg.get("ObjectLockConfiguration") or {}).get(
+                "ObjectLockEnabled"
+            ) == "Enabled"
         except AwsCallError as exc:
-            # No lock configuration is an answer (not locked), not a failure; nor is a bucket in another account.
+            # No lock configuration means not locked (an answer, not a failure); so does a foreign bucket.
             if exc.code not in ("ObjectLockConfigurationNotFoundError", "NoSuchBucket"):
                 raise
             out[t["bucket"]] = False
@@ -91,15 +118,27 @@ def invoke_agent_events(ctx: CollectContext) -> dict[str, Any]:
     trail = with_group[0]
     group = trail["logGroupArn"].split(":log-group:")[-1].split(":")[0]
     count = 0
-    for page in ctx.aws.paginate("logs", "filter_log_events", logGroupName=group, filterPattern='"InvokeAgent"',
-                                 startTime=int(ctx.scope.start.timestamp() * 1000),
-                                 endTime=int(ctx.scope.end.timestamp() * 1000), limit=MAX_EVENTS, max_pages=10):
+    for page in ctx.aws.paginate(
+        "logs",
+        "filter_log_events",
+        logGroupName=group,
+        filterPattern='"InvokeAgent"',
+        startTime=int(ctx.scope.start.timestamp() * 1000),
+        endTime=int(ctx.scope.end.timestamp() * 1000),
+        limit=MAX_EVENTS,
+        max_pages=10,
+    ):
         # Count only; the messages (which may carry request parameters) are not kept.
         count += sum(1 for e in page.get("events", []) if "InvokeAgent" in (e.get("message") or ""))
         if count >= MAX_EVENTS:
             break
-    return {"log_group": group, "trail": trail["name"], "recorded": AGENT_ALIAS in data_types(trail)[0],
-            "events": min(count, MAX_EVENTS), "capped": count >= MAX_EVENTS}
+    return {
+        "log_group": group,
+        "trail": trail["name"],
+        "recorded": AGENT_ALIAS in data_types(trail)[0],
+        "events": min(count, MAX_EVENTS),
+        "capped": count >= MAX_EVENTS,
+    }
 
 
 SECTIONS = {

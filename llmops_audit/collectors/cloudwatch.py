@@ -1,4 +1,4 @@
-"""CloudWatch evidence: the metric catalog, batched statistics, alarms, dashboards, Contributor Insights rules.
+"""CloudWatch evidence: metric catalog, batched statistics, alarms, dashboards, Contributor Insights rules.
 
 cloudwatch.metric_catalog: {"metrics": [{"namespace", "metric", "dimensions": {name: value}}]}
     from list_metrics per namespace of interest (dimension order kept as returned), plus custom
@@ -21,20 +21,50 @@ LATENCY = ("Average", "p50", "p90", "p95", "p99")
 
 # (namespace, metric) -> statistics to fetch for every series of it found in the catalog.
 WANTED: dict[tuple[str, str], tuple[str, ...]] = {
-    **{("AWS/Bedrock", m): SUM for m in (
-        "Invocations", "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles",
-        "InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount",
-        "CacheReadInputTokens", "CacheWriteInputTokens", "ModelInvocationLogsCloudWatchDeliverySuccess",
-        "ModelInvocationLogsCloudWatchDeliveryFailure", "ModelInvocationLogsS3DeliverySuccess",
-        "ModelInvocationLogsS3DeliveryFailure")},
+    **{
+        ("AWS/Bedrock", m): SUM
+        for m in (
+            "Invocations",
+            "InvocationClientErrors",
+            "InvocationServerErrors",
+            "InvocationThrottles",
+            "InputTokenCount",
+            "OutputTokenCount",
+            "CacheReadInputTokenCount",
+            "CacheWriteInputTokenCount",
+            "CacheReadInputTokens",
+            "CacheWriteInputTokens",
+            "ModelInvocationLogsCloudWatchDeliverySuccess",
+            "ModelInvocationLogsCloudWatchDeliveryFailure",
+            "ModelInvocationLogsS3DeliverySuccess",
+            "ModelInvocationLogsS3DeliveryFailure",
+        )
+    },
     ("AWS/Bedrock", "InvocationLatency"): LATENCY,
     ("AWS/Bedrock", "TimeToFirstToken"): ("Average", "p50", "p90"),
-    **{("AWS/BedrockMantle", m): SUM for m in (
-        "Inferences", "InferenceClientErrors", "InferenceServerErrors", "TotalInputTokens", "TotalOutputTokens")},
-    **{("AWS/Bedrock/Guardrails", m): SUM for m in ("Invocations", "InvocationsIntervened", "TotalFindings",
-                                                     "FindingCounts")},
-    **{("AWS/Bedrock/Agents", m): SUM for m in ("InvocationCount", "InvocationClientErrors",
-                                                 "InvocationServerErrors", "ModelInvocationCount")},
+    **{
+        ("AWS/BedrockMantle", m): SUM
+        for m in (
+            "Inferences",
+            "InferenceClientErrors",
+            "InferenceServerErrors",
+            "TotalInputTokens",
+            "TotalOutputTokens",
+        )
+    },
+    **{
+        ("AWS/Bedrock/Guardrails", m): SUM
+        for m in ("Invocations", "InvocationsIntervened", "TotalFindings", "FindingCounts")
+    },
+    **{
+        ("AWS/Bedrock/Agents", m): SUM
+        for m in (
+            "InvocationCount",
+            "InvocationClientErrors",
+            "InvocationServerErrors",
+            "ModelInvocationCount",
+        )
+    },
     ("AWS/Bedrock/Agents", "TTFT"): ("Average",),
     **{("AWS/ApiGateway", m): SUM for m in ("Count", "4XXError", "5XXError", "4xx", "5xx")},
     ("AWS/ApiGateway", "Latency"): LATENCY,
@@ -57,15 +87,29 @@ def metric_catalog(ctx: CollectContext) -> dict[str, Any]:
         for page in ctx.aws.paginate("cloudwatch", "list_metrics", Namespace=ns, max_pages=20):
             for m in page.get("Metrics", []):
                 if (ns, m["MetricName"]) in WANTED:
-                    metrics.append({"namespace": ns, "metric": m["MetricName"],
-                                    "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}})
+                    metrics.append(
+                        {
+                            "namespace": ns,
+                            "metric": m["MetricName"],
+                            "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])},
+                        }
+                    )
     # Custom metrics: one unfiltered listing, bounded, keeping only non-AWS namespaces with telling names.
     for page in ctx.aws.paginate("cloudwatch", "list_metrics", max_pages=4):
         for m in page.get("Metrics", []):
-            if not m["Namespace"].startswith("AWS/") and m["Namespace"] != "LambdaInsights" \
-                    and CUSTOM_NAME.search(m["MetricName"]):
-                metrics.append({"namespace": m["Namespace"], "metric": m["MetricName"], "custom": True,
-                                "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}})
+            if (
+                not m["Namespace"].startswith("AWS/")
+                and m["Namespace"] != "LambdaInsights"
+                and CUSTOM_NAME.search(m["MetricName"])
+            ):
+                metrics.append(
+                    {
+                        "namespace": m["Namespace"],
+                        "metric": m["MetricName"],
+                        "custom": True,
+                        "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])},
+                    }
+                )
     unique: dict[tuple, dict[str, Any]] = {}
     for m in metrics:  # a series can be listed more than once (emulators do); query each once
         unique.setdefault((m["namespace"], m["metric"], tuple(m["dimensions"].items())), m)
@@ -86,28 +130,53 @@ def metric_stats(ctx: CollectContext) -> dict[str, Any]:
     for m in catalog["metrics"]:
         stats = CUSTOM_STATS if m.get("custom") else WANTED.get((m["namespace"], m["metric"]), ())
         for stat in stats:
-            specs.append({"namespace": m["namespace"], "metric": m["metric"], "dimensions": m["dimensions"],
-                          "stat": stat, "value": None})
+            specs.append(
+                {
+                    "namespace": m["namespace"],
+                    "metric": m["metric"],
+                    "dimensions": m["dimensions"],
+                    "stat": stat,
+                    "value": None,
+                }
+            )
     for start in range(0, len(specs), BATCH):
-        batch = specs[start:start + BATCH]
+        batch = specs[start : start + BATCH]
         queries = [
-            {"Id": f"q{start + i}", "ReturnData": True, "MetricStat": {
-                "Metric": {"Namespace": s["namespace"], "MetricName": s["metric"],
-                           "Dimensions": [{"Name": k, "Value": v} for k, v in s["dimensions"].items()]},
-                "Period": period, "Stat": s["stat"]}}
+            {
+                "Id": f"q{start + i}",
+                "ReturnData": True,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": s["namespace"],
+                        "MetricName": s["metric"],
+                        "Dimensions": [{"Name": k, "Value": v} for k, v in s["dimensions"].items()],
+                    },
+                    "Period": period,
+                    "Stat": s["stat"],
+                },
+            }
             for i, s in enumerate(batch)
         ]
         values: dict[str, list[float]] = {}
-        for page in ctx.aws.paginate("cloudwatch", "get_metric_data", MetricDataQueries=queries,
-                                     StartTime=ctx.scope.start, EndTime=ctx.scope.end, max_pages=50):
+        for page in ctx.aws.paginate(
+            "cloudwatch",
+            "get_metric_data",
+            MetricDataQueries=queries,
+            StartTime=ctx.scope.start,
+            EndTime=ctx.scope.end,
+            max_pages=50,
+        ):
             for r in page.get("MetricDataResults", []):
                 values.setdefault(r["Id"], []).extend(v for v in r.get("Values", []) if v is not None)
         for i, s in enumerate(batch):
             vals = values.get(f"q{start + i}", [])
             if vals:
                 # One period covers the window; if CloudWatch split it anyway, combine sensibly.
-                s["value"] = sum(vals) if s["stat"] in ("Sum", "SampleCount") else (
-                    max(vals) if s["stat"] == "Maximum" else sum(vals) / len(vals))
+                s["value"] = (
+                    sum(vals)
+                    if s["stat"] in ("Sum", "SampleCount")
+                    else (max(vals) if s["stat"] == "Maximum" else sum(vals) / len(vals))
+                )
     return {"period_seconds": period, "series": specs, "queries": len(specs)}
 
 
@@ -126,20 +195,35 @@ def _metric_refs(alarm: dict[str, Any]) -> list[dict[str, str]]:
 
 def alarms(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    for page in ctx.aws.paginate("cloudwatch", "describe_alarms", AlarmTypes=["MetricAlarm", "CompositeAlarm"],
-                                 max_pages=20):
+    for page in ctx.aws.paginate(
+        "cloudwatch", "describe_alarms", AlarmTypes=["MetricAlarm", "CompositeAlarm"], max_pages=20
+    ):
         for a in page.get("MetricAlarms", []):
-            out.append({"name": a["AlarmName"], "state": a.get("StateValue"), "metrics": _metric_refs(a),
-                        "actions": list(a.get("AlarmActions", [])), "type": "metric"})
+            out.append(
+                {
+                    "name": a["AlarmName"],
+                    "state": a.get("StateValue"),
+                    "metrics": _metric_refs(a),
+                    "actions": list(a.get("AlarmActions", [])),
+                    "type": "metric",
+                }
+            )
         for a in page.get("CompositeAlarms", []):
-            out.append({"name": a["AlarmName"], "state": a.get("StateValue"), "metrics": [],
-                        "rule": a.get("AlarmRule", ""), "actions": list(a.get("AlarmActions", [])),
-                        "type": "composite"})
+            out.append(
+                {
+                    "name": a["AlarmName"],
+                    "state": a.get("StateValue"),
+                    "metrics": [],
+                    "rule": a.get("AlarmRule", ""),
+                    "actions": list(a.get("AlarmActions", [])),
+                    "type": "composite",
+                }
+            )
     return {"alarms": out}
 
 
 def _dashboard_metrics(body: dict[str, Any]) -> list[dict[str, str]]:
-    """(namespace, metric) pairs from widgets' `metrics` arrays (["NS", "Metric", dim, value, ...] or [".", ...])."""
+    """(namespace, metric) pairs from widgets' `metrics` arrays (["NS", "Metric", dim, ...] or [".", ...])."""
     refs: list[dict[str, str]] = []
     for w in body.get("widgets", []) or []:
         last_ns, last_metric = "", ""
@@ -149,7 +233,9 @@ def _dashboard_metrics(body: dict[str, Any]) -> list[dict[str, str]]:
             if isinstance(row[0], dict):  # an expression row
                 continue
             ns = last_ns if row[0] in (".", "..") else row[0]
-            metric = last_metric if len(row) > 1 and row[1] in (".", "..") else (row[1] if len(row) > 1 else "")
+            metric = (
+                last_metric if len(row) > 1 and row[1] in (".", "..") else (row[1] if len(row) > 1 else "")
+            )
             last_ns, last_metric = ns, metric
             refs.append({"namespace": str(ns), "metric": str(metric)})
     return refs
@@ -157,15 +243,20 @@ def _dashboard_metrics(body: dict[str, Any]) -> list[dict[str, str]]:
 
 def dashboards(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    names = [d["DashboardName"] for page in ctx.aws.paginate("cloudwatch", "list_dashboards", max_pages=10)
-             for d in page.get("DashboardEntries", [])]
+    names = [
+        d["DashboardName"]
+        for page in ctx.aws.paginate("cloudwatch", "list_dashboards", max_pages=10)
+        for d in page.get("DashboardEntries", [])
+    ]
     for name in names[:50]:
         raw = ctx.aws.call("cloudwatch", "get_dashboard", DashboardName=name).get("DashboardBody", "{}")
         try:
             body = json.loads(raw)
         except ValueError:
             body = {}
-        out.append({"name": name, "metrics": _dashboard_metrics(body), "mentions_bedrock": "AWS/Bedrock" in raw})
+        out.append(
+            {"name": name, "metrics": _dashboard_metrics(body), "mentions_bedrock": "AWS/Bedrock" in raw}
+        )
     return {"dashboards": out, "total": len(names)}
 
 
@@ -177,8 +268,14 @@ def insight_rules(ctx: CollectContext) -> dict[str, Any]:
                 d = json.loads(r.get("Definition") or "{}")
             except ValueError:
                 d = {}
-            out.append({"name": r["Name"], "state": r.get("State"), "log_groups": d.get("LogGroupNames", []),
-                        "keys": (d.get("Contribution") or {}).get("Keys", [])})
+            out.append(
+                {
+                    "name": r["Name"],
+                    "state": r.get("State"),
+                    "log_groups": d.get("LogGroupNames", []),
+                    "keys": (d.get("Contribution") or {}).get("Keys", []),
+                }
+            )
     return {"rules": out}
 
 

@@ -3,11 +3,12 @@
 Section shapes (other domains read lambda.functions: keep these keys):
 lambda.functions: {"functions": [{"name", "arn", "timeout", "memorySize", "tracing": "Active"|"PassThrough",
         "dlq", "role", "llm": bool, "actionGroupExecutor": bool, "logGroup",
-        # detail, read for the LLM functions (for every function when none looks LLM-related), at most 50:
-        "retries": int | None, "onFailure": arn | None,
-        "policy": [{"sid", "effect", "principal": str, "sourceArn", "sourceAccount"}], "aliases": [name, ...]}],
+        # detail, for the LLM functions (for all when none looks LLM-related), at most 50:
+        "retries": int | None, "onFailure": arn | None, "aliases": [name, ...],
+        "policy": [{"sid", "effect", "principal": str, "sourceArn", "sourceAccount"}]}],
     "total": number of functions listed, "detailed": number of functions whose detail was read}
-stepfunctions.state_machines: {"state_machines": [{"name", "arn", "tasks": [{"name", "retry", "catch"}], "tracing"}]}
+stepfunctions.state_machines: {"state_machines": [{"name", "arn", "tasks": [{"name", "retry", "catch"}],
+    "tracing"}]}
 stepfunctions.executions: {"executions": int read, "tasks_failed": states that failed at least once,
     "tasks_recovered": of those, states that later succeeded in the same execution}
 apigateway.rest_apis / apigateway.http_apis: {"apis": [{"name", "id", "stages": [{"name", "tracing", "cache",
@@ -30,10 +31,13 @@ if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
 LLM_HINT = re.compile(
-    r"bedrock|llm|agent|rag|genai|gpt|claude|anthropic|chat|prompt|assistant|bot|(?<![a-z])ai(?![a-z])", re.I)
+    r"bedrock|llm|agent|rag|genai|gpt|claude|anthropic|chat|prompt|assistant|bot|(?<![a-z])ai(?![a-z])", re.I
+)
 MAX_FUNCTIONS = 200
 MAX_DETAIL = 50
-XRAY_WINDOW = timedelta(hours=6)  # GetTraceSummaries refuses long time ranges: search the period in 6-hour windows
+XRAY_WINDOW = timedelta(
+    hours=6
+)  # GetTraceSummaries refuses long time ranges: search the period in 6-hour windows
 XRAY_MAX_WINDOWS = 12
 XRAY_BATCH = 5
 
@@ -64,8 +68,15 @@ def _policy(ctx: CollectContext, name: str) -> list[dict[str, Any]]:
         cond = st.get("Condition") or {}
         # Condition keys are case-insensitive in IAM.
         flat = {k.lower(): v for c in cond.values() if isinstance(c, dict) for k, v in c.items()}
-        out.append({"sid": st.get("Sid"), "effect": st.get("Effect", "Allow"), "principal": _principal(st.get("Principal")),
-                    "sourceArn": flat.get("aws:sourcearn"), "sourceAccount": flat.get("aws:sourceaccount")})
+        out.append(
+            {
+                "sid": st.get("Sid"),
+                "effect": st.get("Effect", "Allow"),
+                "principal": _principal(st.get("Principal")),
+                "sourceArn": flat.get("aws:sourcearn"),
+                "sourceAccount": flat.get("aws:sourceaccount"),
+            }
+        )
     return out
 
 
@@ -75,33 +86,59 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
         executors = {function_arn(a) for a in tool_lambda_arns(ctx.section("agents.agents")["agents"])}
     except Exception:  # noqa: BLE001 - SectionFailed: agents are only one way to spot LLM functions
         pass
-    listed = [f for page in ctx.aws.paginate("lambda", "list_functions", max_pages=20) for f in page.get("Functions", [])]
+    listed = [
+        f
+        for page in ctx.aws.paginate("lambda", "list_functions", max_pages=20)
+        for f in page.get("Functions", [])
+    ]
     out = []
     for f in listed[:MAX_FUNCTIONS]:
         name = f["FunctionName"]
         env = " ".join(f"{k}={v}" for k, v in ((f.get("Environment") or {}).get("Variables") or {}).items())
         executor = function_arn(f["FunctionArn"]) in executors
-        out.append({
-            "name": name, "arn": f["FunctionArn"], "runtime": f.get("Runtime"), "timeout": f.get("Timeout"),
-            "memorySize": f.get("MemorySize"), "tracing": (f.get("TracingConfig") or {}).get("Mode", "PassThrough"),
-            "dlq": (f.get("DeadLetterConfig") or {}).get("TargetArn"), "role": f.get("Role"),
-            "llm": bool(executor or LLM_HINT.search(name) or LLM_HINT.search(env)),
-            "actionGroupExecutor": executor, "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
-        })
+        out.append(
+            {
+                "name": name,
+                "arn": f["FunctionArn"],
+                "runtime": f.get("Runtime"),
+                "timeout": f.get("Timeout"),
+                "memorySize": f.get("MemorySize"),
+                "tracing": (f.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+                "dlq": (f.get("DeadLetterConfig") or {}).get("TargetArn"),
+                "role": f.get("Role"),
+                "llm": bool(executor or LLM_HINT.search(name) or LLM_HINT.search(env)),
+                "actionGroupExecutor": executor,
+                "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
+            }
+        )
     # Detail for the LLM functions; when none looks LLM-related, the account is taken to be the workload's.
     targets = [f for f in out if f["llm"]] or out
     for item in targets[:MAX_DETAIL]:
         name = item["name"]
-        cfgs = [c for page in ctx.aws.paginate("lambda", "list_function_event_invoke_configs", FunctionName=name,
-                                               max_pages=2) for c in page.get("FunctionEventInvokeConfigs", [])]
-        item["retries"] = next((c["MaximumRetryAttempts"] for c in cfgs if c.get("MaximumRetryAttempts") is not None),
-                               None)
-        item["onFailure"] = next((((c.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-                                  for c in cfgs if ((c.get("DestinationConfig") or {}).get("OnFailure") or {})
-                                  .get("Destination")), None)
+        cfgs = [
+            c
+            for page in ctx.aws.paginate(
+                "lambda", "list_function_event_invoke_configs", FunctionName=name, max_pages=2
+            )
+            for c in page.get("FunctionEventInvokeConfigs", [])
+        ]
+        item["retries"] = next(
+            (c["MaximumRetryAttempts"] for c in cfgs if c.get("MaximumRetryAttempts") is not None), None
+        )
+        item["onFailure"] = next(
+            (
+                ((c.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+                for c in cfgs
+                if ((c.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            ),
+            None,
+        )
         item["policy"] = _policy(ctx, name)
-        item["aliases"] = [a["Name"] for page in ctx.aws.paginate("lambda", "list_aliases", FunctionName=name,
-                                                                    max_pages=2) for a in page.get("Aliases", [])]
+        item["aliases"] = [
+            a["Name"]
+            for page in ctx.aws.paginate("lambda", "list_aliases", FunctionName=name, max_pages=2)
+            for a in page.get("Aliases", [])
+        ]
     return {"functions": out, "total": len(listed), "detailed": min(len(targets), MAX_DETAIL)}
 
 
@@ -123,22 +160,35 @@ def _tasks(states: dict[str, Any]) -> list[dict[str, Any]]:
 
 def state_machines(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [m for page in ctx.aws.paginate("stepfunctions", "list_state_machines", max_pages=10)
-              for m in page.get("stateMachines", [])]
+    listed = [
+        m
+        for page in ctx.aws.paginate("stepfunctions", "list_state_machines", max_pages=10)
+        for m in page.get("stateMachines", [])
+    ]
     for m in listed[:50]:
         d = ctx.aws.call("stepfunctions", "describe_state_machine", stateMachineArn=m["stateMachineArn"])
         try:
             definition = json.loads(d.get("definition") or "{}")
         except ValueError:
             definition = {}
-        out.append({"name": m["name"], "arn": m["stateMachineArn"], "tasks": _tasks(definition.get("States", {})),
-                    "tracing": bool((d.get("tracingConfiguration") or {}).get("enabled"))})
+        out.append(
+            {
+                "name": m["name"],
+                "arn": m["stateMachineArn"],
+                "tasks": _tasks(definition.get("States", {})),
+                "tracing": bool((d.get("tracingConfiguration") or {}).get("enabled")),
+            }
+        )
     return {"state_machines": out}
 
 
 def _failure(kind: str) -> bool:
     return (kind.startswith("Task") and kind.endswith(("Failed", "TimedOut"))) or kind in (
-        "LambdaFunctionFailed", "LambdaFunctionTimedOut", "LambdaFunctionStartFailed", "LambdaFunctionScheduleFailed")
+        "LambdaFunctionFailed",
+        "LambdaFunctionTimedOut",
+        "LambdaFunctionStartFailed",
+        "LambdaFunctionScheduleFailed",
+    )
 
 
 def _success(kind: str) -> bool:
@@ -173,8 +223,9 @@ def executions(ctx: CollectContext) -> dict[str, Any]:
             if seen >= 20 or (start is not None and not ctx.scope.start <= start <= ctx.scope.end):
                 continue
             seen += 1
-            events = ctx.aws.call("stepfunctions", "get_execution_history", executionArn=e["executionArn"],
-                                  maxResults=500).get("events", [])
+            events = ctx.aws.call(
+                "stepfunctions", "get_execution_history", executionArn=e["executionArn"], maxResults=500
+            ).get("events", [])
             f, r = retried_states(events)
             failed += len(f)
             recovered += len(r)
@@ -183,29 +234,64 @@ def executions(ctx: CollectContext) -> dict[str, Any]:
 
 def rest_apis(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [api for page in ctx.aws.paginate("apigateway", "get_rest_apis", token_in="position",
-                                               token_out="position", max_pages=5) for api in page.get("items", [])]
+    listed = [
+        api
+        for page in ctx.aws.paginate(
+            "apigateway", "get_rest_apis", token_in="position", token_out="position", max_pages=5
+        )
+        for api in page.get("items", [])
+    ]
     for api in listed[:50]:
         stages = ctx.aws.call("apigateway", "get_stages", restApiId=api["id"]).get("item", [])
-        out.append({"name": api.get("name"), "id": api["id"], "stages": [
-            {"name": s.get("stageName"), "tracing": bool(s.get("tracingEnabled")),
-             "cache": bool(s.get("cacheClusterEnabled")) or any(
-                 (v or {}).get("cachingEnabled") for v in (s.get("methodSettings") or {}).values()),
-             "metrics": any((v or {}).get("metricsEnabled") for v in (s.get("methodSettings") or {}).values())}
-            for s in stages]})
+        out.append(
+            {
+                "name": api.get("name"),
+                "id": api["id"],
+                "stages": [
+                    {
+                        "name": s.get("stageName"),
+                        "tracing": bool(s.get("tracingEnabled")),
+                        "cache": bool(s.get("cacheClusterEnabled"))
+                        or any(
+                            (v or {}).get("cachingEnabled") for v in (s.get("methodSettings") or {}).values()
+                        ),
+                        "metrics": any(
+                            (v or {}).get("metricsEnabled") for v in (s.get("methodSettings") or {}).values()
+                        ),
+                    }
+                    for s in stages
+                ],
+            }
+        )
     return {"apis": out}
 
 
 def http_apis(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [api for page in ctx.aws.paginate("apigatewayv2", "get_apis", max_pages=5) for api in page.get("Items", [])]
+    listed = [
+        api
+        for page in ctx.aws.paginate("apigatewayv2", "get_apis", max_pages=5)
+        for api in page.get("Items", [])
+    ]
     for api in listed[:50]:
         stages = ctx.aws.call("apigatewayv2", "get_stages", ApiId=api["ApiId"]).get("Items", [])
         # HTTP and WebSocket APIs support neither X-Ray tracing nor stage caching.
-        out.append({"name": api.get("Name"), "id": api["ApiId"], "protocol": api.get("ProtocolType"),
-                    "stages": [{"name": s.get("StageName"), "tracing": False, "cache": False,
-                                "metrics": bool((s.get("DefaultRouteSettings") or {}).get("DetailedMetricsEnabled"))}
-                               for s in stages]})
+        out.append(
+            {
+                "name": api.get("Name"),
+                "id": api["ApiId"],
+                "protocol": api.get("ProtocolType"),
+                "stages": [
+                    {
+                        "name": s.get("StageName"),
+                        "tracing": False,
+                        "cache": False,
+                        "metrics": bool((s.get("DefaultRouteSettings") or {}).get("DetailedMetricsEnabled")),
+                    }
+                    for s in stages
+                ],
+            }
+        )
     return {"apis": out}
 
 
@@ -228,8 +314,13 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
         start = max(ctx.scope.start, end - XRAY_WINDOW)
         if start >= end:
             break
-        summaries = [t for page in ctx.aws.paginate("xray", "get_trace_summaries", StartTime=start, EndTime=end,
-                                                     max_pages=3) for t in page.get("TraceSummaries", [])]
+        summaries = [
+            t
+            for page in ctx.aws.paginate(
+                "xray", "get_trace_summaries", StartTime=start, EndTime=end, max_pages=3
+            )
+            for t in page.get("TraceSummaries", [])
+        ]
         window = {"start": start, "end": end}
         if summaries:
             break
@@ -237,7 +328,7 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
     ids = [t["Id"] for t in summaries[:20]]
     detail = []
     for i in range(0, len(ids), XRAY_BATCH):
-        for t in ctx.aws.call("xray", "batch_get_traces", TraceIds=ids[i:i + XRAY_BATCH]).get("Traces", []):
+        for t in ctx.aws.call("xray", "batch_get_traces", TraceIds=ids[i : i + XRAY_BATCH]).get("Traces", []):
             spans: dict[str, float] = {}
             root_ms = 0.0
             for seg in t.get("Segments", []):
@@ -249,8 +340,13 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
                     root_ms = max(root_ms, 1000 * (doc["end_time"] - doc["start_time"]))
                 _spans(doc, spans)
             # The segments' own times are exact; the trace's Duration field (seconds) is the fallback.
-            detail.append({"id": t.get("Id"), "duration_ms": root_ms or 1000 * float(t.get("Duration") or 0),
-                           "spans": spans})
+            detail.append(
+                {
+                    "id": t.get("Id"),
+                    "duration_ms": root_ms or 1000 * float(t.get("Duration") or 0),
+                    "spans": spans,
+                }
+            )
     return {"count": len(summaries), "window": window, "traces": detail}
 
 

@@ -19,42 +19,78 @@ ENV_KEYS = ("env", "environment", "Environment", "Env", "stage", "Stage")
 
 def pipelines(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    names = [p["name"] for page in ctx.aws.paginate("codepipeline", "list_pipelines", max_pages=5)
-             for p in page.get("pipelines", [])]
+    names = [
+        p["name"]
+        for page in ctx.aws.paginate("codepipeline", "list_pipelines", max_pages=5)
+        for p in page.get("pipelines", [])
+    ]
     for name in names[:50]:
         p = ctx.aws.call("codepipeline", "get_pipeline", name=name).get("pipeline", {})
-        approvals = [f"{s['name']}/{a['name']}" for s in p.get("stages", []) for a in s.get("actions", [])
-                     if (a.get("actionTypeId") or {}).get("category") == "Approval"]
+        approvals = [
+            f"{s['name']}/{a['name']}"
+            for s in p.get("stages", [])
+            for a in s.get("actions", [])
+            if (a.get("actionTypeId") or {}).get("category") == "Approval"
+        ]
         out.append({"name": name, "stages": [s["name"] for s in p.get("stages", [])], "approvals": approvals})
     return {"pipelines": out}
 
 
 def rules(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [r for page in ctx.aws.paginate("events", "list_rules", max_pages=5) for r in page.get("Rules", [])]
+    listed = [
+        r for page in ctx.aws.paginate("events", "list_rules", max_pages=5) for r in page.get("Rules", [])
+    ]
     for r in listed[:200]:
         # Only schedules can start evaluations on their own; their targets are read (at most 50 rules).
-        targets = ctx.aws.call("events", "list_targets_by_rule", Rule=r["Name"]).get("Targets", []) \
-            if r.get("ScheduleExpression") and sum(1 for o in out if o["schedule"]) < 50 else []
-        out.append({"name": r["Name"], "schedule": r.get("ScheduleExpression"), "state": r.get("State"),
-                    "description": r.get("Description"), "targets": [t.get("Arn") for t in targets]})
+        targets = (
+            ctx.aws.call("events", "list_targets_by_rule", Rule=r["Name"]).get("Targets", [])
+            if r.get("ScheduleExpression") and sum(1 for o in out if o["schedule"]) < 50
+            else []
+        )
+        out.append(
+            {
+                "name": r["Name"],
+                "schedule": r.get("ScheduleExpression"),
+                "state": r.get("State"),
+                "description": r.get("Description"),
+                "targets": [t.get("Arn") for t in targets],
+            }
+        )
     return {"rules": out}
 
 
 def prompt_parameters(ctx: CollectContext) -> dict[str, Any]:
-    names = [p["Name"] for page in ctx.aws.paginate(
-        "ssm", "describe_parameters",
-        ParameterFilters=[{"Key": "Name", "Option": "Contains", "Values": ["prompt", "Prompt", "PROMPT"]}],
-        max_pages=5) for p in page.get("Parameters", [])]
+    names = [
+        p["Name"]
+        for page in ctx.aws.paginate(
+            "ssm",
+            "describe_parameters",
+            ParameterFilters=[
+                {"Key": "Name", "Option": "Contains", "Values": ["prompt", "Prompt", "PROMPT"]}
+            ],
+            max_pages=5,
+        )
+        for p in page.get("Parameters", [])
+    ]
     return {"parameters": sorted(set(names))}  # names only: values may hold the prompts themselves
 
 
 def environments(ctx: CollectContext) -> dict[str, Any]:
     values: dict[str, list[str]] = {}
     for key in ENV_KEYS:
-        found = {v for page in ctx.aws.paginate("resourcegroupstaggingapi", "get_tag_values", Key=key,
-                                                token_in="PaginationToken", token_out="PaginationToken", max_pages=3)
-                 for v in page.get("TagValues", [])}
+        found = {
+            v
+            for page in ctx.aws.paginate(
+                "resourcegroupstaggingapi",
+                "get_tag_values",
+                Key=key,
+                token_in="PaginationToken",
+                token_out="PaginationToken",
+                max_pages=3,
+            )
+            for v in page.get("TagValues", [])
+        }
         if found:
             values[key] = sorted(found)
     return {"tag_values": values}

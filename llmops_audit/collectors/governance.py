@@ -8,7 +8,7 @@ administrator-level statements; they are not kept.
 iam.agent_roles   (reads agents.agents)
     {"roles": [{"name", "arn", "agents": [agent names], "boundary": permissions-boundary ARN | None,
                 "policies": [attached and inline policy names] | None, "admin_policies": [names] | None,
-                "error": str | None}],
+                "error": str | None, "error_action": IAM action of the failed call | None}],
      "agents_without_role": [agent names whose role ARN is unknown (get_agent failed)],
      "errors": [str]}
     A policy is administrator-level when it is AdministratorAccess, or a statement allows Action "*"
@@ -112,11 +112,11 @@ def agent_roles(ctx: CollectContext) -> dict[str, Any]:
     for arn in sorted(by_role)[:MAX_ROLES]:
         name = arn.split("/")[-1]
         entry: dict[str, Any] = {"name": name, "arn": arn, "agents": by_role[arn], "boundary": None,
-                                 "policies": None, "admin_policies": None, "error": None}
+                                 "policies": None, "admin_policies": None, "error": None, "error_action": None}
         try:
             entry.update(_role_detail(ctx, name))
         except AwsCallError as exc:
-            entry["error"] = exc.describe()
+            entry["error"], entry["error_action"] = exc.describe(), exc.action
             errors.append(f"{exc.describe()} for role {name}")
         out.append(entry)
     return {"roles": out, "agents_without_role": without, "errors": errors}

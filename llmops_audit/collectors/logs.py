@@ -21,8 +21,13 @@ def _group(ctx: CollectContext, name: str) -> dict[str, Any] | None:
     for page in ctx.aws.paginate("logs", "describe_log_groups", logGroupNamePrefix=name, max_pages=2):
         for g in page.get("logGroups", []):
             if g["logGroupName"] == name:
-                return {"name": name, "exists": True, "retentionInDays": g.get("retentionInDays"),
-                        "storedBytes": g.get("storedBytes"), "dataProtection": g.get("dataProtectionStatus")}
+                return {
+                    "name": name,
+                    "exists": True,
+                    "retentionInDays": g.get("retentionInDays"),
+                    "storedBytes": g.get("storedBytes"),
+                    "dataProtection": g.get("dataProtectionStatus"),
+                }
     return None
 
 
@@ -38,11 +43,18 @@ def metric_filters(ctx: CollectContext) -> dict[str, Any]:
     out = []
     for page in ctx.aws.paginate("logs", "describe_metric_filters", max_pages=20):
         for f in page.get("metricFilters", []):
-            out.append({"name": f.get("filterName"), "logGroup": f.get("logGroupName"),
-                        "pattern": f.get("filterPattern", ""),
-                        "metrics": [f"{t.get('metricNamespace')}/{t.get('metricName')}"
-                                    for t in f.get("metricTransformations", [])],
-                        "values": [t.get("metricValue", "") for t in f.get("metricTransformations", [])]})
+            out.append(
+                {
+                    "name": f.get("filterName"),
+                    "logGroup": f.get("logGroupName"),
+                    "pattern": f.get("filterPattern", ""),
+                    "metrics": [
+                        f"{t.get('metricNamespace')}/{t.get('metricName')}"
+                        for t in f.get("metricTransformations", [])
+                    ],
+                    "values": [t.get("metricValue", "") for t in f.get("metricTransformations", [])],
+                }
+            )
     return {"filters": out}
 
 
@@ -69,8 +81,15 @@ def data_protection(ctx: CollectContext) -> dict[str, Any]:
 def _count_events(ctx: CollectContext, group: str, pattern: str) -> tuple[list[str], bool]:
     """Messages of matching events (bounded); the caller must reduce them to counts."""
     messages: list[str] = []
-    for page in ctx.aws.paginate("logs", "filter_log_events", logGroupName=group, filterPattern=pattern,
-                                 startTime=_ms(ctx.scope.start), endTime=_ms(ctx.scope.end), max_pages=10):
+    for page in ctx.aws.paginate(
+        "logs",
+        "filter_log_events",
+        logGroupName=group,
+        filterPattern=pattern,
+        startTime=_ms(ctx.scope.start),
+        endTime=_ms(ctx.scope.end),
+        max_pages=10,
+    ):
         messages.extend(e.get("message", "") for e in page.get("events", []))
         if len(messages) >= MAX_EVENTS:
             return messages[:MAX_EVENTS], True
@@ -124,11 +143,15 @@ def invocation_records(ctx: CollectContext) -> dict[str, Any]:
             rec = json.loads(m)
         except ValueError:
             continue
-        records.append({
-            "modelId": rec.get("modelId"), "operation": rec.get("operation"), "errorCode": rec.get("errorCode"),
-            "inputTokens": (rec.get("input") or {}).get("inputTokenCount"),
-            "outputTokens": (rec.get("output") or {}).get("outputTokenCount"),
-        })
+        records.append(
+            {
+                "modelId": rec.get("modelId"),
+                "operation": rec.get("operation"),
+                "errorCode": rec.get("errorCode"),
+                "inputTokens": (rec.get("input") or {}).get("inputTokenCount"),
+                "outputTokens": (rec.get("output") or {}).get("outputTokenCount"),
+            }
+        )
     return {"group": group["name"], "records": records, "capped": capped, "available": True}
 
 

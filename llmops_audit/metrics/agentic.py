@@ -1,4 +1,4 @@
-"""Metric rows of agentic operation: tool-call success, retries, human-in-the-loop, audit events, trace spans."""
+"""Metric rows of agentic operation: tool calls, retries, human-in-the-loop, audit events, trace spans."""
 
 from __future__ import annotations
 
@@ -21,25 +21,39 @@ def _function_name(arn: str) -> str:
 def tool_calling_success_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     tools = {_function_name(arn) for arn in tool_lambda_arns(ev.get("agents.agents")["agents"])}
     if not tools:
-        return no_value("No agent action group runs a Lambda function, so there are no tool calls to measure.", unit="%")
+        return no_value(
+            "No agent action group runs a Lambda function, so there are no tool calls to measure.", unit="%"
+        )
     stats = ev.get("cloudwatch.metric_stats")
-    inv = {f: v for f, v in ms.by_dimension(stats, "AWS/Lambda", "Invocations", "Sum", "FunctionName").items()
-           if f in tools and v > 0}
+    inv = {
+        f: v
+        for f, v in ms.by_dimension(stats, "AWS/Lambda", "Invocations", "Sum", "FunctionName").items()
+        if f in tools and v > 0
+    }
     err = ms.by_dimension(stats, "AWS/Lambda", "Errors", "Sum", "FunctionName")
     total = sum(inv.values())
     if not total:
-        return no_value(f"The tool Lambda {', '.join(sorted(tools))} had no invocations in the period "
-                        "(AWS/Lambda Invocations).", unit="%")
+        return no_value(
+            f"The tool Lambda {', '.join(sorted(tools))} had no invocations in the period "
+            "(AWS/Lambda Invocations).",
+            unit="%",
+        )
     no_errors_series = sorted(f for f in inv if f not in err)
     if len(no_errors_series) == len(inv):
-        return no_value(f"AWS/Lambda Errors has no data for the tool Lambda {', '.join(no_errors_series)}, "
-                        "so failed calls cannot be counted.", unit="%")
+        return no_value(
+            f"AWS/Lambda Errors has no data for the tool Lambda {', '.join(no_errors_series)}, "
+            "so failed calls cannot be counted.",
+            unit="%",
+        )
     failed = sum(err.get(f, 0) for f in inv)
-    return MetricValue(100.0 * (1 - failed / total), unit="%",
-                       breakdown={f"{f} invocations": v for f, v in inv.items()} | {"errors": failed},
-                       derivation="1 - Errors / Invocations of the agents' action-group Lambdas (AWS/Lambda); "
-                                  "ActionGroupInvocationSuccess is not a CloudWatch metric"
-                                  + (f"; no Errors data for {', '.join(no_errors_series)}" if no_errors_series else ""))
+    return MetricValue(
+        100.0 * (1 - failed / total),
+        unit="%",
+        breakdown={f"{f} invocations": v for f, v in inv.items()} | {"errors": failed},
+        derivation="1 - Errors / Invocations of the agents' action-group Lambdas (AWS/Lambda); "
+        "ActionGroupInvocationSuccess is not a CloudWatch metric"
+        + (f"; no Errors data for {', '.join(no_errors_series)}" if no_errors_series else ""),
+    )
 
 
 @calculator("retry_success_rate", "stepfunctions.executions")
@@ -48,40 +62,63 @@ def retry_success_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     if not data["executions"]:
         return no_value("No Step Functions executions in the period.", unit="%")
     if not data["tasks_failed"]:
-        return no_value(f"No task failed in {data['executions']} executions, so there was nothing to retry.", unit="%")
-    return MetricValue(100.0 * data["tasks_recovered"] / data["tasks_failed"], unit="%",
-                       breakdown={"executions read": data["executions"], "task failures": data["tasks_failed"],
-                                  "recovered by a retry": data["tasks_recovered"]},
-                       derivation="Tasks that failed and later succeeded in the same state, from GetExecutionHistory")
+        return no_value(
+            f"No task failed in {data['executions']} executions, so there was nothing to retry.", unit="%"
+        )
+    return MetricValue(
+        100.0 * data["tasks_recovered"] / data["tasks_failed"],
+        unit="%",
+        breakdown={
+            "executions read": data["executions"],
+            "task failures": data["tasks_failed"],
+            "recovered by a retry": data["tasks_recovered"],
+        },
+        derivation="Tasks that failed and later succeeded in the same state, from GetExecutionHistory",
+    )
 
 
 @calculator("hitl_frequency", "sagemaker.human_loops", "cloudwatch.metric_stats")
 def hitl_frequency(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     loops = ev.get("sagemaker.human_loops")
     if loops.get("human_loops") is None:
-        return no_value("No Amazon A2I flow definition exists; agent user confirmations happen client-side and are "
-                        "not visible in AWS.")
-    inv = ms.total(ev.get("cloudwatch.metric_stats"), "AWS/Bedrock", "Invocations", "Sum", ("ModelId",))
+        return no_value(
+            "No Amazon A2I flow definition exists; agent user confirmations happen client-side and are "
+            "not visible in AWS."
+        )
+    stats = ev.get("cloudwatch.metric_stats")
+    # Per-ModelId series, else the dimensionless aggregate (never both: that would count twice).
+    inv = ms.total(stats, "AWS/Bedrock", "Invocations", "Sum", ("ModelId",)) or ms.total(
+        stats, "AWS/Bedrock", "Invocations", "Sum", ()
+    )
     if not inv:
         return no_value("No Bedrock invocations in the period to relate human loops to.")
-    return MetricValue(1000.0 * loops["human_loops"] / inv, unit="per 1,000 invocations",
-                       breakdown={"human loops": loops["human_loops"], "invocations": inv},
-                       derivation="A2I ListHumanLoops count / AWS/Bedrock Invocations x 1,000")
+    return MetricValue(
+        1000.0 * loops["human_loops"] / inv,
+        unit="per 1,000 invocations",
+        breakdown={"human loops": loops["human_loops"], "invocations": inv},
+        derivation="A2I ListHumanLoops count / AWS/Bedrock Invocations x 1,000",
+    )
 
 
 @calculator("invoke_agent_audit_events", "cloudtrail.invoke_agent_events")
 def invoke_agent_audit_events(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     data = ev.get("cloudtrail.invoke_agent_events")
     if data.get("log_group") is None:
-        return no_value("No trail delivers to CloudWatch Logs, and InvokeAgent (a data event) is not in LookupEvents.")
+        return no_value(
+            "No trail delivers to CloudWatch Logs, and InvokeAgent (a data event) is not in LookupEvents."
+        )
     if data.get("recorded") is False:
-        return no_value(f"Trail {data.get('trail') or ''} does not select AWS::Bedrock::AgentAlias data events, so "
-                        "InvokeAgent calls are not recorded and cannot be counted (zero would be misleading).")
-    return MetricValue(data["events"], unit="events",
-                       breakdown={"InvokeAgent events": data["events"]},
-                       derivation=f"InvokeAgent data events in the trail's log group {data['log_group']} "
-                                  "(FilterLogEvents, term \"InvokeAgent\")"
-                                  + ("; capped at 1,000" if data.get("capped") else ""))
+        return no_value(
+            f"Trail {data.get('trail') or ''} does not select AWS::Bedrock::AgentAlias data events, so "
+            "InvokeAgent calls are not recorded and cannot be counted (zero would be misleading)."
+        )
+    return MetricValue(
+        data["events"],
+        unit="events",
+        breakdown={"InvokeAgent events": data["events"]},
+        derivation=f"InvokeAgent data events in the trail's log group {data['log_group']} "
+        '(FilterLogEvents, term "InvokeAgent")' + ("; capped at 1,000" if data.get("capped") else ""),
+    )
 
 
 @calculator("xray_trace_durations", "xray.traces")
@@ -95,6 +132,10 @@ def xray_trace_durations(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         for name, ms_ in t["spans"].items():
             spans.setdefault(name, []).append(ms_)
     avg = sum(t["duration_ms"] for t in traces) / len(traces)
-    return MetricValue(avg, unit="ms", breakdown={f"{n} (avg ms)": sum(v) / len(v) for n, v in spans.items()},
-                       derivation=f"Average duration of {len(traces)} X-Ray traces (BatchGetTraces), with the "
-                                  "average time per segment and subsegment")
+    return MetricValue(
+        avg,
+        unit="ms",
+        breakdown={f"{n} (avg ms)": sum(v) / len(v) for n, v in spans.items()},
+        derivation=f"Average duration of {len(traces)} X-Ray traces (BatchGetTraces), with the "
+        "average time per segment and subsegment",
+    )

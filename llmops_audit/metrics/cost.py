@@ -1,4 +1,12 @@
-"""Cost: the model price table (data), token-based cost estimates, and the cost metric rows."""
+"""Cost: the model price table (data), token-based cost estimates, and the cost metric rows.
+
+The price table (llmops_audit/data/prices.yaml, overridable with --prices FILE) lists USD per 1,000 tokens:
+    models:
+      - {match: claude-3-5-haiku, input: 0.0008, output: 0.004, cache_read: 0.00008, cache_write: 0.001}
+A model id is matched after dropping any ARN prefix, cross-Region prefix (us., eu., apac., global. ...) and
+version suffix (-v1:0); the longest `match` contained in it wins. Missing cache prices fall back to the input
+price. A model without a price is reported as unpriced, never priced at 0.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +24,15 @@ from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 
 _PREFIX = re.compile(r"^(us|eu|apac|global|jp|au|ca|us-gov)\.")
+_SUFFIX = re.compile(r"(-v\d+)?(:\d+)?(:\d+k)?$")
 _FIELDS = ("input", "output", "cache_read", "cache_write")
+BR = "AWS/Bedrock"
+TOKEN_METRICS = {
+    "input": ("InputTokenCount",),
+    "output": ("OutputTokenCount",),
+    "cache_read": ("CacheReadInputTokenCount", "CacheReadInputTokens"),
+    "cache_write": ("CacheWriteInputTokenCount", "CacheWriteInputTokens"),
+}
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -31,14 +47,18 @@ def _read(path: Path) -> list[dict[str, Any]]:
         raise DefinitionError(f"{path}: the price table needs a `models:` list",
                               hint="see llmops_audit/data/prices.yaml for the format")
     for i, m in enumerate(models):
-        if not isinstance(m, dict) or not isinstance(m.get("match"), str):
+        if not isinstance(m, dict) or not isinstance(m.get("match"), str) or not m["match"].strip():
             raise DefinitionError(f"{path}: models[{i}]: each entry needs `match: <model id substring>`")
         for f in _FIELDS:
-            if f in m and (not isinstance(m[f], int | float) or m[f] < 0):
+            if f in m and (isinstance(m[f], bool) or not isinstance(m[f], int | float) or m[f] < 0):
                 raise DefinitionError(f"{path}: models[{i}] ({m['match']}): `{f}` must be a non-negative number "
                                       f"(USD per 1,000 tokens), not {m[f]!r}")
         if "input" not in m or "output" not in m:
             raise DefinitionError(f"{path}: models[{i}] ({m['match']}): `input` and `output` prices are required")
+        unknown = set(m) - {"match", "name", "note", *_FIELDS}
+        if unknown:
+            raise DefinitionError(f"{path}: models[{i}] ({m['match']}): unknown field {', '.join(sorted(unknown))}",
+                                  hint=f"fields: match, {', '.join(_FIELDS)}")
     return models
 
 
@@ -46,13 +66,20 @@ def load_prices(path: Path | None) -> dict[str, Any]:
     """The shipped price table, with the user's entries (same `match`) replacing or extending it."""
     shipped = Path(str(resources.files("llmops_audit.data").joinpath("prices.yaml")))
     table = {m["match"]: m for m in _read(shipped)}
+    sources = [str(shipped)]
     if path is not None:
-        table.update({m["match"]: m for m in _read(path)})
-    return {"models": list(table.values())}
+        table.update({m["match"]: m for m in _read(Path(path))})
+        sources.append(str(path))
+    return {"models": list(table.values()), "sources": sources}
+
+
+def bare_model_id(model_id: str) -> str:
+    """`arn:...:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0` -> `anthropic.claude-3-5-haiku-20241022`."""
+    return _SUFFIX.sub("", _PREFIX.sub("", model_id.split("/")[-1]))
 
 
 def price_for(model_id: str, prices: dict[str, Any]) -> dict[str, Any] | None:
-    bare = _PREFIX.sub("", model_id.split("/")[-1])
+    bare = bare_model_id(model_id)
     hits = [m for m in prices.get("models", []) if m["match"] in bare]
     return max(hits, key=lambda m: len(m["match"])) if hits else None
 
@@ -60,43 +87,63 @@ def price_for(model_id: str, prices: dict[str, Any]) -> dict[str, Any] | None:
 def estimate_cost(
     stats: dict[str, Any], prices: dict[str, Any]
 ) -> tuple[float | None, float, dict[str, float], list[str]]:
-    """(total USD, requests, USD per model, unpriced model ids) from AWS/Bedrock token Sums per ModelId."""
-    invocations = ms.by_dimension(stats, "AWS/Bedrock", "Invocations", "Sum", "ModelId")
-    tokens = {f: ms.by_dimension(stats, "AWS/Bedrock", names, "Sum", "ModelId") for f, names in (
-        ("input", "InputTokenCount"), ("output", "OutputTokenCount"),
-        ("cache_read", ("CacheReadInputTokenCount", "CacheReadInputTokens")),
-        ("cache_write", ("CacheWriteInputTokenCount", "CacheWriteInputTokens")))}
+    """(total USD, requests, USD per model, models left out) from AWS/Bedrock Sums per ModelId.
+
+    Left out (never counted as 0): models without a price, and models with invocations but no token counts.
+    `requests` counts the invocations of the priced models only, so total / requests is a fair average.
+    """
+    invocations = ms.by_dimension(stats, BR, "Invocations", "Sum", "ModelId")
+    tokens = {f: ms.by_dimension(stats, BR, names, "Sum", "ModelId") for f, names in TOKEN_METRICS.items()}
     per_model: dict[str, float] = {}
-    unpriced: list[str] = []
+    left_out: list[str] = []
     requests = 0.0
-    for model, n in invocations.items():
+    for model, n in sorted(invocations.items()):
+        if not n:
+            continue
         price = price_for(model, prices)
         if price is None:
-            unpriced.append(model)
+            left_out.append(model)
+            continue
+        if model not in tokens["input"] and model not in tokens["output"]:
+            left_out.append(f"{model} (no token counts)")
             continue
         requests += n
         per_model[model] = sum(tokens[f].get(model, 0.0) / 1000 * float(price.get(f, price["input"]))
                                for f in _FIELDS)
     total = sum(per_model.values()) if per_model else None
-    return total, requests, per_model, sorted(unpriced)
+    return total, requests, per_model, left_out
 
 
 @calculator("cost_per_1000_requests", "cloudwatch.metric_stats", "ce.cost_by_tag")
 def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     prices = params.get("prices") or load_prices(None)
-    total, requests, per_model, unpriced = estimate_cost(ev.get("cloudwatch.metric_stats"), prices)
-    if total is None or not requests:
-        why = "no Bedrock invocations with token counts in the period"
-        if unpriced:
-            why = f"no price for {', '.join(unpriced)} (add them with --prices)"
-        return no_value(f"Cannot estimate cost: {why}.", unit="USD")
-    breakdown = {f"{m} (USD per 1,000 requests)": 1000 * v / max(requests, 1) for m, v in per_model.items()}
-    breakdown["estimated total for the period (USD)"] = total
+    stats = ev.get("cloudwatch.metric_stats")
+    total, requests, per_model, left_out = estimate_cost(stats, prices)
+    invocations = ms.by_dimension(stats, BR, "Invocations", "Sum", "ModelId")
     ce = ev.optional("ce.cost_by_tag")
+    if total is None or not requests:
+        why = "no Bedrock invocations per ModelId (AWS/Bedrock Invocations Sum) in the period"
+        if left_out:
+            why = f"no price or no token counts for {', '.join(left_out)} (add prices with --prices FILE)"
+        if ce and ce.get("total") is not None:
+            why += f"; Cost Explorer shows {ce['total']:,.2f} {ce.get('currency') or 'USD'} of Bedrock spend"
+        return no_value(f"Cannot estimate cost: {why}.", unit="USD")
+    breakdown: dict[str, float] = {}
+    for model, usd in sorted(per_model.items()):
+        breakdown[f"{model}: USD per 1,000 requests"] = round(1000 * usd / invocations[model], 6)
+        breakdown[f"{model}: estimated USD in the period"] = round(usd, 6)
+    breakdown["estimated total USD in the period"] = round(total, 6)
+    breakdown["requests (priced models)"] = requests
+    derivation = (f"AWS/Bedrock token Sums per ModelId (InputTokenCount, OutputTokenCount and the cache-token "
+                  f"metrics) x the price table (USD per 1,000 tokens), divided by the Invocations Sum "
+                  f"({requests:,.0f} requests), x 1,000")
+    if left_out:
+        derivation += f"; left out (unpriced or without token counts): {', '.join(left_out)}"
     if ce and ce.get("total") is not None:
-        breakdown["Cost Explorer, Bedrock (USD)"] = float(ce["total"])
-    derivation = (f"Token Sums per ModelId (AWS/Bedrock InputTokenCount, OutputTokenCount, cache tokens) x the "
-                  f"price table, over {requests:,.0f} invocations")
-    if unpriced:
-        derivation += f"; unpriced and left out: {', '.join(unpriced)}"
+        breakdown["Cost Explorer: Bedrock UnblendedCost in the period"] = round(float(ce["total"]), 6)
+        for key, groups in sorted((ce.get("by_tag") or {}).items()):
+            for value, amount in sorted(groups.items(), key=lambda kv: -kv[1])[:10]:
+                breakdown[f"Cost Explorer by tag {key}={value or '(untagged)'}"] = round(float(amount), 6)
+        derivation += "; Cost Explorer totals (SERVICE " + ", ".join(ce.get("services") or ["Amazon Bedrock"]) + \
+            ") shown beside the estimate, not mixed into it"
     return MetricValue(1000 * total / requests, unit="USD", derivation=derivation, breakdown=breakdown)

@@ -34,8 +34,12 @@ def bedrock_invocations(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     per = _per_model(ev, "Invocations")
     if not per:
         return no_value("No AWS/Bedrock Invocations series in the period.")
-    return MetricValue(sum(per.values()), derivation="Sum of AWS/Bedrock Invocations per ModelId "
-                       "(requests accepted for processing; throttled requests are not counted)", breakdown=per)
+    return MetricValue(
+        sum(per.values()),
+        derivation="Sum of AWS/Bedrock Invocations per ModelId "
+        "(requests accepted for processing; throttled requests are not counted)",
+        breakdown=per,
+    )
 
 
 @calculator("bedrock_client_errors", STATS)
@@ -43,8 +47,9 @@ def bedrock_client_errors(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     per = _per_model(ev, "InvocationClientErrors")
     if not per:
         return no_value("No AWS/Bedrock InvocationClientErrors series in the period.")
-    return MetricValue(sum(per.values()), derivation="Sum of AWS/Bedrock InvocationClientErrors per ModelId",
-                       breakdown=per)
+    return MetricValue(
+        sum(per.values()), derivation="Sum of AWS/Bedrock InvocationClientErrors per ModelId", breakdown=per
+    )
 
 
 @calculator("bedrock_throttles", STATS)
@@ -52,7 +57,9 @@ def bedrock_throttles(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     per = _per_model(ev, "InvocationThrottles")
     if not per:
         return no_value("No AWS/Bedrock InvocationThrottles series in the period.")
-    return MetricValue(sum(per.values()), derivation="Sum of AWS/Bedrock InvocationThrottles per ModelId", breakdown=per)
+    return MetricValue(
+        sum(per.values()), derivation="Sum of AWS/Bedrock InvocationThrottles per ModelId", breakdown=per
+    )
 
 
 @calculator("bedrock_success_vs_failed", STATS)
@@ -61,10 +68,16 @@ def bedrock_success_vs_failed(ev: Evidence, params: dict[str, Any]) -> MetricVal
     if inv is None:
         return no_value("No AWS/Bedrock Invocations series in the period.")
     failed = (_sum(ev, "InvocationClientErrors") or 0) + (_sum(ev, "InvocationServerErrors") or 0)
-    return MetricValue(max(inv - failed, 0), derivation="Successful = Invocations - InvocationClientErrors - "
-                       "InvocationServerErrors (Invocations counts accepted requests, including ones that later failed)",
-                       breakdown={"successful": max(inv - failed, 0), "failed": failed,
-                                  "throttled": _sum(ev, "InvocationThrottles") or 0})
+    return MetricValue(
+        max(inv - failed, 0),
+        derivation="Successful = Invocations - InvocationClientErrors - "
+        "InvocationServerErrors (Invocations counts accepted requests, including ones that later failed)",
+        breakdown={
+            "successful": max(inv - failed, 0),
+            "failed": failed,
+            "throttled": _sum(ev, "InvocationThrottles") or 0,
+        },
+    )
 
 
 @calculator("bedrock_token_counts", STATS)
@@ -77,8 +90,12 @@ def bedrock_token_counts(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         v = _sum(ev, names)
         if v is not None:
             breakdown[label] = v
-    return MetricValue((inp or 0) + (out or 0), unit="tokens", breakdown=breakdown,
-                       derivation="Sum of AWS/Bedrock InputTokenCount + OutputTokenCount over all ModelIds")
+    return MetricValue(
+        (inp or 0) + (out or 0),
+        unit="tokens",
+        breakdown=breakdown,
+        derivation="Sum of AWS/Bedrock InputTokenCount + OutputTokenCount over all ModelIds",
+    )
 
 
 @calculator("tokens_per_request", STATS)
@@ -87,9 +104,12 @@ def tokens_per_request(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     inp, out = _sum(ev, "InputTokenCount"), _sum(ev, "OutputTokenCount")
     if not inv or inp is None:
         return no_value("Needs AWS/Bedrock Invocations and InputTokenCount with data in the period.")
-    return MetricValue((inp + (out or 0)) / inv, unit="tokens",
-                       derivation="(InputTokenCount + OutputTokenCount) / Invocations, summed over ModelIds",
-                       breakdown={"input per request": inp / inv, "output per request": (out or 0) / inv})
+    return MetricValue(
+        (inp + (out or 0)) / inv,
+        unit="tokens",
+        derivation="(InputTokenCount + OutputTokenCount) / Invocations, summed over ModelIds",
+        breakdown={"input per request": inp / inv, "output per request": (out or 0) / inv},
+    )
 
 
 @calculator("bedrock_latency_average", STATS)
@@ -99,9 +119,15 @@ def bedrock_latency_average(ev: Evidence, params: dict[str, Any]) -> MetricValue
         return no_value("No AWS/Bedrock InvocationLatency data in the period.")
     weights = _per_model(ev, "Invocations")
     total = sum(weights.get(m, 0) for m in avg)
-    value = sum(v * weights.get(m, 0) for m, v in avg.items()) / total if total else sum(avg.values()) / len(avg)
-    return MetricValue(value, unit="ms", breakdown=avg,
-                       derivation="AWS/Bedrock InvocationLatency Average per ModelId, weighted by Invocations")
+    value = (
+        sum(v * weights.get(m, 0) for m, v in avg.items()) / total if total else sum(avg.values()) / len(avg)
+    )
+    return MetricValue(
+        value,
+        unit="ms",
+        breakdown=avg,
+        derivation="AWS/Bedrock InvocationLatency Average per ModelId, weighted by Invocations",
+    )
 
 
 def _percentiles(ev: Evidence, ns: str, metric: str, dim: str) -> dict[str, dict[str, float]]:
@@ -117,24 +143,44 @@ def response_time_percentiles(ev: Evidence, params: dict[str, Any]) -> MetricVal
     models = _percentiles(ev, BR, "InvocationLatency", "ModelId")
     apis = _percentiles(ev, "AWS/ApiGateway", "Latency", "ApiName")
     if not models and not apis:
-        return no_value("No percentile data for AWS/Bedrock InvocationLatency or AWS/ApiGateway Latency.", unit="ms")
-    breakdown = {f"{name} {p}": v for src in (models, apis) for name, ps in src.items() for p, v in ps.items()}
-    p90 = [ps["p90"] for ps in models.values() if "p90" in ps] or [ps["p90"] for ps in apis.values() if "p90" in ps]
-    return MetricValue(max(p90) if p90 else None, unit="ms", breakdown=breakdown,
-                       derivation="Worst p90 of AWS/Bedrock InvocationLatency per ModelId (GetMetricData stat p90); "
-                                  "p50/p90/p99 per model and per API in the breakdown")
+        return no_value(
+            "No percentile data for AWS/Bedrock InvocationLatency or AWS/ApiGateway Latency.", unit="ms"
+        )
+    breakdown = {
+        f"{name} {p}": v for src in (models, apis) for name, ps in src.items() for p, v in ps.items()
+    }
+    p90 = [ps["p90"] for ps in models.values() if "p90" in ps] or [
+        ps["p90"] for ps in apis.values() if "p90" in ps
+    ]
+    return MetricValue(
+        max(p90) if p90 else None,
+        unit="ms",
+        breakdown=breakdown,
+        derivation="Worst p90 of AWS/Bedrock InvocationLatency per ModelId (GetMetricData stat p90); "
+        "p50/p90/p99 per model and per API in the breakdown",
+    )
 
 
 @calculator("time_to_first_token", STATS)
 def time_to_first_token(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     avg = _per_model(ev, "TimeToFirstToken", "Average")
     if not avg:
-        return no_value("No AWS/Bedrock TimeToFirstToken data: it exists only for streaming calls "
-                        "(ConverseStream, InvokeModelWithResponseStream).", unit="ms")
-    breakdown = {f"{m} {p}": v for m, ps in _percentiles(ev, BR, "TimeToFirstToken", "ModelId").items()
-                 for p, v in ps.items()}
-    return MetricValue(max(avg.values()), unit="ms", breakdown=breakdown or avg,
-                       derivation="Highest per-model Average of AWS/Bedrock TimeToFirstToken (streaming calls)")
+        return no_value(
+            "No AWS/Bedrock TimeToFirstToken data: it exists only for streaming calls "
+            "(ConverseStream, InvokeModelWithResponseStream).",
+            unit="ms",
+        )
+    breakdown = {
+        f"{m} {p}": v
+        for m, ps in _percentiles(ev, BR, "TimeToFirstToken", "ModelId").items()
+        for p, v in ps.items()
+    }
+    return MetricValue(
+        max(avg.values()),
+        unit="ms",
+        breakdown=breakdown or avg,
+        derivation="Highest per-model Average of AWS/Bedrock TimeToFirstToken (streaming calls)",
+    )
 
 
 @calculator("latency_p99_p50_ratio", STATS)
@@ -143,8 +189,12 @@ def latency_p99_p50_ratio(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     ratios = {m: v["p99"] / v["p50"] for m, v in ps.items() if v.get("p50") and "p99" in v}
     if not ratios:
         return no_value("No p50 and p99 of AWS/Bedrock InvocationLatency in the period.")
-    return MetricValue(max(ratios.values()), unit="x", breakdown=ratios,
-                       derivation="InvocationLatency p99 / p50 per ModelId (computed client-side); the worst is shown")
+    return MetricValue(
+        max(ratios.values()),
+        unit="x",
+        breakdown=ratios,
+        derivation="InvocationLatency p99 / p50 per ModelId (computed client-side); the worst is shown",
+    )
 
 
 def _cache(ev: Evidence) -> tuple[float, float, float] | None:
@@ -158,28 +208,44 @@ def _cache(ev: Evidence) -> tuple[float, float, float] | None:
 def cache_hit_ratio(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     c = _cache(ev)
     if c is None:
-        return no_value("No Bedrock cache-token metric (CacheReadInputTokenCount/CacheReadInputTokens) was "
-                        "published: prompt caching is not in use.", unit="%")
+        return no_value(
+            "No Bedrock cache-token metric (CacheReadInputTokenCount/CacheReadInputTokens) was "
+            "published: prompt caching is not in use.",
+            unit="%",
+        )
     read, write, inp = c
-    return MetricValue(_pct(read, read + write + inp), unit="%",
-                       breakdown={"cache read tokens": read, "cache write tokens": write, "input tokens": inp},
-                       derivation="CacheRead / (CacheRead + CacheWrite + InputTokenCount), summed over ModelIds")
+    return MetricValue(
+        _pct(read, read + write + inp),
+        unit="%",
+        breakdown={"cache read tokens": read, "cache write tokens": write, "input tokens": inp},
+        derivation="CacheRead / (CacheRead + CacheWrite + InputTokenCount), summed over ModelIds",
+    )
 
 
 @calculator("prompt_cache_hit_ratio", STATS)
 def prompt_cache_hit_ratio(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     stats = ev.get(STATS)
-    custom = [s for s in stats.get("series", []) if s["metric"] == "PromptCacheHitRatio" and s["stat"] == "Average"
-              and s["value"] is not None]
+    custom = [
+        s
+        for s in stats.get("series", [])
+        if s["metric"] == "PromptCacheHitRatio" and s["stat"] == "Average" and s["value"] is not None
+    ]
     if custom:
-        return MetricValue(custom[0]["value"], unit="%", derivation=f"Custom metric {custom[0]['namespace']}/"
-                           "PromptCacheHitRatio (Average)")
+        return MetricValue(
+            custom[0]["value"],
+            unit="%",
+            derivation=f"Custom metric {custom[0]['namespace']}/PromptCacheHitRatio (Average)",
+        )
     value = cache_hit_ratio.fn(ev, params)
     if value.value is None:
         return no_value("No custom PromptCacheHitRatio metric and no Bedrock cache-token metrics.", unit="%")
-    return MetricValue(value.value, unit="%", breakdown=value.breakdown,
-                       derivation="No custom PromptCacheHitRatio metric exists; computed from the cache-token "
-                                  "metrics instead: " + value.derivation)
+    return MetricValue(
+        value.value,
+        unit="%",
+        breakdown=value.breakdown,
+        derivation="No custom PromptCacheHitRatio metric exists; computed from the cache-token "
+        "metrics instead: " + value.derivation,
+    )
 
 
 @calculator("apigw_status_counts", STATS)
@@ -195,8 +261,11 @@ def apigw_status_counts(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         c5 += ms.total(stats, "AWS/ApiGateway", "5xx", "Sum", ("ApiId",)) or 0
     if count is None:
         return no_value("No AWS/ApiGateway Count series in the period (no API, or no traffic).")
-    return MetricValue(count, breakdown={"2xx": max(count - c4 - c5, 0), "4xx": c4, "5xx": c5},
-                       derivation="AWS/ApiGateway Count, 4XXError, 5XXError (Sum per API); 2xx = Count - 4XX - 5XX")
+    return MetricValue(
+        count,
+        breakdown={"2xx": max(count - c4 - c5, 0), "4xx": c4, "5xx": c5},
+        derivation="AWS/ApiGateway Count, 4XXError, 5XXError (Sum per API); 2xx = Count - 4XX - 5XX",
+    )
 
 
 @calculator("apigw_5xx_rate", STATS)
@@ -206,8 +275,12 @@ def apigw_5xx_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     if not count:
         return no_value("No AWS/ApiGateway Count data in the period.", unit="%")
     c5 = ms.total(stats, "AWS/ApiGateway", "5XXError", "Sum", ("ApiName",)) or 0
-    return MetricValue(_pct(c5, count), unit="%", breakdown={"requests": count, "5xx": c5},
-                       derivation="AWS/ApiGateway 5XXError / Count (Sum per ApiName)")
+    return MetricValue(
+        _pct(c5, count),
+        unit="%",
+        breakdown={"requests": count, "5xx": c5},
+        derivation="AWS/ApiGateway 5XXError / Count (Sum per ApiName)",
+    )
 
 
 @calculator("lambda_error_rate", STATS)
@@ -218,9 +291,12 @@ def lambda_error_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     total = sum(inv.values())
     if not total:
         return no_value("No AWS/Lambda Invocations in the period.", unit="%")
-    return MetricValue(_pct(sum(err.values()), total), unit="%",
-                       breakdown={f"{f} errors": err.get(f, 0) for f in inv} | {"invocations": total},
-                       derivation="AWS/Lambda Errors / Invocations (Sum per FunctionName)")
+    return MetricValue(
+        _pct(sum(err.values()), total),
+        unit="%",
+        breakdown={f"{f} errors": err.get(f, 0) for f in inv} | {"invocations": total},
+        derivation="AWS/Lambda Errors / Invocations (Sum per FunctionName)",
+    )
 
 
 @calculator("lambda_duration_memory", STATS, "lambda.functions")
@@ -229,17 +305,27 @@ def lambda_duration_memory(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     avg = ms.by_dimension(stats, "AWS/Lambda", "Duration", "Average", "FunctionName")
     if not avg:
         return no_value("No AWS/Lambda Duration data in the period.", unit="ms")
-    breakdown = {f"{f} p90": v for f, v in ms.by_dimension(stats, "AWS/Lambda", "Duration", "p90", "FunctionName").items()}
+    breakdown = {
+        f"{f} p90": v
+        for f, v in ms.by_dimension(stats, "AWS/Lambda", "Duration", "p90", "FunctionName").items()
+    }
     mem = ms.by_dimension(stats, "LambdaInsights", "used_memory_max", "Maximum", "function_name")
     if mem:
         breakdown |= {f"{f} memory used (MB)": v for f, v in mem.items()}
         how = "memory used from Lambda Insights used_memory_max"
     else:
-        fns = {f["name"]: f.get("memorySize") for f in (ev.optional("lambda.functions") or {"functions": []})["functions"]}
+        fns = {
+            f["name"]: f.get("memorySize")
+            for f in (ev.optional("lambda.functions") or {"functions": []})["functions"]
+        }
         breakdown |= {f"{f} memory configured (MB)": fns[f] for f in avg if fns.get(f)}
         how = "memory use needs Lambda Insights; the configured MemorySize is shown"
-    return MetricValue(max(avg.values()), unit="ms", breakdown=breakdown,
-                       derivation=f"Highest per-function Average of AWS/Lambda Duration; {how}")
+    return MetricValue(
+        max(avg.values()),
+        unit="ms",
+        breakdown=breakdown,
+        derivation=f"Highest per-function Average of AWS/Lambda Duration; {how}",
+    )
 
 
 def _guardrail_pts(stats: dict[str, Any], metric: str) -> tuple[float | None, str]:
@@ -260,19 +346,33 @@ def guardrail_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue
     breakdown = {"guardrail invocations": inv or 0}
     if inv:
         breakdown["intervention rate (%)"] = _pct(intervened, inv)
-    return MetricValue(intervened, breakdown=breakdown,
-                       derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened (series by {dims})")
+    return MetricValue(
+        intervened,
+        breakdown=breakdown,
+        derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened (series by {dims})",
+    )
 
 
 @calculator("guardrail_policy_interventions", STATS)
 def guardrail_policy_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     policy = params.get("policy", "SensitiveInformationPolicy")
-    v = ms.total(ev.get(STATS), GR, "InvocationsIntervened", "Sum", ("GuardrailPolicyType",),
-                 {"GuardrailPolicyType": policy})
+    v = ms.total(
+        ev.get(STATS),
+        GR,
+        "InvocationsIntervened",
+        "Sum",
+        ("GuardrailPolicyType",),
+        {"GuardrailPolicyType": policy},
+    )
     if v is None:
-        return no_value(f"No AWS/Bedrock/Guardrails InvocationsIntervened series for GuardrailPolicyType={policy}.")
-    return MetricValue(v, derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened with "
-                       f"GuardrailPolicyType={policy} (account-wide)")
+        return no_value(
+            f"No AWS/Bedrock/Guardrails InvocationsIntervened series for GuardrailPolicyType={policy}."
+        )
+    return MetricValue(
+        v,
+        derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened with "
+        f"GuardrailPolicyType={policy} (account-wide)",
+    )
 
 
 @calculator("automated_reasoning_findings", STATS)
@@ -286,18 +386,26 @@ def automated_reasoning_findings(ev: Evidence, params: dict[str, Any]) -> Metric
 @calculator("audit_trail_coverage", STATS)
 def audit_trail_coverage(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     stats = ev.get(STATS)
-    delivered = [ms.total(stats, BR, m, "Sum") for m in ("ModelInvocationLogsCloudWatchDeliverySuccess",
-                                                          "ModelInvocationLogsS3DeliverySuccess")]
+    delivered = [
+        ms.total(stats, BR, m, "Sum")
+        for m in ("ModelInvocationLogsCloudWatchDeliverySuccess", "ModelInvocationLogsS3DeliverySuccess")
+    ]
     inv = _sum(ev, "Invocations")
     if not inv:
         return no_value("No Bedrock invocations in the period, so coverage cannot be computed.", unit="%")
     known = [d for d in delivered if d is not None]
     if not known:
-        return no_value("No invocation-log delivery metrics (ModelInvocationLogs*DeliverySuccess): "
-                        "invocation logging is off or has not delivered.", unit="%")
-    return MetricValue(min(100.0, _pct(max(known), inv)), unit="%",
-                       breakdown={"log deliveries": max(known), "invocations": inv},
-                       derivation="ModelInvocationLogs*DeliverySuccess (no dimensions) / AWS/Bedrock Invocations")
+        return no_value(
+            "No invocation-log delivery metrics (ModelInvocationLogs*DeliverySuccess): "
+            "invocation logging is off or has not delivered.",
+            unit="%",
+        )
+    return MetricValue(
+        min(100.0, _pct(max(known), inv)),
+        unit="%",
+        breakdown={"log deliveries": max(known), "invocations": inv},
+        derivation="ModelInvocationLogs*DeliverySuccess (no dimensions) / AWS/Bedrock Invocations",
+    )
 
 
 @calculator("invocation_log_deliveries", STATS, "bedrock.invocation_logging")
@@ -309,8 +417,11 @@ def invocation_log_deliveries(ev: Evidence, params: dict[str, Any]) -> MetricVal
     where = cfg.get("logGroupName") or "no CloudWatch Logs group configured"
     if ok is None:
         return no_value(f"No ModelInvocationLogsCloudWatchDeliverySuccess data ({where}).")
-    return MetricValue(ok, breakdown={"delivery failures": bad or 0},
-                       derivation=f"Sum of ModelInvocationLogsCloudWatchDeliverySuccess into {where}")
+    return MetricValue(
+        ok,
+        breakdown={"delivery failures": bad or 0},
+        derivation=f"Sum of ModelInvocationLogsCloudWatchDeliverySuccess into {where}",
+    )
 
 
 @calculator("agent_error_rate", STATS)
@@ -318,16 +429,26 @@ def agent_error_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     stats = ev.get(STATS)
     inv = ms.total(stats, "AWS/Bedrock/Agents", "InvocationCount", "Sum", ("Operation",))
     if inv:
-        errs = sum(ms.total(stats, "AWS/Bedrock/Agents", m, "Sum", ("Operation",)) or 0
-                   for m in ("InvocationClientErrors", "InvocationServerErrors"))
-        return MetricValue(_pct(errs, inv), unit="%", breakdown={"errors": errs, "invocations": inv},
-                           derivation="(AWS/Bedrock/Agents InvocationClientErrors + InvocationServerErrors) / "
-                                      "InvocationCount, computed client-side")
+        errs = sum(
+            ms.total(stats, "AWS/Bedrock/Agents", m, "Sum", ("Operation",)) or 0
+            for m in ("InvocationClientErrors", "InvocationServerErrors")
+        )
+        return MetricValue(
+            _pct(errs, inv),
+            unit="%",
+            breakdown={"errors": errs, "invocations": inv},
+            derivation="(AWS/Bedrock/Agents InvocationClientErrors + InvocationServerErrors) / "
+            "InvocationCount, computed client-side",
+        )
     lam = lambda_error_rate.fn(ev, params)
     if lam.value is None:
         return no_value("No AWS/Bedrock/Agents or AWS/Lambda invocations in the period.", unit="%")
-    return MetricValue(lam.value, unit="%", breakdown=lam.breakdown,
-                       derivation="No agent metrics; AWS/Lambda Errors / Invocations instead")
+    return MetricValue(
+        lam.value,
+        unit="%",
+        breakdown=lam.breakdown,
+        derivation="No agent metrics; AWS/Lambda Errors / Invocations instead",
+    )
 
 
 @calculator("model_usage_share", STATS, "cloudwatch.insight_rules")
@@ -336,33 +457,54 @@ def model_usage_share(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     if not per:
         return no_value("No Bedrock invocations in the period.", unit="%")
     top = max(per, key=per.__getitem__)
-    rules = [r["name"] for r in (ev.optional("cloudwatch.insight_rules") or {"rules": []})["rules"]
-             if any("modelId" in k for k in r["keys"])]
-    src = f"Contributor Insights rule {rules[0]} exists; shares" if rules else "No Contributor Insights rule on " \
-        "$.modelId; shares"
-    return MetricValue(_pct(per[top], sum(per.values())), unit="%",
-                       breakdown={f"{m} (%)": _pct(v, sum(per.values())) for m, v in per.items()},
-                       derivation=f"{src} from AWS/Bedrock Invocations per ModelId; the most-used model is {top}")
+    rules = [
+        r["name"]
+        for r in (ev.optional("cloudwatch.insight_rules") or {"rules": []})["rules"]
+        if any("modelId" in k for k in r["keys"])
+    ]
+    src = (
+        f"Contributor Insights rule {rules[0]} exists; shares"
+        if rules
+        else "No Contributor Insights rule on $.modelId; shares"
+    )
+    return MetricValue(
+        _pct(per[top], sum(per.values())),
+        unit="%",
+        breakdown={f"{m} (%)": _pct(v, sum(per.values())) for m, v in per.items()},
+        derivation=f"{src} from AWS/Bedrock Invocations per ModelId; the most-used model is {top}",
+    )
 
 
 @calculator("confidence_score", STATS)
 def confidence_score(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-    series = [s for s in ev.get(STATS).get("series", []) if "confidence" in s["metric"].lower()
-              and s["stat"] == "Average" and s["value"] is not None]
+    series = [
+        s
+        for s in ev.get(STATS).get("series", [])
+        if "confidence" in s["metric"].lower() and s["stat"] == "Average" and s["value"] is not None
+    ]
     if not series:
-        return no_value("AWS publishes no confidence metric and no custom metric named like 'confidence' exists.")
-    return MetricValue(series[0]["value"], derivation=f"Custom metric {series[0]['namespace']}/{series[0]['metric']} "
-                       "(Average)")
+        return no_value(
+            "AWS publishes no confidence metric and no custom metric named like 'confidence' exists."
+        )
+    return MetricValue(
+        series[0]["value"],
+        derivation=f"Custom metric {series[0]['namespace']}/{series[0]['metric']} (Average)",
+    )
 
 
 @calculator("user_feedback_events", "logs.feedback_events")
 def user_feedback_events(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     data = ev.get("logs.feedback_events")
     if not data["events"]:
-        return no_value(f"No \"UserFeedback\" events in {', '.join(data['searched']) or 'the application log groups'}.")
-    return MetricValue(data["events"], breakdown={"thumbs up": data["up"], "thumbs down": data["down"]},
-                       derivation="FilterLogEvents for the term UserFeedback in " +
-                                  ", ".join(g["group"] for g in data["groups"]))
+        return no_value(
+            f'No "UserFeedback" events in {", ".join(data["searched"]) or "the application log groups"}.'
+        )
+    return MetricValue(
+        data["events"],
+        breakdown={"thumbs up": data["up"], "thumbs down": data["down"]},
+        derivation="FilterLogEvents for the term UserFeedback in "
+        + ", ".join(g["group"] for g in data["groups"]),
+    )
 
 
 @calculator("empty_response_share", "logs.invocation_records")
@@ -372,6 +514,10 @@ def empty_response_share(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     if not recs:
         return no_value("No invocation-log records with output token counts in the period.", unit="%")
     empty = sum(1 for r in recs if not r["outputTokens"])
-    return MetricValue(_pct(empty, len(recs)), unit="%", breakdown={"records": len(recs), "empty responses": empty},
-                       derivation=f"Share of invocation-log records in {data['group']} with outputTokenCount = 0 "
-                                  "(only counts are read, never the text)")
+    return MetricValue(
+        _pct(empty, len(recs)),
+        unit="%",
+        breakdown={"records": len(recs), "empty responses": empty},
+        derivation=f"Share of invocation-log records in {data['group']} with outputTokenCount = 0 "
+        "(only counts are read, never the text)",
+    )

@@ -19,8 +19,12 @@ def trail_logging_validated(ev: Evidence, params: dict[str, Any]) -> Verdict:
         return met(f"Trail {names(good)} is logging, multi-Region, with log-file validation.")
     if not trails:
         return not_met("No CloudTrail trail exists.")
-    gaps = [f"{t['name']} ({', '.join(x for x, ok in (('not logging', t['logging']), ('single-Region', t['multiRegion']), ('no log-file validation', t['validation'])) if not ok)})"
-            for t in trails]
+    checks = (
+        ("not logging", "logging"),
+        ("single-Region", "multiRegion"),
+        ("no log-file validation", "validation"),
+    )
+    gaps = [f"{t['name']} ({', '.join(what for what, key in checks if not t[key])})" for t in trails]
     return not_met(f"No trail is logging, multi-Region and validated: {names(gaps)}.")
 
 
@@ -44,17 +48,25 @@ def trail_bedrock_data_events_covered(ev: Evidence, params: dict[str, Any]) -> V
     for t in trails:
         covered, narrowed = _covered(t)
         if wanted <= covered:
-            return met(f"Trail {t['name']} records Bedrock data events for {', '.join(sorted(wanted))}"
-                       + (" (narrowed by ARN or event name)." if narrowed else "."))
+            return met(
+                f"Trail {t['name']} records Bedrock data events for {', '.join(sorted(wanted))}"
+                + (" (narrowed by ARN or event name)." if narrowed else ".")
+            )
     best = max((_covered(t)[0] & wanted for t in trails), key=len, default=set())
-    return not_met(f"No logging trail records Bedrock data events for {', '.join(sorted(wanted - best))} "
-                   f"(InvokeAgent and Retrieve are data events, off by default; {plural(len(trails), 'logging trail')}).")
+    return not_met(
+        f"No logging trail records Bedrock data events for {', '.join(sorted(wanted - best))} "
+        f"(InvokeAgent and Retrieve are data events, off by default; {plural(len(trails), 'logging trail')})."
+    )
 
 
 @probe("cloudtrail_lake_store_present", "cloudtrail.event_data_stores")
 def cloudtrail_lake_store_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A CloudTrail Lake event data store is enabled."""
-    stores = [s["name"] for s in ev.get("cloudtrail.event_data_stores")["stores"] if s.get("status") in (None, "ENABLED")]
+    stores = [
+        s["name"]
+        for s in ev.get("cloudtrail.event_data_stores")["stores"]
+        if s.get("status") in (None, "ENABLED")
+    ]
     if stores:
         return met(f"CloudTrail Lake event data store {names(stores)} is enabled.")
     return not_met("No CloudTrail Lake event data store is enabled.")

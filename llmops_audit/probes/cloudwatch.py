@@ -15,7 +15,11 @@ CROSS_REGION = re.compile(r"^(us|eu|apac|global|jp|au|ca)\.")
 
 def model_traffic(stats: dict[str, Any]) -> dict[str, float]:
     """Invocations per ModelId with traffic (AWS/Bedrock), plus the OpenAI-compatible endpoint's."""
-    traffic = {m: v for m, v in ms.by_dimension(stats, "AWS/Bedrock", "Invocations", "Sum", "ModelId").items() if v > 0}
+    traffic = {
+        m: v
+        for m, v in ms.by_dimension(stats, "AWS/Bedrock", "Invocations", "Sum", "ModelId").items()
+        if v > 0
+    }
     for m, v in ms.by_dimension(stats, "AWS/BedrockMantle", "Inferences", "Sum", "ModelId").items():
         if v > 0:
             traffic[f"{m} (bedrock-mantle)"] = traffic.get(m, 0) + v
@@ -27,8 +31,10 @@ def bedrock_model_traffic_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     """Bedrock models were invoked in the period (AWS/Bedrock Invocations or AWS/BedrockMantle Inferences)."""
     traffic = model_traffic(ev.get("cloudwatch.metric_stats"))
     if traffic:
-        return met(f"{plural(len(traffic), 'model')} had traffic in the period: "
-                   f"{names([f'{m} ({v:,.0f} calls)' for m, v in sorted(traffic.items())])}.")
+        return met(
+            f"{plural(len(traffic), 'model')} had traffic in the period: "
+            f"{names([f'{m} ({v:,.0f} calls)' for m, v in sorted(traffic.items())])}."
+        )
     return not_met("No AWS/Bedrock Invocations or AWS/BedrockMantle Inferences were recorded in the period.")
 
 
@@ -36,13 +42,19 @@ def _bedrock_refs(refs: list[dict[str, str]]) -> list[dict[str, str]]:
     return [r for r in refs if r.get("namespace", "").startswith("AWS/Bedrock")]
 
 
+def _alarm_label(alarm: dict[str, Any]) -> str:
+    return f"{alarm['name']} ({', '.join(r['metric'] for r in _bedrock_refs(alarm['metrics']))})"
+
+
 @probe("bedrock_alarms_present", "cloudwatch.alarms")
 def bedrock_alarms_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A CloudWatch alarm watches an AWS/Bedrock metric."""
     alarms = [a for a in ev.get("cloudwatch.alarms")["alarms"] if _bedrock_refs(a["metrics"])]
     if alarms:
-        return met(f"{plural(len(alarms), 'alarm')} watch Bedrock metrics: "
-                   f"{names([a['name'] + ' (' + ', '.join(r['metric'] for r in _bedrock_refs(a['metrics'])) + ')' for a in alarms])}.")
+        return met(
+            f"{plural(len(alarms), 'alarm')} watch Bedrock metrics: "
+            f"{names([_alarm_label(a) for a in alarms])}."
+        )
     total = len(ev.get("cloudwatch.alarms")["alarms"])
     return not_met(f"None of the {plural(total, 'CloudWatch alarm')} watches an AWS/Bedrock metric.")
 
@@ -63,20 +75,34 @@ def token_and_latency_tracked(ev: Evidence, params: dict[str, Any]) -> Verdict:
     where: dict[str, list[str]] = {"tokens": [], "latency": []}
     for a in ev.get("cloudwatch.alarms")["alarms"]:
         for r in _bedrock_refs(a["metrics"]):
-            key = "tokens" if r["metric"] in TOKEN_METRICS else "latency" if r["metric"] == "InvocationLatency" else ""
+            key = (
+                "tokens"
+                if r["metric"] in TOKEN_METRICS
+                else "latency"
+                if r["metric"] == "InvocationLatency"
+                else ""
+            )
             if key:
                 where[key].append(f"alarm {a['name']}")
     for d in ev.get("cloudwatch.dashboards")["dashboards"]:
         for r in _bedrock_refs(d["metrics"]):
-            key = "tokens" if r["metric"] in TOKEN_METRICS else "latency" if r["metric"] == "InvocationLatency" else ""
+            key = (
+                "tokens"
+                if r["metric"] in TOKEN_METRICS
+                else "latency"
+                if r["metric"] == "InvocationLatency"
+                else ""
+            )
             if key:
                 where[key].append(f"dashboard {d['name']}")
     tokens, latency = sorted(set(where["tokens"])), sorted(set(where["latency"]))
     if tokens and latency:
         return met(f"Token counts are tracked by {names(tokens)} and InvocationLatency by {names(latency)}.")
     lacking = [w for w, found in (("token counts", tokens), ("InvocationLatency", latency)) if not found]
-    return not_met(f"No alarm or dashboard covers {' or '.join(lacking)}"
-                   + (f" (found only: {names(tokens + latency)})." if tokens or latency else "."))
+    return not_met(
+        f"No alarm or dashboard covers {' or '.join(lacking)}"
+        + (f" (found only: {names(tokens + latency)})." if tokens or latency else ".")
+    )
 
 
 @probe("model_usage_insight_rule_present", "cloudwatch.insight_rules", "bedrock.invocation_logging")
@@ -85,16 +111,21 @@ def model_usage_insight_rule_present(ev: Evidence, params: dict[str, Any]) -> Ve
     rules = ev.get("cloudwatch.insight_rules")["rules"]
     logging = ev.optional("bedrock.invocation_logging") or {}
     group = logging.get("logGroupName")
-    hits = [r["name"] for r in rules if any("modelId" in k for k in r["keys"])
-            and (not group or group in r["log_groups"])]
+    hits = [
+        r["name"]
+        for r in rules
+        if any("modelId" in k for k in r["keys"]) and (not group or group in r["log_groups"])
+    ]
     if hits:
         return met(f"Contributor Insights rule {names(hits)} ranks invocations by $.modelId.")
-    return not_met(f"None of the {plural(len(rules), 'Contributor Insights rule')} is keyed on $.modelId"
-                   + (f" over {group}." if group else "."))
+    return not_met(
+        f"None of the {plural(len(rules), 'Contributor Insights rule')} is keyed on $.modelId"
+        + (f" over {group}." if group else ".")
+    )
 
 
 def model_family(model_id: str) -> str:
-    """anthropic.claude-3-5-haiku-20241022-v1:0 -> claude-3-5-haiku (region prefix, dates and versions dropped)."""
+    """anthropic.claude-3-5-haiku-20241022-v1:0 -> claude-3-5-haiku (region prefix, date, version dropped)."""
     bare = CROSS_REGION.sub("", model_id.split("/")[-1])
     bare = bare.split(".", 1)[-1] if "." in bare else bare
     bare = re.sub(r"-\d{8}.*$", "", bare)
@@ -109,8 +140,11 @@ def multiple_model_families_in_use(ev: Evidence, params: dict[str, Any]) -> Verd
     families = sorted({model_family(m) for m in traffic})
     if len(families) >= need:
         return met(f"{len(families)} model families carry traffic: {names(families)}.")
-    return not_met(f"Only {plural(len(families), 'model family', 'model families')} carried traffic"
-                   + (f" ({names(families)})" if families else "") + f"; routing needs at least {need}.")
+    return not_met(
+        f"Only {plural(len(families), 'model family', 'model families')} carried traffic"
+        + (f" ({names(families)})" if families else "")
+        + f"; routing needs at least {need}."
+    )
 
 
 @probe("routed_model_ids_in_use", "cloudwatch.metric_stats")
@@ -120,13 +154,15 @@ def routed_model_ids_in_use(ev: Evidence, params: dict[str, Any]) -> Verdict:
     routed = [m for m in traffic if "prompt-router/" in m or "application-inference-profile/" in m]
     if routed:
         return met(f"Traffic goes through {names(routed)}.")
-    return not_met(f"None of the {plural(len(traffic), 'ModelId')} with traffic is a prompt router or application "
-                   "inference profile.")
+    return not_met(
+        f"None of the {plural(len(traffic), 'ModelId')} with traffic is a prompt router or application "
+        "inference profile."
+    )
 
 
 @probe("cross_region_inference_in_use", "cloudwatch.metric_stats")
 def cross_region_inference_in_use(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Traffic uses cross-Region inference profiles (us./eu./apac./global. model ids), a fallback across Regions."""
+    """Traffic uses cross-Region inference profiles (us./eu./apac./global. model ids): Region fallback."""
     traffic = model_traffic(ev.get("cloudwatch.metric_stats"))
     profiles = [m for m in traffic if CROSS_REGION.match(m)]
     if profiles:
@@ -140,20 +176,30 @@ def prompt_cache_reads_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     catalog = ev.get("cloudwatch.metric_catalog")
     spellings = ms.discovered(catalog, "AWS/Bedrock", ("CacheReadInputTokenCount", "CacheReadInputTokens"))
     if not spellings:
-        return not_met("No Bedrock cache-token metric was published (neither CacheReadInputTokenCount nor "
-                       "CacheReadInputTokens): prompt caching is not in use.")
+        return not_met(
+            "No Bedrock cache-token metric was published (neither CacheReadInputTokenCount nor "
+            "CacheReadInputTokens): prompt caching is not in use."
+        )
     reads = ms.by_dimension(ev.get("cloudwatch.metric_stats"), "AWS/Bedrock", spellings, "Sum", "ModelId")
     hits = {m: v for m, v in reads.items() if v > 0}
     if hits:
-        return met(f"Prompt-cache reads of {sum(hits.values()):,.0f} tokens ({spellings[0]}) on {names(sorted(hits))}.")
+        return met(
+            f"Prompt-cache reads of {sum(hits.values()):,.0f} tokens ({spellings[0]}) "
+            f"on {names(sorted(hits))}."
+        )
     return not_met(f"{spellings[0]} is published but recorded no cache reads in the period.")
 
 
 def _custom(ev: Evidence, pattern: str) -> list[str]:
     catalog = ev.get("cloudwatch.metric_catalog")
     rx = re.compile(pattern, re.I)
-    return sorted({f"{m['namespace']}/{m['metric']}" for m in catalog["metrics"]
-                   if m.get("custom") and rx.search(m["metric"])})
+    return sorted(
+        {
+            f"{m['namespace']}/{m['metric']}"
+            for m in catalog["metrics"]
+            if m.get("custom") and rx.search(m["metric"])
+        }
+    )
 
 
 @probe("confidence_metric_published", "cloudwatch.metric_catalog")
@@ -162,8 +208,11 @@ def confidence_metric_published(ev: Evidence, params: dict[str, Any]) -> Verdict
     found = _custom(ev, "confidence")
     if found:
         return met(f"Custom metric {names(found)} publishes confidence scores.")
-    return cannot_tell("No custom metric named like 'confidence' exists; confidence scores are not visible in "
-                       "AWS otherwise, so a person must attest this.", missing=("attestation",))
+    return cannot_tell(
+        "No custom metric named like 'confidence' exists; confidence scores are not visible in "
+        "AWS otherwise, so a person must attest this.",
+        missing=("attestation",),
+    )
 
 
 @probe("user_feedback_metric_present", "cloudwatch.metric_catalog")
@@ -172,32 +221,57 @@ def user_feedback_metric_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     found = _custom(ev, "feedback|thumbs")
     if found:
         return met(f"Custom metric {names(found)} carries user feedback.")
-    return not_met("No custom CloudWatch metric carries user feedback (no metric named like feedback or thumbs).")
+    return not_met(
+        "No custom CloudWatch metric carries user feedback (no metric named like feedback or thumbs)."
+    )
 
 
 @probe("guardrail_interventions_observed", "cloudwatch.metric_stats")
 def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Guardrails intervened at least once in the period (AWS/Bedrock/Guardrails InvocationsIntervened > 0)."""
+    """Guardrails intervened at least once in the period (Guardrails InvocationsIntervened > 0)."""
     stats = ev.get("cloudwatch.metric_stats")
-    pts = [p for p in ms.select(stats, "AWS/Bedrock/Guardrails", "InvocationsIntervened", "Sum",
-                                ("GuardrailArn", "GuardrailVersion")) if p.value > 0]
-    pts = pts or [p for dims in ((), ("Operation",)) for p in
-                  ms.select(stats, "AWS/Bedrock/Guardrails", "InvocationsIntervened", "Sum", dims) if p.value > 0]
+    pts = [
+        p
+        for p in ms.select(
+            stats,
+            "AWS/Bedrock/Guardrails",
+            "InvocationsIntervened",
+            "Sum",
+            ("GuardrailArn", "GuardrailVersion"),
+        )
+        if p.value > 0
+    ]
+    pts = pts or [
+        p
+        for dims in ((), ("Operation",))
+        for p in ms.select(stats, "AWS/Bedrock/Guardrails", "InvocationsIntervened", "Sum", dims)
+        if p.value > 0
+    ]
     if pts:
-        return met(f"Guardrails intervened {sum(p.value for p in pts):,.0f} times in the period "
-                   f"({names([p.label() for p in pts])}).")
-    return not_met("No guardrail intervention (AWS/Bedrock/Guardrails InvocationsIntervened) was recorded in the period.")
+        return met(
+            f"Guardrails intervened {sum(p.value for p in pts):,.0f} times in the period "
+            f"({names([p.label() for p in pts])})."
+        )
+    return not_met(
+        "No guardrail intervention (AWS/Bedrock/Guardrails InvocationsIntervened) was recorded in the period."
+    )
 
 
-AUTOMATION = re.compile(r"^arn:aws[\w-]*:(lambda:|ssm:.*automation-definition|automate:|ssm-incidents:|"
-                        r"autoscaling:|swf:|states:)")
+AUTOMATION = re.compile(
+    r"^arn:aws[\w-]*:(lambda:|ssm:.*automation-definition|automate:|ssm-incidents:|"
+    r"autoscaling:|swf:|states:)"
+)
 
 
 @probe("alarms_trigger_automation", "cloudwatch.alarms")
 def alarms_trigger_automation(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An alarm action starts automation (Lambda, SSM Automation or Incident Manager), not only a notification."""
+    """An alarm action starts automation (Lambda, SSM Automation, Incident Manager), not only a notice."""
     alarms = ev.get("cloudwatch.alarms")["alarms"]
-    hits = [f"{a['name']} -> {act.split(':')[2]}" for a in alarms for act in a["actions"] if AUTOMATION.match(act)]
+    hits = [
+        f"{a['name']} -> {act.split(':')[2]}" for a in alarms for act in a["actions"] if AUTOMATION.match(act)
+    ]
     if hits:
         return met(f"Alarm {names(hits)} triggers automated remediation.")
-    return not_met(f"None of the {plural(len(alarms), 'alarm')} triggers automation (actions are notifications or none).")
+    return not_met(
+        f"None of the {plural(len(alarms), 'alarm')} triggers automation (actions are notifications or none)."
+    )

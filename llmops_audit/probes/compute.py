@@ -9,9 +9,21 @@ from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, 
 from llmops_audit.shapes import tool_lambda_arns
 
 # Environment names (stage names, aliases, tag values) and the environment each stands for.
-ENV = {"dev": "dev", "develop": "dev", "development": "dev", "test": "test", "testing": "test", "qa": "test",
-       "uat": "test", "stage": "stage", "staging": "stage", "preprod": "stage", "prod": "prod", "production": "prod",
-       "live": "prod"}
+ENV = {
+    "dev": "dev",
+    "develop": "dev",
+    "development": "dev",
+    "test": "test",
+    "testing": "test",
+    "qa": "test",
+    "uat": "test",
+    "stage": "stage",
+    "staging": "stage",
+    "preprod": "stage",
+    "prod": "prod",
+    "production": "prod",
+    "live": "prod",
+}
 
 
 def _fn_arn(arn: str) -> str:
@@ -29,7 +41,9 @@ def _llm_functions(ev: Evidence) -> tuple[list[dict[str, Any]], str]:
 
 
 def _apis(ev: Evidence) -> list[dict[str, Any]]:
-    return ev.get("apigateway.rest_apis")["apis"] + (ev.optional("apigateway.http_apis") or {"apis": []})["apis"]
+    return (
+        ev.get("apigateway.rest_apis")["apis"] + (ev.optional("apigateway.http_apis") or {"apis": []})["apis"]
+    )
 
 
 @probe("api_front_door_present", "apigateway.rest_apis", "apigateway.http_apis")
@@ -49,9 +63,11 @@ def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
         return not_met("No Lambda functions exist, so no timeout is configured.")
     default = [f["name"] for f in fns if f.get("timeout") in (None, 3)]
     if default:
-        return not_met(f"{plural(len(default), kind)} of {len(fns)} keep the 3 s default timeout: {names(default)}.")
+        return not_met(
+            f"{plural(len(default), kind)} of {len(fns)} keep the 3 s default timeout: {names(default)}."
+        )
     set_ = [f"{f['name']} {f['timeout']}s" for f in fns]
-    return met(f"{kind.capitalize()}s have set timeouts: {names(set_)}.")
+    return met(f"{kind[0].upper()}{kind[1:]}s have set timeouts: {names(set_)}.")
 
 
 @probe("lambda_failure_handling_configured", "lambda.functions")
@@ -61,16 +77,27 @@ def lambda_failure_handling_configured(ev: Evidence, params: dict[str, Any]) -> 
     strict = bool(params.get("require_destination"))
     handled, bare = [], []
     for f in fns:
-        how = [x for x, ok in (("on-failure destination", f.get("onFailure")), ("DLQ", f.get("dlq")),
-                               ("retry limit", not strict and f.get("retries") is not None)) if ok]
+        how = [
+            x
+            for x, ok in (
+                ("on-failure destination", f.get("onFailure")),
+                ("DLQ", f.get("dlq")),
+                ("retry limit", not strict and f.get("retries") is not None),
+            )
+            if ok
+        ]
         if how:
             handled.append(f"{f['name']} ({', '.join(how)})")
         else:
             bare.append(f["name"])
-    need = "an on-failure destination or DLQ" if strict else "retry limits, an on-failure destination or a DLQ"
+    need = (
+        "an on-failure destination or DLQ" if strict else "retry limits, an on-failure destination or a DLQ"
+    )
     if handled:
-        return met(f"Failure handling is configured: {names(handled)}"
-                   + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else "."))
+        return met(
+            f"Failure handling is configured: {names(handled)}"
+            + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else ".")
+        )
     if not fns:
         return not_met("No Lambda functions exist, so none has failure handling.")
     return not_met(f"None of the {plural(len(fns), kind)} has {need}: {names(bare)}.")
@@ -83,17 +110,24 @@ def lambda_tracing_active(ev: Evidence, params: dict[str, Any]) -> Verdict:
     active = [f["name"] for f in fns if f.get("tracing") == "Active"]
     if active:
         rest = [f["name"] for f in fns if f.get("tracing") != "Active"]
-        return met(f"Active X-Ray tracing on {names(active)}"
-                   + (f" (not on {names(rest)})." if rest else "."))
+        return met(
+            f"Active X-Ray tracing on {names(active)}" + (f" (not on {names(rest)})." if rest else ".")
+        )
     if not fns:
         return not_met("No Lambda functions exist, so none is traced.")
-    return not_met(f"None of the {plural(len(fns), kind)} has active X-Ray tracing ({names([f['name'] for f in fns])}).")
+    return not_met(
+        f"None of the {plural(len(fns), kind)} has active X-Ray tracing ({names([f['name'] for f in fns])})."
+    )
 
 
 def _invokers(f: dict[str, Any]) -> list[dict[str, Any]]:
     """Allow statements that let Bedrock (or anyone) invoke the function."""
-    return [s for s in f.get("policy") or [] if s.get("effect", "Allow") == "Allow"
-            and ("bedrock" in str(s.get("principal")) or str(s.get("principal")).strip() == "*")]
+    return [
+        s
+        for s in f.get("policy") or []
+        if s.get("effect", "Allow") == "Allow"
+        and ("bedrock" in str(s.get("principal")) or str(s.get("principal")).strip() == "*")
+    ]
 
 
 @probe("lambda_agent_permissions_scoped", "lambda.functions", "agents.agents")
@@ -101,14 +135,20 @@ def lambda_agent_permissions_scoped(ev: Evidence, params: dict[str, Any]) -> Ver
     """Action-group Lambdas only let Bedrock invoke them for a given source (AWS:SourceArn/SourceAccount)."""
     executors = {_fn_arn(a) for a in tool_lambda_arns(ev.get("agents.agents")["agents"])}
     if not executors:
-        return cannot_tell("No agent action group runs a Lambda function, so there is no tool permission to check.")
+        return cannot_tell(
+            "No agent action group runs a Lambda function, so there is no tool permission to check."
+        )
     fns = [f for f in ev.get("lambda.functions")["functions"] if _fn_arn(f["arn"]) in executors]
     if not fns:
-        return cannot_tell(f"The action-group Lambda {names(sorted(executors))} is not among this account's "
-                           "functions, so its resource policy could not be read.")
+        return cannot_tell(
+            f"The action-group Lambda {names(sorted(executors))} is not among this account's "
+            "functions, so its resource policy could not be read."
+        )
     if any("policy" not in f for f in fns):
-        return cannot_tell(f"The resource policy of tool Lambda {names([f['name'] for f in fns if 'policy' not in f])} "
-                           "was not read.")
+        return cannot_tell(
+            f"The resource policy of tool Lambda {names([f['name'] for f in fns if 'policy' not in f])} "
+            "was not read."
+        )
     loose, by_arn, by_account, none = [], [], [], []
     for f in fns:
         stmts = _invokers(f)
@@ -121,21 +161,34 @@ def lambda_agent_permissions_scoped(ev: Evidence, params: dict[str, Any]) -> Ver
         else:
             by_account.append(f["name"])
     if loose:
-        return not_met(f"Tool Lambda {names(loose)} lets Bedrock (or any principal) invoke it without an "
-                       "AWS:SourceArn or AWS:SourceAccount condition.")
+        return not_met(
+            f"Tool Lambda {names(loose)} lets Bedrock (or any principal) invoke it without an "
+            "AWS:SourceArn or AWS:SourceAccount condition."
+        )
     if not (by_arn or by_account):
-        return not_met(f"Tool Lambda {names(none)} has no resource policy letting Bedrock invoke it, "
-                       "so the agent's permission cannot be scoped there.")
-    parts = ([f"{names(by_arn)} only for a source agent (AWS:SourceArn)"] if by_arn else []) + \
-            ([f"{names(by_account)} only from this account (AWS:SourceAccount, not per agent)"] if by_account else [])
-    return met(f"Tool Lambda permissions are scoped: Bedrock may invoke {'; '.join(parts)}.",
-               *([f"No Bedrock permission on {names(none)}."] if none else []))
+        return not_met(
+            f"Tool Lambda {names(none)} has no resource policy letting Bedrock invoke it, "
+            "so the agent's permission cannot be scoped there."
+        )
+    parts = ([f"{names(by_arn)} only for a source agent (AWS:SourceArn)"] if by_arn else []) + (
+        [f"{names(by_account)} only from this account (AWS:SourceAccount, not per agent)"]
+        if by_account
+        else []
+    )
+    return met(
+        f"Tool Lambda permissions are scoped: Bedrock may invoke {'; '.join(parts)}.",
+        *([f"No Bedrock permission on {names(none)}."] if none else []),
+    )
 
 
 def _tasks_with(ev: Evidence, catch_required: bool) -> tuple[list[str], list[dict[str, Any]]]:
     machines = ev.get("stepfunctions.state_machines")["state_machines"]
-    ok = [m["name"] for m in machines if m["tasks"] and any(
-        t["catch"] if catch_required else (t["retry"] or t["catch"]) for t in m["tasks"])]
+    ok = [
+        m["name"]
+        for m in machines
+        if m["tasks"]
+        and any(t["catch"] if catch_required else (t["retry"] or t["catch"]) for t in m["tasks"])
+    ]
     return ok, machines
 
 
@@ -168,8 +221,9 @@ def api_tracing_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
     if ok:
         return met(f"X-Ray tracing is on for API stage {names(ok)}.")
     stages = sum(len(a["stages"]) for a in apis)
-    return not_met(f"None of the {plural(stages, 'REST API stage')} has X-Ray tracing "
-                   "(HTTP APIs do not support X-Ray).")
+    return not_met(
+        f"None of the {plural(stages, 'REST API stage')} has X-Ray tracing (HTTP APIs do not support X-Ray)."
+    )
 
 
 @probe("api_caching_enabled", "apigateway.rest_apis")
@@ -179,7 +233,9 @@ def api_caching_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
     ok = [f"{a['name']}/{s['name']}" for a in apis for s in a["stages"] if s["cache"]]
     if ok:
         return met(f"Response caching is on for API stage {names(ok)}.")
-    return not_met(f"None of the {plural(sum(len(a['stages']) for a in apis), 'REST API stage')} caches responses.")
+    return not_met(
+        f"None of the {plural(sum(len(a['stages']) for a in apis), 'REST API stage')} caches responses."
+    )
 
 
 @probe("xray_traces_present", "xray.traces")
@@ -188,10 +244,14 @@ def xray_traces_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     data = ev.get("xray.traces")
     if data["count"]:
         spans = sorted({s for t in data["traces"] for s in t["spans"]})
-        return met(f"X-Ray holds {plural(data['count'], 'trace')} in the period"
-                   + (f", with spans {names(spans)}." if spans else "."))
-    return not_met("X-Ray holds no traces for the period"
-                   + (" (searched back from its end in 6-hour windows)." if data.get("window") else "."))
+        return met(
+            f"X-Ray holds {plural(data['count'], 'trace')} in the period"
+            + (f", with spans {names(spans)}." if spans else ".")
+        )
+    return not_met(
+        "X-Ray holds no traces for the period"
+        + (" (searched back from its end in 6-hour windows)." if data.get("window") else ".")
+    )
 
 
 def _env_names(values: list[str]) -> list[str]:
@@ -209,8 +269,10 @@ def api_stages_per_environment(ev: Evidence, params: dict[str, Any]) -> Verdict:
             return met(f"API {a['name']} has environment stages {', '.join(stages)}.")
     if not apis:
         return not_met("No API Gateway API exists, so no stages separate environments.")
-    return not_met(f"None of the {plural(len(apis), 'API')} has stages for two or more environments "
-                   f"(stages: {names(sorted({s['name'] for a in apis for s in a['stages']})) or 'none'}).")
+    return not_met(
+        f"None of the {plural(len(apis), 'API')} has stages for two or more environments "
+        f"(stages: {names(sorted({s['name'] for a in apis for s in a['stages']})) or 'none'})."
+    )
 
 
 @probe("lambda_aliases_per_environment", "lambda.functions")

@@ -1,20 +1,37 @@
-"""Probes over Budgets and Cost Explorer."""
+"""Probes over Budgets and Cost Explorer (sections documented in collectors/cost.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from llmops_audit.evidence import Evidence
-from llmops_audit.probes.base import Verdict, met, names, not_met, probe
+from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
+
+
+def _budget_label(b: dict[str, Any]) -> str:
+    label = str(b.get("name"))
+    if b.get("limit"):
+        label += f" ({b['limit']} {b.get('unit') or 'USD'}{' ' + b['time_unit'].lower() if b.get('time_unit') else ''})"
+    return label
 
 
 @probe("budgets_present", "budgets.budgets")
 def budgets_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An AWS Budget exists."""
     found = ev.get("budgets.budgets")["budgets"]
-    if found:
-        return met(f"Budget {names([b['name'] + (' ($' + str(b['limit']) + ')' if b['limit'] else '') for b in found])} exists.")
-    return not_met("No AWS Budget exists.")
+    if not found:
+        return not_met("No AWS Budget exists in the account (budgets:DescribeBudgets returned none).")
+    details = []
+    scoped = [b["name"] for b in found if b.get("bedrock_scoped")]
+    if scoped:
+        details.append(f"Scoped to Bedrock by a cost filter: {names(scoped)}.")
+    silent = [b["name"] for b in found if b.get("notifications") == 0]
+    if silent:
+        details.append(f"No notification configured on: {names(silent)}.")
+    alerting = [b for b in found if b.get("notifications")]
+    note = f", {plural(len(alerting), 'budget')} with notifications" if alerting else ""
+    return met(f"{plural(len(found), 'AWS Budget')} exist{'s' if len(found) == 1 else ''}: "
+               f"{names([_budget_label(b) for b in found])}{note}.", *details)
 
 
 @probe("cost_anomaly_monitors_present", "ce.anomaly_monitors")
@@ -22,14 +39,21 @@ def cost_anomaly_monitors_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     """A Cost Explorer anomaly monitor watches spend."""
     found = ev.get("ce.anomaly_monitors")["monitors"]
     if found:
-        return met(f"Cost anomaly monitor {names([m['name'] for m in found])} watches spend.")
-    return not_met("No Cost Explorer anomaly monitor exists.")
+        labels = [f"{m.get('name')} ({m.get('dimension') or m.get('type') or 'custom'})" for m in found]
+        return met(f"Cost anomaly monitor {names(labels)} watches spend.")
+    return not_met("No Cost Explorer anomaly monitor exists (ce:GetAnomalyMonitors returned none).")
 
 
 @probe("cost_allocation_tags_active", "ce.cost_allocation_tags")
 def cost_allocation_tags_active(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Cost-allocation tags are active, so spend can be attributed."""
-    tags = ev.get("ce.cost_allocation_tags")["tags"]
+    data = ev.get("ce.cost_allocation_tags")
+    tags = data["tags"]
+    user_defined = [t for t in tags if (data.get("types") or {}).get(t, "UserDefined") == "UserDefined"]
+    if user_defined:
+        return met(f"{plural(len(user_defined), 'user-defined cost-allocation tag')} "
+                   f"{'is' if len(user_defined) == 1 else 'are'} active: {names(user_defined)}.")
     if tags:
-        return met(f"Cost-allocation tag {names(tags)} is active.")
-    return not_met("No cost-allocation tag is active.")
+        return not_met(f"Only AWS-generated cost-allocation tags are active ({names(tags)}); "
+                       f"no user-defined tag attributes spend to an application or team.")
+    return not_met("No cost-allocation tag is active (ce:ListCostAllocationTags with Status Active returned none).")

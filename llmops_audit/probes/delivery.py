@@ -8,9 +8,21 @@ from typing import Any
 from llmops_audit.evidence import Evidence
 from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
 
-ENV = {"dev": "dev", "development": "dev", "develop": "dev", "test": "test", "testing": "test", "qa": "test",
-       "uat": "test", "stage": "stage", "staging": "stage", "preprod": "stage", "prod": "prod", "production": "prod",
-       "live": "prod"}
+ENV = {
+    "dev": "dev",
+    "development": "dev",
+    "develop": "dev",
+    "test": "test",
+    "testing": "test",
+    "qa": "test",
+    "uat": "test",
+    "stage": "stage",
+    "staging": "stage",
+    "preprod": "stage",
+    "prod": "prod",
+    "production": "prod",
+    "live": "prod",
+}
 EVAL = re.compile(r"eval|judge|regression|benchmark", re.I)
 
 
@@ -31,14 +43,30 @@ def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> 
     """An EventBridge schedule starts evaluation runs."""
     all_rules = ev.get("events.rules")["rules"]
     schedules = [r for r in all_rules if r["schedule"] and r.get("state") != "DISABLED"]
-    rules = [r for r in schedules if r["targets"] and (
-        EVAL.search(r["name"]) or EVAL.search(r.get("description") or "")
-        or any(EVAL.search((t or "").split(":")[-1]) for t in r["targets"]))]
+    rules = [
+        r
+        for r in schedules
+        if r["targets"]
+        and (
+            EVAL.search(r["name"])
+            or EVAL.search(r.get("description") or "")
+            or any(EVAL.search((t or "").split(":")[-1]) for t in r["targets"])
+        )
+    ]
     if rules:
-        return met(f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations "
-                   f"(targets: {names(sorted({(t or '').split(':')[-1] for r in rules for t in r['targets']}))}).")
-    return not_met(f"None of the {plural(len(schedules), 'enabled EventBridge schedule')} starts evaluation runs "
-                   "(no schedule whose name, description or target mentions eval, judge or benchmark).")
+        return met(
+            f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations "
+            f"(targets: {names(sorted({(t or '').split(':')[-1] for r in rules for t in r['targets']}))})."
+        )
+    if not schedules:
+        return not_met(
+            f"No enabled EventBridge schedule exists among {plural(len(all_rules), 'rule')}, "
+            "so none starts evaluation runs."
+        )
+    return not_met(
+        f"None of the {plural(len(schedules), 'enabled EventBridge schedule')} starts evaluation runs "
+        "(no schedule whose name, description or target mentions eval, judge or benchmark)."
+    )
 
 
 @probe("ssm_prompt_parameters_present", "ssm.prompt_parameters")
@@ -56,7 +84,12 @@ def environments_tagged(ev: Evidence, params: dict[str, Any]) -> Verdict:
     values = ev.get("tagging.environments")["tag_values"]
     envs = sorted({ENV[v.lower()] for vs in values.values() for v in vs if v.lower() in ENV})
     if len(envs) >= 2:
-        return met(f"Resources are tagged for {len(envs)} environments ({', '.join(envs)}) via "
-                   f"{', '.join(sorted(values))}.")
-    return not_met(f"Environment tags show {plural(len(envs), 'environment')}"
-                   + (f" ({', '.join(envs)})" if envs else "") + "; separation needs at least two.")
+        return met(
+            f"Resources are tagged for {len(envs)} environments ({', '.join(envs)}) via "
+            f"{', '.join(sorted(values))}."
+        )
+    return not_met(
+        f"Environment tags show {plural(len(envs), 'environment')}"
+        + (f" ({', '.join(envs)})" if envs else "")
+        + "; separation needs at least two."
+    )

@@ -1,4 +1,5 @@
-"""Probes over IAM agent roles, Organizations, SageMaker and OpenSearch Serverless."""
+"""Probes over IAM agent roles, Organizations, SageMaker and OpenSearch Serverless
+(sections documented in collectors/governance.py)."""
 
 from __future__ import annotations
 
@@ -6,71 +7,137 @@ import re
 from typing import Any
 
 from llmops_audit.evidence import Evidence
-from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
+from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 
-ENV = re.compile(r"\b(dev|development|test|qa|uat|stag(e|ing)|prod|production)\b", re.I)
+# Environment words inside account names ("llm-dev", "workload_prod", "Staging"); letters may not touch them.
+ENV_WORDS = {"dev": "dev", "develop": "dev", "development": "dev", "test": "test", "testing": "test", "qa": "test",
+             "uat": "test", "stage": "stage", "staging": "stage", "stg": "stage", "preprod": "stage",
+             "prod": "prod", "prd": "prod", "production": "prod"}
+_ENV = re.compile(r"(?<![a-z])(" + "|".join(sorted(ENV_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)
+
+
+def environments_in(names_: list[str]) -> dict[str, list[str]]:
+    """{environment: [names that mention it]} for dev, test, stage and prod."""
+    out: dict[str, list[str]] = {}
+    for n in names_:
+        for m in _ENV.finditer(n or ""):
+            out.setdefault(ENV_WORDS[m.group(1).lower()], []).append(n)
+    return out
 
 
 @probe("agent_roles_least_privilege", "iam.agent_roles")
 def agent_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Every agent role has a permissions boundary or no administrator-level policy."""
-    roles = ev.get("iam.agent_roles")["roles"]
-    if not roles:
-        return not_met("No agent execution roles were found (no agents).")
-    bad = [f"{r['name']} ({', '.join(r['admin_policies'])})" for r in roles if r["admin_policies"] and not r["boundary"]]
+    data = ev.get("iam.agent_roles")
+    roles = data["roles"]
+    without = data.get("agents_without_role") or []
+    if not roles and not without:
+        return not_met("No Bedrock agent execution role was found to check (the account has no agents).")
+    bad = [f"{r['name']} ({', '.join(r['admin_policies'])})" for r in roles
+           if r.get("admin_policies") and not r.get("boundary")]
     if bad:
-        return not_met(f"Agent role {names(bad)} has administrator access and no permissions boundary.")
-    return met(f"All {plural(len(roles), 'agent role')} are bounded or free of admin policies: "
-               f"{names([r['name'] + (' (boundary)' if r['boundary'] else '') for r in roles])}.")
+        return not_met(f"Agent role {names(bad)} has administrator access and no permissions boundary.",
+                       *[f"Used by agent {names(r.get('agents') or [])}: {r['name']}." for r in roles
+                         if r.get("admin_policies") and not r.get("boundary") and r.get("agents")])
+    unknown = [r["name"] for r in roles if r.get("admin_policies") is None and not r.get("boundary")]
+    if unknown or without:
+        parts = []
+        if unknown:
+            parts.append(f"the policies of role {names(unknown)} could not be read")
+        if without:
+            parts.append(f"the role of agent {names(without)} is unknown")
+        errs = [r["error"] for r in roles if r.get("error")]
+        return cannot_tell(f"No checked agent role is administrator-level, but {' and '.join(parts)}.", *errs,
+                           missing=tuple(sorted({r["error_action"] for r in roles if r.get("error_action")})))
+    labels = [r["name"] + (" (permissions boundary)" if r.get("boundary") else "") for r in roles]
+    return met(f"{plural(len(roles), 'agent role')} checked and none is administrator-level without a permissions "
+               f"boundary: {names(labels)}.")
 
 
 @probe("aiservices_opt_out_policy_present", "organizations.policies")
 def aiservices_opt_out_policy_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An Organizations AI-services opt-out policy exists."""
+    """An Organizations AI-services opt-out policy exists and is attached."""
     data = ev.get("organizations.policies")
     if not data["in_organization"]:
         return not_met("The account is not in an AWS Organization, so no AI-services opt-out policy applies.")
-    if data["policies"]:
-        return met(f"AI-services opt-out policy {names(data['policies'])} is in force.")
-    return not_met("The organization has no AI-services opt-out policy.")
+    policies = data["policies"]
+    if not policies:
+        return not_met("The organization has no AI-services opt-out policy (AISERVICES_OPT_OUT_POLICY).")
+    targets = data.get("targets") or {}
+    attached = [p for p in policies if targets.get(p, 1)]  # no targets recorded: count the policy as in force
+    unknown = [p for p in policies if p in targets and targets[p] is None]
+    if attached:
+        labels = [p + (f" ({plural(targets[p], 'target')})" if p in targets else "") for p in attached]
+        return met(f"AI-services opt-out policy {names(labels)} is attached in the organization.")
+    if unknown:
+        return cannot_tell(f"AI-services opt-out policy {names(unknown)} exists, but its attachments could not "
+                           f"be read.", *(data.get("errors") or []), missing=("organizations:ListTargetsForPolicy",))
+    return not_met(f"AI-services opt-out policy {names(policies)} exists but is attached to no root, OU or account.")
 
 
 @probe("environment_accounts_present", "organizations.accounts")
 def environment_accounts_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Organization accounts are named per environment (at least two)."""
+    """Organization accounts are named per environment (at least two of dev, test, stage, prod)."""
     data = ev.get("organizations.accounts")
     if not data["in_organization"]:
         return not_met("The account is not in an AWS Organization, so no per-environment accounts are visible.")
-    envs = sorted({m.group(1).lower()[:4] for a in data["accounts"] if (m := ENV.search(a))})
-    if len(envs) >= 2:
-        return met(f"Organization accounts cover environments {', '.join(envs)}.")
-    return not_met(f"Organization accounts show {plural(len(envs), 'environment')}; separation needs two.")
+    need = int(params.get("min_environments", 2))
+    envs = environments_in(data["accounts"])
+    shown = [f"{e} ({names(envs[e], 2)})" for e in sorted(envs)]
+    if len(envs) >= need:
+        return met(f"Organization account names cover {plural(len(envs), 'environment')}: {', '.join(shown)}.")
+    return not_met(f"The organization's {plural(len(data['accounts']), 'account')} name "
+                   f"{plural(len(envs), 'environment')}{': ' + ', '.join(shown) if shown else ''}; "
+                   f"separation needs at least {need}.")
 
 
 @probe("sagemaker_notebooks_present", "sagemaker.notebooks")
 def sagemaker_notebooks_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """SageMaker notebook instances or Studio domains exist."""
     data = ev.get("sagemaker.notebooks")
-    found = data["notebooks"] + data["domains"]
-    if found:
-        return met(f"SageMaker notebooks or domains exist: {names(found)}.")
+    nbs, domains = data.get("notebooks") or [], data.get("domains") or []
+    if nbs or domains:
+        parts = []
+        if nbs:
+            parts.append(f"notebook instance {names(nbs)}")
+        if domains:
+            parts.append(f"Studio domain {names(domains)}")
+        return met(f"SageMaker {' and '.join(parts)} exist{'s' if len(nbs) + len(domains) == 1 else ''}.")
     return not_met("No SageMaker notebook instance or Studio domain exists.")
 
 
 @probe("a2i_flow_definitions_present", "sagemaker.flow_definitions")
 def a2i_flow_definitions_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An Amazon A2I flow definition sends outputs to human review on conditions."""
-    flows = ev.get("sagemaker.flow_definitions")["flow_definitions"]
-    cond = [f["name"] for f in flows if f["conditional"]]
+    data = ev.get("sagemaker.flow_definitions")
+    flows = data["flow_definitions"]
+    cond = [f["name"] for f in flows if f.get("conditional")]
     if cond:
         return met(f"A2I flow definition {names(cond)} activates human review on conditions.")
-    return not_met(f"No A2I flow definition activates human review on conditions ({plural(len(flows), 'flow definition')}).")
+    unknown = [f["name"] for f in flows if f.get("conditional") is None]
+    if unknown:
+        return cannot_tell(f"A2I flow definition {names(unknown)} could not be described, so its activation "
+                           f"conditions are unknown.", *(data.get("errors") or []),
+                           missing=("sagemaker:DescribeFlowDefinition",))
+    if flows:
+        return not_met(f"{plural(len(flows), 'A2I flow definition')} ({names([f['name'] for f in flows])}) "
+                       f"{'has' if len(flows) == 1 else 'have'} no human-loop activation conditions.")
+    return not_met("No Amazon A2I flow definition exists.")
 
 
 @probe("vector_collections_present", "aoss.collections")
 def vector_collections_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An OpenSearch Serverless vector-search collection exists."""
-    found = [c["name"] for c in ev.get("aoss.collections")["collections"] if c["type"] == "VECTORSEARCH"]
+    data = ev.get("aoss.collections")
+    cols = data["collections"]
+    found = [c["name"] for c in cols if c.get("type") == "VECTORSEARCH"]
     if found:
-        return met(f"Vector-search collection {names(found)} exists.")
-    return not_met("No OpenSearch Serverless vector-search collection exists.")
+        return met(f"OpenSearch Serverless vector-search collection {names(found)} exists.")
+    unknown = [c["name"] for c in cols if c.get("type") is None]
+    if unknown:
+        return cannot_tell(f"OpenSearch Serverless collection {names(unknown)} exists but its type could not be "
+                           f"read.", *(data.get("errors") or []), missing=("aoss:BatchGetCollection",))
+    if cols:
+        return not_met(f"No OpenSearch Serverless collection is of type VECTORSEARCH "
+                       f"({names([str(c['name']) + ' (' + str(c.get('type')) + ')' for c in cols])}).")
+    return not_met("No OpenSearch Serverless collection exists.")

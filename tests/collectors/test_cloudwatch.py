@@ -12,9 +12,13 @@ from tests.conftest import seed_client
 
 
 def _put(name: str, dims: dict[str, str], values: list[float], ns: str = "AWS/Bedrock") -> None:
-    seed_client("cloudwatch").put_metric_data(Namespace=ns, MetricData=[
-        {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Value": v}
-        for v in values])
+    seed_client("cloudwatch").put_metric_data(
+        Namespace=ns,
+        MetricData=[
+            {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Value": v}
+            for v in values
+        ],
+    )
 
 
 def test_catalog_and_stats_batch_every_series(moto_aws, scope) -> None:
@@ -24,12 +28,23 @@ def test_catalog_and_stats_batch_every_series(moto_aws, scope) -> None:
     _put("UserFeedbackScore", {}, [1.0], ns="SupportBot")
     ctx = CollectContext(moto_aws, scope)
     catalog = ctx.section("cloudwatch.metric_catalog")
-    assert {(m["metric"], m["dimensions"].get("ModelId")) for m in catalog["metrics"] if m["namespace"] == "AWS/Bedrock"} \
-        == {("Invocations", "model-0"), ("Invocations", "model-1"), ("Invocations", "model-2"), ("InputTokenCount", "model-0")}
+    assert {
+        (m["metric"], m["dimensions"].get("ModelId"))
+        for m in catalog["metrics"]
+        if m["namespace"] == "AWS/Bedrock"
+    } == {
+        ("Invocations", "model-0"),
+        ("Invocations", "model-1"),
+        ("Invocations", "model-2"),
+        ("InputTokenCount", "model-0"),
+    }
     assert any(m.get("custom") and m["metric"] == "UserFeedbackScore" for m in catalog["metrics"])
     stats = ctx.section("cloudwatch.metric_stats")
-    inv = {s["dimensions"]["ModelId"]: s["value"] for s in stats["series"]
-           if s["metric"] == "Invocations" and s["stat"] == "Sum"}
+    inv = {
+        s["dimensions"]["ModelId"]: s["value"]
+        for s in stats["series"]
+        if s["metric"] == "Invocations" and s["stat"] == "Sum"
+    }
     assert inv == {"model-0": 6.0, "model-1": 6.0, "model-2": 6.0}
     assert stats["period_seconds"] % 3600 == 0 and stats["period_seconds"] >= 7 * 86400
     gmd = [c for c in moto_aws.calls if c.operation == "GetMetricData"]
@@ -38,8 +53,12 @@ def test_catalog_and_stats_batch_every_series(moto_aws, scope) -> None:
 
 def test_more_than_500_queries_are_split_into_batches(moto_aws, scope) -> None:
     ctx = CollectContext(moto_aws, scope)
-    ctx.data["cloudwatch.metric_catalog"] = {"metrics": [
-        {"namespace": "AWS/Lambda", "metric": "Invocations", "dimensions": {"FunctionName": f"f{i}"}} for i in range(1201)]}
+    ctx.data["cloudwatch.metric_catalog"] = {
+        "metrics": [
+            {"namespace": "AWS/Lambda", "metric": "Invocations", "dimensions": {"FunctionName": f"f{i}"}}
+            for i in range(1201)
+        ]
+    }
     stats = ctx.section("cloudwatch.metric_stats")
     assert stats["queries"] == 1201
     assert sum(1 for c in moto_aws.calls if c.operation == "GetMetricData") == 3
@@ -48,15 +67,30 @@ def test_more_than_500_queries_are_split_into_batches(moto_aws, scope) -> None:
 def test_percentiles_from_get_metric_data_with_stubber(moto_aws, scope) -> None:
     """moto cannot compute pNN, so the response is stubbed (shape checked by botocore's Stubber)."""
     ctx = CollectContext(moto_aws, scope)
-    ctx.data["cloudwatch.metric_catalog"] = {"metrics": [
-        {"namespace": "AWS/Bedrock", "metric": "InvocationLatency", "dimensions": {"ModelId": "m1"}}]}
+    ctx.data["cloudwatch.metric_catalog"] = {
+        "metrics": [
+            {"namespace": "AWS/Bedrock", "metric": "InvocationLatency", "dimensions": {"ModelId": "m1"}}
+        ]
+    }
     client = moto_aws.client("cloudwatch")
-    results = [{"Id": f"q{i}", "Label": stat, "Timestamps": [scope.start], "Values": [value], "StatusCode": "Complete"}
-               for i, (stat, value) in enumerate((("Average", 900.0), ("p50", 800.0), ("p90", 1500.0),
-                                                  ("p95", 1900.0), ("p99", 2600.0)))]
+    results = [
+        {
+            "Id": f"q{i}",
+            "Label": stat,
+            "Timestamps": [scope.start],
+            "Values": [value],
+            "StatusCode": "Complete",
+        }
+        for i, (stat, value) in enumerate(
+            (("Average", 900.0), ("p50", 800.0), ("p90", 1500.0), ("p95", 1900.0), ("p99", 2600.0))
+        )
+    ]
     with Stubber(client) as stub:
-        stub.add_response("get_metric_data", {"MetricDataResults": results},
-                          {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY})
+        stub.add_response(
+            "get_metric_data",
+            {"MetricDataResults": results},
+            {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY},
+        )
         stats = ctx.section("cloudwatch.metric_stats")
         stub.assert_no_pending_responses()
     got = {s["stat"]: s["value"] for s in stats["series"]}
@@ -65,14 +99,47 @@ def test_percentiles_from_get_metric_data_with_stubber(moto_aws, scope) -> None:
 
 def test_alarms_dashboards_and_insight_rules(moto_aws, scope) -> None:
     cw = seed_client("cloudwatch")
-    cw.put_metric_alarm(AlarmName="lat", Namespace="AWS/Bedrock", MetricName="InvocationLatency", Statistic="Average",
-                        Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
-                        AlarmActions=["arn:aws:lambda:us-east-1:123456789012:function:fix"])
-    cw.put_dashboard(DashboardName="d", DashboardBody=json.dumps({"widgets": [{"properties": {"metrics": [
-        ["AWS/Bedrock", "InputTokenCount", "ModelId", "m"], [".", "OutputTokenCount", ".", "."]]}}]}))
-    cw.put_insight_rule(RuleName="by-model", RuleState="ENABLED", RuleDefinition=json.dumps({
-        "Schema": {"Name": "CloudWatchLogRule", "Version": 1}, "LogGroupNames": ["/aws/bedrock/x"],
-        "LogFormat": "JSON", "Contribution": {"Keys": ["$.modelId"]}, "AggregateOn": "Count"}))
+    cw.put_metric_alarm(
+        AlarmName="lat",
+        Namespace="AWS/Bedrock",
+        MetricName="InvocationLatency",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=["arn:aws:lambda:us-east-1:123456789012:function:fix"],
+    )
+    cw.put_dashboard(
+        DashboardName="d",
+        DashboardBody=json.dumps(
+            {
+                "widgets": [
+                    {
+                        "properties": {
+                            "metrics": [
+                                ["AWS/Bedrock", "InputTokenCount", "ModelId", "m"],
+                                [".", "OutputTokenCount", ".", "."],
+                            ]
+                        }
+                    }
+                ]
+            }
+        ),
+    )
+    cw.put_insight_rule(
+        RuleName="by-model",
+        RuleState="ENABLED",
+        RuleDefinition=json.dumps(
+            {
+                "Schema": {"Name": "CloudWatchLogRule", "Version": 1},
+                "LogGroupNames": ["/aws/bedrock/x"],
+                "LogFormat": "JSON",
+                "Contribution": {"Keys": ["$.modelId"]},
+                "AggregateOn": "Count",
+            }
+        ),
+    )
     ctx = CollectContext(moto_aws, scope)
     [alarm] = ctx.section("cloudwatch.alarms")["alarms"]
     assert alarm["metrics"] == [{"namespace": "AWS/Bedrock", "metric": "InvocationLatency"}]

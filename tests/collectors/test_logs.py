@@ -20,22 +20,37 @@ def _group_with_events(name: str, messages: list[str], retention: int | None = N
         return
     logs.create_log_stream(logGroupName=name, logStreamName="s")
     now = int(time.time() * 1000) - 60_000
-    logs.put_log_events(logGroupName=name, logStreamName="s",
-                        logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(messages)])
+    logs.put_log_events(
+        logGroupName=name,
+        logStreamName="s",
+        logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(messages)],
+    )
 
 
 def test_invocation_records_keep_counts_never_text(moto_aws, scope) -> None:
-    _group_with_events(GROUP, [json.dumps({"modelId": "m1", "operation": "Converse",
-                                           "input": {"inputTokenCount": 10, "inputBodyJson": {"x": "SECRET PROMPT"}},
-                                           "output": {"outputTokenCount": 0, "outputBodyJson": {"y": "SECRET ANSWER"}}}),
-                               "not json"], retention=30)
+    _group_with_events(
+        GROUP,
+        [
+            json.dumps(
+                {
+                    "modelId": "m1",
+                    "operation": "Converse",
+                    "input": {"inputTokenCount": 10, "inputBodyJson": {"x": "SECRET PROMPT"}},
+                    "output": {"outputTokenCount": 0, "outputBodyJson": {"y": "SECRET ANSWER"}},
+                }
+            ),
+            "not json",
+        ],
+        retention=30,
+    )
     ctx = CollectContext(moto_aws, scope)
     ctx.data["bedrock.invocation_logging"] = {"logGroupName": GROUP, "s3Bucket": None}
     group = ctx.section("logs.invocation_log_group")
     assert group["exists"] and group["retentionInDays"] == 30
     data = ctx.section("logs.invocation_records")
-    assert data["records"] == [{"modelId": "m1", "operation": "Converse", "errorCode": None, "inputTokens": 10,
-                                "outputTokens": 0}]
+    assert data["records"] == [
+        {"modelId": "m1", "operation": "Converse", "errorCode": None, "inputTokens": 10, "outputTokens": 0}
+    ]
     assert "SECRET" not in json.dumps(ctx.data)
 
 
@@ -46,11 +61,16 @@ def test_missing_invocation_group_is_reported_not_failed(moto_aws, scope) -> Non
 
 
 def test_metric_filters_and_feedback_counts(moto_aws, scope) -> None:
-    _group_with_events("/support/app", [json.dumps({"event": "UserFeedback", "rating": r}) for r in ("up", "down", "up")]
-                       + ["other line"])
-    seed_client("logs").put_metric_filter(logGroupName="/support/app", filterName="fb", filterPattern='"UserFeedback"',
-                                          metricTransformations=[{"metricName": "Feedback", "metricNamespace": "App",
-                                                                  "metricValue": "1"}])
+    _group_with_events(
+        "/support/app",
+        [json.dumps({"event": "UserFeedback", "rating": r}) for r in ("up", "down", "up")] + ["other line"],
+    )
+    seed_client("logs").put_metric_filter(
+        logGroupName="/support/app",
+        filterName="fb",
+        filterPattern='"UserFeedback"',
+        metricTransformations=[{"metricName": "Feedback", "metricNamespace": "App", "metricValue": "1"}],
+    )
     ctx = CollectContext(moto_aws, scope)
     ctx.data["logs.lambda_log_groups"] = {"groups": []}
     assert ctx.section("logs.metric_filters")["filters"][0]["metrics"] == ["App/Feedback"]
@@ -60,7 +80,9 @@ def test_metric_filters_and_feedback_counts(moto_aws, scope) -> None:
 
 def test_data_protection_is_unsupported_by_moto_and_stubbed_otherwise(moto_aws, scope, canned) -> None:
     _group_with_events(GROUP, [], retention=7)
-    canned.add("logs", "GetDataProtectionPolicy", {"logGroupIdentifier": GROUP, "policyDocument": '{"Name": "pii"}'})
+    canned.add(
+        "logs", "GetDataProtectionPolicy", {"logGroupIdentifier": GROUP, "policyDocument": '{"Name": "pii"}'}
+    )
     canned.add("logs", "DescribeAccountPolicies", {"accountPolicies": []})
     ctx = CollectContext(moto_aws, scope)
     ctx.data["bedrock.invocation_logging"] = {"logGroupName": GROUP, "s3Bucket": None}

@@ -20,87 +20,328 @@ def stats(*series: dict) -> dict:
 
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
 SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0"
-ALARM_LAT = {"name": "lat", "metrics": [{"namespace": BR, "metric": "InvocationLatency"}], "actions": ["arn:aws:sns:us-east-1:1:t"]}
-ALARM_TOK = {"name": "tok", "metrics": [{"namespace": BR, "metric": "InputTokenCount"}],
-             "actions": ["arn:aws:lambda:us-east-1:1:function:fix"]}
+ALARM_LAT = {
+    "name": "lat",
+    "metrics": [{"namespace": BR, "metric": "InvocationLatency"}],
+    "actions": ["arn:aws:sns:us-east-1:1:t"],
+}
+ALARM_TOK = {
+    "name": "tok",
+    "metrics": [{"namespace": BR, "metric": "InputTokenCount"}],
+    "actions": ["arn:aws:lambda:us-east-1:1:function:fix"],
+}
 NO_DASH = {"dashboards": [], "total": 0}
 
 
 CASES = [
-    ("bedrock_model_traffic_present", {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 5, ModelId=HAIKU))},
-     True, "1 model had traffic"),
-    ("bedrock_model_traffic_present", {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 0, ModelId=HAIKU))},
-     False, "No AWS/Bedrock Invocations"),
-    ("bedrock_model_traffic_present", {"cloudwatch.metric_stats": stats(
-        s("AWS/BedrockMantle", "Inferences", "Sum", 3, ModelId="openai.gpt-oss-120b"))}, True, "bedrock-mantle"),
-    ("bedrock_alarms_present", {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}}, True, "lat (InvocationLatency)"),
-    ("bedrock_alarms_present", {"cloudwatch.alarms": {"alarms": [{"name": "cpu", "metrics": [
-        {"namespace": "AWS/EC2", "metric": "CPUUtilization"}], "actions": []}]}}, False, "None of the 1 CloudWatch alarm"),
-    ("bedrock_dashboard_present", {"cloudwatch.dashboards": {"dashboards": [
-        {"name": "llm", "metrics": [], "mentions_bedrock": True}], "total": 1}}, True, "Dashboard llm"),
+    (
+        "bedrock_model_traffic_present",
+        {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 5, ModelId=HAIKU))},
+        True,
+        "1 model had traffic",
+    ),
+    (
+        "bedrock_model_traffic_present",
+        {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 0, ModelId=HAIKU))},
+        False,
+        "No AWS/Bedrock Invocations",
+    ),
+    (
+        "bedrock_model_traffic_present",
+        {
+            "cloudwatch.metric_stats": stats(
+                s("AWS/BedrockMantle", "Inferences", "Sum", 3, ModelId="openai.gpt-oss-120b")
+            )
+        },
+        True,
+        "bedrock-mantle",
+    ),
+    (
+        "bedrock_alarms_present",
+        {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}},
+        True,
+        "lat (InvocationLatency)",
+    ),
+    (
+        "bedrock_alarms_present",
+        {
+            "cloudwatch.alarms": {
+                "alarms": [
+                    {
+                        "name": "cpu",
+                        "metrics": [{"namespace": "AWS/EC2", "metric": "CPUUtilization"}],
+                        "actions": [],
+                    }
+                ]
+            }
+        },
+        False,
+        "None of the 1 CloudWatch alarm",
+    ),
+    (
+        "bedrock_dashboard_present",
+        {
+            "cloudwatch.dashboards": {
+                "dashboards": [{"name": "llm", "metrics": [], "mentions_bedrock": True}],
+                "total": 1,
+            }
+        },
+        True,
+        "Dashboard llm",
+    ),
     ("bedrock_dashboard_present", {"cloudwatch.dashboards": NO_DASH}, False, "None of the 0"),
-    ("token_and_latency_tracked", {"cloudwatch.alarms": {"alarms": [ALARM_LAT, ALARM_TOK]},
-                                   "cloudwatch.dashboards": NO_DASH}, True, "alarm tok"),
-    ("token_and_latency_tracked", {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}, "cloudwatch.dashboards": NO_DASH},
-     False, "token counts"),
-    ("multiple_model_families_in_use", {"cloudwatch.metric_stats": stats(
-        s(BR, "Invocations", "Sum", 5, ModelId=HAIKU), s(BR, "Invocations", "Sum", 2, ModelId=SONNET))},
-     True, "claude-3-5-haiku, claude-3-5-sonnet"),
-    ("multiple_model_families_in_use", {"cloudwatch.metric_stats": stats(
-        s(BR, "Invocations", "Sum", 5, ModelId=HAIKU), s(BR, "Invocations", "Sum", 2, ModelId="eu." + HAIKU))},
-     False, "Only 1 model family"),
-    ("cross_region_inference_in_use", {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 2, ModelId=SONNET))},
-     True, "us.anthropic"),
-    ("cross_region_inference_in_use", {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 2, ModelId=HAIKU))},
-     False, "No traffic used"),
-    ("routed_model_ids_in_use", {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 2,
-     ModelId="arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2"))}, False, "None of the 1"),
-    ("routed_model_ids_in_use", {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 2,
-     ModelId="arn:aws:bedrock:us-east-1:1:prompt-router/abc"))}, True, "prompt-router/abc"),
-    ("prompt_cache_reads_present", {"cloudwatch.metric_catalog": {"metrics": [
-        {"namespace": BR, "metric": "CacheReadInputTokens", "dimensions": {"ModelId": HAIKU}}]},
-        "cloudwatch.metric_stats": stats(s(BR, "CacheReadInputTokens", "Sum", 900, ModelId=HAIKU))}, True, "900 tokens"),
-    ("prompt_cache_reads_present", {"cloudwatch.metric_catalog": {"metrics": []}, "cloudwatch.metric_stats": stats()},
-     False, "No Bedrock cache-token metric"),
-    ("confidence_metric_published", {"cloudwatch.metric_catalog": {"metrics": [
-        {"namespace": "App", "metric": "AnswerConfidence", "dimensions": {}, "custom": True}]}}, True, "App/AnswerConfidence"),
+    (
+        "token_and_latency_tracked",
+        {"cloudwatch.alarms": {"alarms": [ALARM_LAT, ALARM_TOK]}, "cloudwatch.dashboards": NO_DASH},
+        True,
+        "alarm tok",
+    ),
+    (
+        "token_and_latency_tracked",
+        {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}, "cloudwatch.dashboards": NO_DASH},
+        False,
+        "token counts",
+    ),
+    (
+        "multiple_model_families_in_use",
+        {
+            "cloudwatch.metric_stats": stats(
+                s(BR, "Invocations", "Sum", 5, ModelId=HAIKU), s(BR, "Invocations", "Sum", 2, ModelId=SONNET)
+            )
+        },
+        True,
+        "claude-3-5-haiku, claude-3-5-sonnet",
+    ),
+    (
+        "multiple_model_families_in_use",
+        {
+            "cloudwatch.metric_stats": stats(
+                s(BR, "Invocations", "Sum", 5, ModelId=HAIKU),
+                s(BR, "Invocations", "Sum", 2, ModelId="eu." + HAIKU),
+            )
+        },
+        False,
+        "Only 1 model family",
+    ),
+    (
+        "cross_region_inference_in_use",
+        {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 2, ModelId=SONNET))},
+        True,
+        "us.anthropic",
+    ),
+    (
+        "cross_region_inference_in_use",
+        {"cloudwatch.metric_stats": stats(s(BR, "Invocations", "Sum", 2, ModelId=HAIKU))},
+        False,
+        "No traffic used",
+    ),
+    (
+        "routed_model_ids_in_use",
+        {
+            "cloudwatch.metric_stats": stats(
+                s(
+                    BR,
+                    "Invocations",
+                    "Sum",
+                    2,
+                    ModelId="arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2",
+                )
+            )
+        },
+        False,
+        "None of the 1",
+    ),
+    (
+        "routed_model_ids_in_use",
+        {
+            "cloudwatch.metric_stats": stats(
+                s(BR, "Invocations", "Sum", 2, ModelId="arn:aws:bedrock:us-east-1:1:prompt-router/abc")
+            )
+        },
+        True,
+        "prompt-router/abc",
+    ),
+    (
+        "prompt_cache_reads_present",
+        {
+            "cloudwatch.metric_catalog": {
+                "metrics": [
+                    {"namespace": BR, "metric": "CacheReadInputTokens", "dimensions": {"ModelId": HAIKU}}
+                ]
+            },
+            "cloudwatch.metric_stats": stats(s(BR, "CacheReadInputTokens", "Sum", 900, ModelId=HAIKU)),
+        },
+        True,
+        "900 tokens",
+    ),
+    (
+        "prompt_cache_reads_present",
+        {"cloudwatch.metric_catalog": {"metrics": []}, "cloudwatch.metric_stats": stats()},
+        False,
+        "No Bedrock cache-token metric",
+    ),
+    (
+        "confidence_metric_published",
+        {
+            "cloudwatch.metric_catalog": {
+                "metrics": [
+                    {"namespace": "App", "metric": "AnswerConfidence", "dimensions": {}, "custom": True}
+                ]
+            }
+        },
+        True,
+        "App/AnswerConfidence",
+    ),
     ("confidence_metric_published", {"cloudwatch.metric_catalog": {"metrics": []}}, None, "attest"),
-    ("user_feedback_metric_present", {"cloudwatch.metric_catalog": {"metrics": [
-        {"namespace": "App", "metric": "ThumbsUp", "dimensions": {}, "custom": True}]}}, True, "App/ThumbsUp"),
+    (
+        "user_feedback_metric_present",
+        {
+            "cloudwatch.metric_catalog": {
+                "metrics": [{"namespace": "App", "metric": "ThumbsUp", "dimensions": {}, "custom": True}]
+            }
+        },
+        True,
+        "App/ThumbsUp",
+    ),
     ("user_feedback_metric_present", {"cloudwatch.metric_catalog": {"metrics": []}}, False, "No custom"),
-    ("guardrail_interventions_observed", {"cloudwatch.metric_stats": stats(s(
-        "AWS/Bedrock/Guardrails", "InvocationsIntervened", "Sum", 3, GuardrailArn="arn:g", GuardrailVersion="1"))},
-     True, "intervened 3 times"),
-    ("guardrail_interventions_observed", {"cloudwatch.metric_stats": stats()}, False, "No guardrail intervention"),
+    (
+        "guardrail_interventions_observed",
+        {
+            "cloudwatch.metric_stats": stats(
+                s(
+                    "AWS/Bedrock/Guardrails",
+                    "InvocationsIntervened",
+                    "Sum",
+                    3,
+                    GuardrailArn="arn:g",
+                    GuardrailVersion="1",
+                )
+            )
+        },
+        True,
+        "intervened 3 times",
+    ),
+    (
+        "guardrail_interventions_observed",
+        {"cloudwatch.metric_stats": stats()},
+        False,
+        "No guardrail intervention",
+    ),
     ("alarms_trigger_automation", {"cloudwatch.alarms": {"alarms": [ALARM_TOK]}}, True, "tok -> lambda"),
-    ("alarms_trigger_automation", {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}}, False, "None of the 1 alarm"),
-    ("model_usage_insight_rule_present", {"cloudwatch.insight_rules": {"rules": [
-        {"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/g"]}]},
-        "bedrock.invocation_logging": {"logGroupName": "/g"}}, True, "by-model"),
-    ("model_usage_insight_rule_present", {"cloudwatch.insight_rules": {"rules": [
-        {"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/other"]}]},
-        "bedrock.invocation_logging": {"logGroupName": "/g"}}, False, "over /g"),
-    ("token_metric_filters_present", {"logs.metric_filters": {"filters": [
-        {"name": "tok", "logGroup": "/g", "pattern": "{ $.input.inputTokenCount > 0 }", "metrics": ["A/B"], "values": ["$.input.inputTokenCount"]}]},
-        "bedrock.invocation_logging": {"logGroupName": "/g"}}, True, "tok"),
-    ("token_metric_filters_present", {"logs.metric_filters": {"filters": []},
-                                      "bedrock.invocation_logging": {"logGroupName": "/g"}}, False, "No metric filter"),
-    ("feedback_metric_filter_present", {"logs.metric_filters": {"filters": [
-        {"name": "fb", "logGroup": "/app", "pattern": '"UserFeedback"', "metrics": ["A/F"], "values": ["1"]}]}}, True, "fb on /app"),
+    (
+        "alarms_trigger_automation",
+        {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}},
+        False,
+        "None of the 1 alarm",
+    ),
+    (
+        "model_usage_insight_rule_present",
+        {
+            "cloudwatch.insight_rules": {
+                "rules": [{"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/g"]}]
+            },
+            "bedrock.invocation_logging": {"logGroupName": "/g"},
+        },
+        True,
+        "by-model",
+    ),
+    (
+        "model_usage_insight_rule_present",
+        {
+            "cloudwatch.insight_rules": {
+                "rules": [{"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/other"]}]
+            },
+            "bedrock.invocation_logging": {"logGroupName": "/g"},
+        },
+        False,
+        "over /g",
+    ),
+    (
+        "token_metric_filters_present",
+        {
+            "logs.metric_filters": {
+                "filters": [
+                    {
+                        "name": "tok",
+                        "logGroup": "/g",
+                        "pattern": "{ $.input.inputTokenCount > 0 }",
+                        "metrics": ["A/B"],
+                        "values": ["$.input.inputTokenCount"],
+                    }
+                ]
+            },
+            "bedrock.invocation_logging": {"logGroupName": "/g"},
+        },
+        True,
+        "tok",
+    ),
+    (
+        "token_metric_filters_present",
+        {"logs.metric_filters": {"filters": []}, "bedrock.invocation_logging": {"logGroupName": "/g"}},
+        False,
+        "No metric filter",
+    ),
+    (
+        "feedback_metric_filter_present",
+        {
+            "logs.metric_filters": {
+                "filters": [
+                    {
+                        "name": "fb",
+                        "logGroup": "/app",
+                        "pattern": '"UserFeedback"',
+                        "metrics": ["A/F"],
+                        "values": ["1"],
+                    }
+                ]
+            }
+        },
+        True,
+        "fb on /app",
+    ),
     ("feedback_metric_filter_present", {"logs.metric_filters": {"filters": []}}, False, "None of the 0"),
-    ("llm_lambda_log_retention_set", {"logs.lambda_log_groups": {"groups": [
-        {"function": "bot", "name": "/aws/lambda/bot", "exists": True, "retentionInDays": 30}]}}, True, "/aws/lambda/bot 30d"),
-    ("llm_lambda_log_retention_set", {"logs.lambda_log_groups": {"groups": [
-        {"function": "bot", "name": "/aws/lambda/bot", "exists": True, "retentionInDays": None}]}}, False, "bot"),
-    ("invocation_logs_data_protection", {"logs.data_protection": {"group": "/g", "group_policy": True,
-                                                                  "account_policies": []}}, True, "/g has a data-protection"),
-    ("invocation_logs_data_protection", {"logs.data_protection": {"group": "/g", "group_policy": False,
-                                                                  "account_policies": []}}, False, "No data-protection"),
+    (
+        "llm_lambda_log_retention_set",
+        {
+            "logs.lambda_log_groups": {
+                "groups": [
+                    {"function": "bot", "name": "/aws/lambda/bot", "exists": True, "retentionInDays": 30}
+                ]
+            }
+        },
+        True,
+        "/aws/lambda/bot 30d",
+    ),
+    (
+        "llm_lambda_log_retention_set",
+        {
+            "logs.lambda_log_groups": {
+                "groups": [
+                    {"function": "bot", "name": "/aws/lambda/bot", "exists": True, "retentionInDays": None}
+                ]
+            }
+        },
+        False,
+        "bot",
+    ),
+    (
+        "invocation_logs_data_protection",
+        {"logs.data_protection": {"group": "/g", "group_policy": True, "account_policies": []}},
+        True,
+        "/g has a data-protection",
+    ),
+    (
+        "invocation_logs_data_protection",
+        {"logs.data_protection": {"group": "/g", "group_policy": False, "account_policies": []}},
+        False,
+        "No data-protection",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("probe_id", "sections", "value", "says"), CASES,
-                         ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("probe_id", "sections", "value", "says"), CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_probe(scope, probe_id: str, sections: dict, value: bool | None, says: str) -> None:
     f = run_probe(probe_id, snapshot(scope, **{k.replace(".", "__"): v for k, v in sections.items()}), {})
     assert f.value is value, f.summary
@@ -111,7 +352,9 @@ def test_probe(scope, probe_id: str, sections: dict, value: bool | None, says: s
 def test_denied_section_makes_the_probe_unknown_naming_the_action(scope) -> None:
     from llmops_audit.evidence import EvidenceSnapshot, SectionError
 
-    snap = EvidenceSnapshot(scope, errors={"cloudwatch.alarms": SectionError("denied", "cloudwatch:DescribeAlarms", "x")})
+    snap = EvidenceSnapshot(
+        scope, errors={"cloudwatch.alarms": SectionError("denied", "cloudwatch:DescribeAlarms", "x")}
+    )
     f = run_probe("bedrock_alarms_present", snap, {})
     assert f.value is None and f.missing == ("cloudwatch:DescribeAlarms",)
     assert "cloudwatch:DescribeAlarms was denied" in f.summary

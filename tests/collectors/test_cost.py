@@ -1,0 +1,135 @@
+"""Cost collectors against moto (Budgets), canned responses and botocore's Stubber (Cost Explorer)."""
+
+from __future__ import annotations
+
+from botocore.stub import ANY, Stubber
+
+from llmops_audit.collectors import CollectContext, SectionFailed
+from tests.conftest import ACCOUNT, seed_client
+
+
+def _budget(name: str, notify: bool = True, **extra) -> None:
+    kwargs = {}
+    if notify:
+        kwargs["NotificationsWithSubscribers"] = [{
+            "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80},
+            "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]}]
+    seed_client("budgets").create_budget(AccountId=ACCOUNT, Budget={
+        "BudgetName": name, "BudgetLimit": {"Amount": "250", "Unit": "USD"}, "TimeUnit": "MONTHLY",
+        "BudgetType": "COST", **extra}, **kwargs)
+
+
+def test_budgets_with_filters_and_notifications(moto_aws, scope) -> None:
+    _budget("llm-monthly", CostFilters={"Service": ["Amazon Bedrock"]})
+    _budget("everything", notify=False)
+    data = CollectContext(moto_aws, scope).section("budgets.budgets")
+    by_name = {b["name"]: b for b in data["budgets"]}
+    assert set(by_name) == {"llm-monthly", "everything"}
+    assert by_name["llm-monthly"]["limit"] == "250" and by_name["llm-monthly"]["time_unit"] == "MONTHLY"
+    assert by_name["llm-monthly"]["bedrock_scoped"] is True and by_name["everything"]["bedrock_scoped"] is False
+    assert by_name["llm-monthly"]["notifications"] == 1 and by_name["everything"]["notifications"] == 0
+    assert data["errors"] == []
+
+
+def test_budgets_notification_failure_is_recorded_not_fatal(moto_aws, scope, canned) -> None:
+    _budget("llm-monthly")
+    canned.deny("budgets", "DescribeNotificationsForBudget")
+    data = CollectContext(moto_aws, scope).section("budgets.budgets")
+    assert data["budgets"][0]["notifications"] is None
+    assert "budgets:" in data["errors"][0] and "llm-monthly" in data["errors"][0]
+
+
+def test_budgets_denied_fails_the_section_with_the_action(moto_aws, scope, canned) -> None:
+    canned.deny("budgets", "DescribeBudgets", "User: arn:aws:iam::123456789012:user/audit is not authorized to "
+                                              "perform: budgets:ViewBudget on resource: budget/*")
+    ctx = CollectContext(moto_aws, scope)
+    try:
+        ctx.section("budgets.budgets")
+    except SectionFailed as exc:
+        assert exc.error.kind == "denied" and exc.error.action == "budgets:ViewBudget"
+    else:
+        raise AssertionError("the section should have failed")
+
+
+def test_anomaly_monitors_and_active_tags_from_canned(moto_aws, scope, canned) -> None:
+    canned.add("ce", "GetAnomalyMonitors", {"AnomalyMonitors": [
+        {"MonitorArn": "arn:aws:ce::123456789012:anomalymonitor/m1", "MonitorName": "services",
+         "MonitorType": "DIMENSIONAL", "MonitorDimension": "SERVICE"}]})
+    canned.add("ce", "ListCostAllocationTags", lambda p: {"CostAllocationTags": [
+        {"TagKey": "team", "Type": "UserDefined", "Status": p["Status"]},
+        {"TagKey": "aws:createdBy", "Type": "AWSGenerated", "Status": p["Status"]}]})
+    ctx = CollectContext(moto_aws, scope)
+    assert ctx.section("ce.anomaly_monitors")["monitors"] == [
+        {"name": "services", "arn": "arn:aws:ce::123456789012:anomalymonitor/m1", "type": "DIMENSIONAL",
+         "dimension": "SERVICE"}]
+    tags = ctx.section("ce.cost_allocation_tags")
+    assert tags["tags"] == ["team", "aws:createdBy"]
+    assert tags["types"] == {"team": "UserDefined", "aws:createdBy": "AWSGenerated"}
+
+
+def test_unsupported_anomaly_monitors_fail_the_section(moto_aws, scope) -> None:
+    ctx = CollectContext(moto_aws, scope)
+    try:
+        ctx.section("ce.anomaly_monitors")
+    except SectionFailed as exc:
+        assert exc.error.kind == "unsupported" and exc.error.action == "ce:GetAnomalyMonitors"
+    else:
+        raise AssertionError("moto lacks GetAnomalyMonitors: the section should fail as unsupported")
+
+
+def _money(amount: str) -> dict:
+    return {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}
+
+
+def test_cost_by_tag_with_stubber(moto_aws, scope) -> None:
+    ce = moto_aws.client("ce")
+    stub = Stubber(ce)
+    stub.add_response("get_dimension_values", {
+        "DimensionValues": [{"Value": "Amazon Bedrock"}, {"Value": "Claude 3.5 Sonnet (Amazon Bedrock Edition)"}],
+        "ReturnSize": 2, "TotalSize": 2}, {"TimePeriod": ANY, "Dimension": "SERVICE", "SearchString": "Bedrock",
+                                           "Context": "COST_AND_USAGE"})
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [
+        {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-30"}, "Total": _money("12.50"), "Estimated": True},
+        {"TimePeriod": {"Start": "2026-12-01", "End": "2026-12-02"}, "Total": _money("0.50"), "Estimated": True}]},
+        {"Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "TimePeriod": ANY, "Filter": {
+            "Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock",
+                                                        "Claude 3.5 Sonnet (Amazon Bedrock Edition)"]}}})
+    stub.add_response("list_cost_allocation_tags", {"CostAllocationTags": [
+        {"TagKey": "project", "Type": "UserDefined", "Status": "Active"},
+        {"TagKey": "team", "Type": "UserDefined", "Status": "Active"},
+        {"TagKey": "Name", "Type": "UserDefined", "Status": "Active"}]}, {"Status": "Active"})
+    for key, groups in (("team", [("team$support", "10.00"), ("team$", "3.00")]),
+                        ("project", [("project$chat", "13.00")])):
+        stub.add_response("get_cost_and_usage", {"ResultsByTime": [{
+            "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-30"}, "Estimated": True,
+            "Groups": [{"Keys": [k], "Metrics": _money(v)} for k, v in groups]}]},
+            {"Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "TimePeriod": ANY, "Filter": ANY,
+             "GroupBy": [{"Type": "TAG", "Key": key}]})
+    with stub:
+        data = CollectContext(moto_aws, scope).section("ce.cost_by_tag")
+    stub.assert_no_pending_responses()
+    assert data["total"] == 13.0 and data["currency"] == "USD"
+    assert data["services_discovered"] is True and len(data["services"]) == 2
+    assert data["tag_keys"] == ["team", "project"]  # attribution keys only ("Name" is not one), best first
+    assert data["by_tag"] == {"team": {"support": 10.0, "": 3.0}, "project": {"chat": 13.0}}
+    assert data["end"] > data["start"]
+
+
+def test_cost_by_tag_in_plain_moto_falls_back_and_has_no_total(moto_aws, scope) -> None:
+    data = CollectContext(moto_aws, scope).section("ce.cost_by_tag")
+    # moto lacks GetDimensionValues and ListCostAllocationTags, and returns no cost rows unless seeded.
+    assert data["services"] == ["Amazon Bedrock"] and data["services_discovered"] is False
+    assert data["total"] is None and data["by_tag"] == {}
+    assert any("ce:GetDimensionValues" in e for e in data["errors"])
+    assert any("ce:ListCostAllocationTags" in e for e in data["errors"])
+
+
+def test_cost_by_tag_denied_get_cost_and_usage_fails(moto_aws, scope, canned) -> None:
+    canned.deny("ce", "GetCostAndUsage")
+    ctx = CollectContext(moto_aws, scope)
+    try:
+        ctx.section("ce.cost_by_tag")
+    except SectionFailed as exc:
+        assert exc.error.action == "ce:GetCostAndUsage" and exc.error.kind == "denied"
+    else:
+        raise AssertionError("the section should have failed")

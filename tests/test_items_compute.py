@@ -1,0 +1,384 @@
+"""End to end through moto: items decided mainly by Lambda, Step Functions, API Gateway, X-Ray,
+CloudTrail, CodePipeline, EventBridge, SSM and tagging evidence: met, not met, and some unknown."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from llmops_audit.model import Status
+from tests.collectors.test_cloudtrail import BEDROCK, make_trail
+from tests.collectors.test_compute import make_function
+from tests.conftest import ACCOUNT, REGION, seed_client
+from tests.helpers import assess
+
+KB_DATA = [
+    {
+        "Name": "kb",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::Bedrock::KnowledgeBase"]},
+        ],
+    }
+]
+SFN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/sfn"
+
+
+def state_machine(name: str, state: dict, tracing: bool = False) -> str:
+    return seed_client("stepfunctions").create_state_machine(
+        name=name,
+        roleArn=SFN_ROLE,
+        tracingConfiguration={"enabled": tracing},
+        definition=json.dumps(
+            {
+                "StartAt": "Ask",
+                "States": {
+                    "Ask": {
+                        "Type": "Task",
+                        "End": True,
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        **state,
+                    }
+                },
+            }
+        ),
+    )["stateMachineArn"]
+
+
+def rest_api(name: str, stages: dict[str, dict]) -> None:
+    apigw = seed_client("apigateway")
+    api = apigw.create_rest_api(name=name)["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="POST", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=root, httpMethod="POST", type="MOCK")
+    dep = apigw.create_deployment(restApiId=api)["id"]
+    for stage, kw in stages.items():
+        apigw.create_stage(restApiId=api, stageName=stage, deploymentId=dep, **kw)
+
+
+# ---------------------------------------------------------------- L2.4 environments
+
+
+def test_l2_4_met_from_api_stages_alone(moto_aws, scope) -> None:
+    rest_api("support-api", {"staging": {}, "production": {}})
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.4"].status is Status.MET
+    assert "API support-api has environment stages" in items["L2.4"].reason
+
+
+def test_l2_4_met_from_lambda_aliases(moto_aws, scope) -> None:
+    make_function("chat-bot", timeout=30)
+    lam = seed_client("lambda")
+    version = lam.publish_version(FunctionName="chat-bot")["Version"]
+    for alias in ("test", "prod"):
+        lam.create_alias(FunctionName="chat-bot", Name=alias, FunctionVersion=version)
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.4"].status is Status.MET
+    assert (
+        "Function chat-bot has environment aliases prod, test" in items["L2.4"].reason
+        or "Function chat-bot has environment aliases test, prod" in items["L2.4"].reason
+    )
+
+
+def test_l2_4_not_met_with_one_stage_and_version_aliases(moto_aws, scope) -> None:
+    rest_api("support-api", {"v1": {}})
+    make_function("chat-bot", timeout=30)
+    seed_client("sqs").create_queue(QueueName="q", tags={"env": "production"})
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.4"].status is Status.NOT_MET
+    assert "Environment tags show 1 environment (prod)" in items["L2.4"].reason
+
+
+# ---------------------------------------------------------------- L2.5 retry, timeout, error handling
+
+
+def test_l2_5_met_from_a_workflow_retry_even_with_default_lambda_timeouts(moto_aws, scope) -> None:
+    make_function("chat-bot", timeout=3)
+    state_machine("answer", {"Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]})
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.5"].status is Status.MET
+    assert "State machine answer uses Retry or Catch" in items["L2.5"].reason
+
+
+def test_l2_5_not_met_when_timeouts_are_set_but_nothing_handles_failures(moto_aws, scope) -> None:
+    make_function("chat-bot", timeout=30)
+    state_machine("answer", {})
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.5"].status is Status.NOT_MET
+    assert (
+        "chat-bot" in items["L2.5"].reason
+        and "None of the 1 state machine uses Retry or Catch" in items["L2.5"].reason
+    )
+
+
+def test_l2_5_unknown_when_lambda_listing_is_denied_and_no_workflow_decides(moto_aws, scope, canned) -> None:
+    canned.deny("lambda", "ListFunctions")
+    canned.deny("stepfunctions", "ListStateMachines")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.5"].status is Status.UNKNOWN
+    assert "lambda:ListFunctions" in items["L2.5"].missing
+
+
+# ---------------------------------------------------------------- L3.2 (schedule) and L3.3 approvals
+
+
+def _eval_schedule(target_name: str) -> None:
+    ev = seed_client("events")
+    ev.put_rule(Name="nightly", ScheduleExpression="rate(1 day)")
+    ev.put_targets(
+        Rule="nightly",
+        Targets=[{"Id": "1", "Arn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{target_name}"}],
+    )
+
+
+def test_l3_2_met_from_an_evaluation_schedule(moto_aws, scope) -> None:
+    _eval_schedule("rag-eval-runner")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L3.2"].status is Status.MET
+    assert "Schedule nightly (rate(1 day)) starts evaluations" in items["L3.2"].reason
+
+
+def test_l3_2_not_met_with_an_unrelated_schedule_and_no_jobs(moto_aws, scope, canned) -> None:
+    canned.add("bedrock", "ListEvaluationJobs", {})  # botocore: jobSummaries has min length 1
+    _eval_schedule("nightly-backup")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L3.2"].status is Status.NOT_MET
+
+
+def _pipeline(approval: bool) -> None:
+    arn = seed_client("iam").create_role(
+        RoleName="cp",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "codepipeline.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    seed_client("s3").create_bucket(Bucket="artifacts")
+    stages = [
+        {
+            "name": "Source",
+            "actions": [
+                {
+                    "name": "S",
+                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                    "configuration": {"S3Bucket": "artifacts", "S3ObjectKey": "k"},
+                    "outputArtifacts": [{"name": "src"}],
+                }
+            ],
+        }
+    ]
+    if approval:
+        stages.append(
+            {
+                "name": "Gate",
+                "actions": [
+                    {
+                        "name": "ProductOwner",
+                        "actionTypeId": {
+                            "category": "Approval",
+                            "owner": "AWS",
+                            "provider": "Manual",
+                            "version": "1",
+                        },
+                    }
+                ],
+            }
+        )
+    stages.append(
+        {
+            "name": "Deploy",
+            "actions": [
+                {
+                    "name": "D",
+                    "actionTypeId": {
+                        "category": "Deploy",
+                        "owner": "AWS",
+                        "provider": "CloudFormation",
+                        "version": "1",
+                    },
+                    "configuration": {"StackName": "s"},
+                    "inputArtifacts": [{"name": "src"}],
+                }
+            ],
+        }
+    )
+    seed_client("codepipeline").create_pipeline(
+        pipeline={
+            "name": "bot-release",
+            "roleArn": arn,
+            "stages": stages,
+            "artifactStore": {"type": "S3", "location": "artifacts"},
+        }
+    )
+
+
+def test_l3_3_met_with_a_manual_approval(moto_aws, scope) -> None:
+    _pipeline(True)
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L3.3"].status is Status.MET
+    assert "bot-release (Gate/ProductOwner)" in items["L3.3"].reason
+
+
+def test_l3_3_not_met_without_an_approval_action(moto_aws, scope) -> None:
+    _pipeline(False)
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L3.3"].status is Status.NOT_MET
+    assert "bot-release has no manual approval action" in items["L3.3"].reason
+
+
+def test_l3_3_unknown_when_pipelines_cannot_be_read(moto_aws, scope, canned) -> None:
+    canned.deny("codepipeline", "ListPipelines")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L3.3"].status is Status.UNKNOWN
+    assert items["L3.3"].missing == ("codepipeline:ListPipelines",)
+
+
+# ---------------------------------------------------------------- L3.6 end-to-end observability
+
+
+def _trace(name: str) -> None:
+    start = time.time() - 300
+    seed_client("xray").put_trace_segments(
+        TraceSegmentDocuments=[
+            json.dumps(
+                {
+                    "name": name,
+                    "id": uuid.uuid4().hex[:16],
+                    "trace_id": f"1-{int(start):08x}-{uuid.uuid4().hex[:24]}",
+                    "start_time": start,
+                    "end_time": start + 0.8,
+                }
+            )
+        ]
+    )
+
+
+def test_l3_6_met_from_a_traced_workflow_and_traces(moto_aws, scope) -> None:
+    state_machine("answer", {}, tracing=True)
+    _trace("answer")
+    items, metrics, _ = assess(moto_aws, scope)
+    assert items["L3.6"].status is Status.MET
+    assert "X-Ray tracing is on for state machine answer" in items["L3.6"].reason
+    assert metrics["L3.M8"].value == pytest.approx(800, rel=0.01)
+
+
+def test_l3_6_not_met_when_tracing_is_on_but_x_ray_holds_no_traces(moto_aws, scope) -> None:
+    rest_api("support-api", {"prod": {"tracingEnabled": True}})
+    items, metrics, _ = assess(moto_aws, scope)
+    assert items["L3.6"].status is Status.NOT_MET
+    assert "X-Ray holds no traces" in items["L3.6"].reason
+    assert metrics["L3.M8"].value is None
+
+
+# ---------------------------------------------------------------- L5.4 fallbacks (Lambda destination)
+
+
+def test_l5_4_met_from_a_lambda_on_failure_destination(moto_aws, scope) -> None:
+    make_function("chat-bot", timeout=30)
+    seed_client("lambda").put_function_event_invoke_config(
+        FunctionName="chat-bot",
+        DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"}},
+    )
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L5.4"].status is Status.MET
+    assert "chat-bot (on-failure destination)" in items["L5.4"].reason
+
+
+def test_l5_4_not_met_when_lambdas_only_retry_and_workflows_only_retry(moto_aws, scope, canned) -> None:
+    canned.add("bedrock", "ListPromptRouters", {"promptRouterSummaries": []})
+    make_function("chat-bot", timeout=30)
+    seed_client("lambda").put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=2)
+    state_machine("answer", {"Retry": [{"ErrorEquals": ["States.ALL"]}]})
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L5.4"].status is Status.NOT_MET
+    assert "None of the 1 LLM function has an on-failure destination or DLQ" in items["L5.4"].reason
+    assert "uses Catch fallbacks" in items["L5.4"].reason
+
+
+# ---------------------------------------------------------------- L5.6 audit trail
+
+
+def test_l5_6_met_with_validated_trail_and_bedrock_data_events(moto_aws, scope) -> None:
+    make_trail(selectors=BEDROCK + KB_DATA, group="/aws/cloudtrail/audit")
+    items, metrics, _ = assess(moto_aws, scope)
+    assert items["L5.6"].status is Status.MET
+    assert "Trail audit records Bedrock data events" in items["L5.6"].reason
+    assert metrics["L5.M8"].value == 0  # recorded, and no agent was invoked: a real zero
+
+
+def test_l5_6_met_from_a_lake_event_data_store(moto_aws, scope, canned) -> None:
+    canned.add(
+        "cloudtrail",
+        "ListEventDataStores",
+        {
+            "EventDataStores": [
+                {
+                    "EventDataStoreArn": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:eventdatastore/eds",
+                    "Name": "lake",
+                    "Status": "ENABLED",
+                }
+            ]
+        },
+    )
+    make_trail()
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L5.6"].status is Status.MET
+    assert "lake" in items["L5.6"].reason
+
+
+def test_l5_6_not_met_with_agent_aliases_only(moto_aws, scope, canned) -> None:
+    canned.add("cloudtrail", "ListEventDataStores", {"EventDataStores": []})
+    make_trail(selectors=BEDROCK, group="/aws/cloudtrail/audit")
+    items, metrics, _ = assess(moto_aws, scope)
+    assert items["L5.6"].status is Status.NOT_MET
+    assert "AWS::Bedrock::KnowledgeBase" in items["L5.6"].reason
+
+
+def test_l5_6_not_met_when_the_trail_lacks_validation(moto_aws, scope) -> None:
+    seed_client("s3").create_bucket(Bucket="plain-trail-bucket")
+    ct = seed_client("cloudtrail")
+    ct.create_trail(Name="plain", S3BucketName="plain-trail-bucket")
+    ct.start_logging(Name="plain")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L5.6"].status is Status.NOT_MET
+    assert "plain (single-Region, no log-file validation)" in items["L5.6"].reason
+
+
+def test_l5_6_unknown_when_trails_are_denied(moto_aws, scope, canned) -> None:
+    canned.deny("cloudtrail", "DescribeTrails")
+    items, metrics, _ = assess(moto_aws, scope)
+    assert items["L5.6"].status is Status.UNKNOWN
+    assert "cloudtrail:DescribeTrails" in items["L5.6"].missing
+    assert metrics["L5.M8"].value is None
+
+
+# ---------------------------------------------------------------- L2.1 prompts in SSM
+
+
+def test_l2_1_met_from_ssm_prompt_parameters_without_reading_their_values(moto_aws, scope) -> None:
+    seed_client("ssm").put_parameter(Name="/prompts/support/system", Value="SECRET-TEMPLATE", Type="String")
+    items, _, snap = assess(moto_aws, scope)
+    assert items["L2.1"].status is Status.MET
+    assert "/prompts/support/system" in items["L2.1"].reason
+    assert "SECRET-TEMPLATE" not in snap.to_json()
+    assert "GetParameter" not in {c["operation"] for c in snap.calls}
+
+
+def test_l2_1_not_met_without_ssm_prompts_or_bedrock_prompts(moto_aws, scope, canned) -> None:
+    canned.add("bedrock-agent", "ListPrompts", {"promptSummaries": []})
+    canned.add("bedrock-agent", "ListFlows", {"flowSummaries": []})
+    seed_client("ssm").put_parameter(Name="/app/db-host", Value="db", Type="String")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L2.1"].status is Status.NOT_MET
+    assert "No SSM parameter holds prompts." in items["L2.1"].reason
