@@ -37,8 +37,20 @@ if TYPE_CHECKING:
 
 MAX_BUDGET_DETAILS = 50
 # Tag keys worth grouping Bedrock spend by (per user / team / application), in order of preference.
-ATTRIBUTION_KEYS = ("user", "userid", "user-id", "team", "tenant", "customer", "application", "app", "project",
-                    "costcenter", "cost-center", "cost_center")
+ATTRIBUTION_KEYS = (
+    "user",
+    "userid",
+    "user-id",
+    "team",
+    "tenant",
+    "customer",
+    "application",
+    "app",
+    "project",
+    "costcenter",
+    "cost-center",
+    "cost_center",
+)
 MAX_TAG_GROUPS = 2
 
 
@@ -47,8 +59,11 @@ def _names_bedrock(value: Any) -> bool:
 
 
 def budgets(ctx: CollectContext) -> dict[str, Any]:
-    found = [b for page in ctx.aws.paginate("budgets", "describe_budgets", AccountId=ctx.scope.account, max_pages=5)
-             for b in page.get("Budgets", [])]
+    found = [
+        b
+        for page in ctx.aws.paginate("budgets", "describe_budgets", AccountId=ctx.scope.account, max_pages=5)
+        for b in page.get("Budgets", [])
+    ]
     out: list[dict[str, Any]] = []
     errors: list[str] = []
     for i, b in enumerate(found):
@@ -59,43 +74,73 @@ def budgets(ctx: CollectContext) -> dict[str, Any]:
             try:
                 notifications = sum(
                     len(page.get("Notifications", []))
-                    for page in ctx.aws.paginate("budgets", "describe_notifications_for_budget",
-                                                 AccountId=ctx.scope.account, BudgetName=b["BudgetName"], max_pages=3))
+                    for page in ctx.aws.paginate(
+                        "budgets",
+                        "describe_notifications_for_budget",
+                        AccountId=ctx.scope.account,
+                        BudgetName=b["BudgetName"],
+                        max_pages=3,
+                    )
+                )
             except AwsCallError as exc:
                 errors.append(f"{exc.describe()} for budget {b['BudgetName']}")
-        out.append({
-            "name": b["BudgetName"], "type": b.get("BudgetType"), "time_unit": b.get("TimeUnit"),
-            "limit": limit.get("Amount"), "unit": limit.get("Unit"), "cost_filters": filters,
-            "bedrock_scoped": _names_bedrock(filters) or _names_bedrock(b.get("FilterExpression") or ""),
-            "notifications": notifications,
-        })
+        out.append(
+            {
+                "name": b["BudgetName"],
+                "type": b.get("BudgetType"),
+                "time_unit": b.get("TimeUnit"),
+                "limit": limit.get("Amount"),
+                "unit": limit.get("Unit"),
+                "cost_filters": filters,
+                "bedrock_scoped": _names_bedrock(filters) or _names_bedrock(b.get("FilterExpression") or ""),
+                "notifications": notifications,
+            }
+        )
     return {"budgets": out, "errors": errors}
 
 
 def anomaly_monitors(ctx: CollectContext) -> dict[str, Any]:
-    found = [m for page in ctx.aws.paginate("ce", "get_anomaly_monitors", token_in="NextPageToken",
-                                            token_out="NextPageToken", max_pages=5)
-             for m in page.get("AnomalyMonitors", [])]
-    return {"monitors": [{"name": m.get("MonitorName"), "arn": m.get("MonitorArn"), "type": m.get("MonitorType"),
-                          "dimension": m.get("MonitorDimension")} for m in found]}
+    found = [
+        m
+        for page in ctx.aws.paginate(
+            "ce", "get_anomaly_monitors", token_in="NextPageToken", token_out="NextPageToken", max_pages=5
+        )
+        for m in page.get("AnomalyMonitors", [])
+    ]
+    return {
+        "monitors": [
+            {
+                "name": m.get("MonitorName"),
+                "arn": m.get("MonitorArn"),
+                "type": m.get("MonitorType"),
+                "dimension": m.get("MonitorDimension"),
+            }
+            for m in found
+        ]
+    }
 
 
 def cost_allocation_tags(ctx: CollectContext) -> dict[str, Any]:
-    found = [t for page in ctx.aws.paginate("ce", "list_cost_allocation_tags", Status="Active", max_pages=5)
-             for t in page.get("CostAllocationTags", [])]
+    found = [
+        t
+        for page in ctx.aws.paginate("ce", "list_cost_allocation_tags", Status="Active", max_pages=5)
+        for t in page.get("CostAllocationTags", [])
+    ]
     return {"tags": [t["TagKey"] for t in found], "types": {t["TagKey"]: t.get("Type") for t in found}}
 
 
 def _attribution_keys(tags: list[str]) -> list[str]:
     """The active tag keys that look like per-user/team/application attribution, best first."""
+
     def rank(key: str) -> int:
         bare = key.lower().split(":")[-1]
         return ATTRIBUTION_KEYS.index(bare) if bare in ATTRIBUTION_KEYS else len(ATTRIBUTION_KEYS)
+
     return sorted((k for k in tags if rank(k) < len(ATTRIBUTION_KEYS)), key=rank)[:MAX_TAG_GROUPS]
 
 
 def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
-    """Bedrock spend in the period from Cost Explorer (SERVICE values containing "Bedrock"), when it answers."""
+    """Bedrock spend in the period from Cost Explorer (SERVICE values containing "Bedrock")."""
     from llmops_audit.collectors import SectionFailed  # runtime import: the package imports this module
 
     start = ctx.scope.start.date()
@@ -105,8 +150,14 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
 
     services: list[str] = []
     try:
-        resp = ctx.aws.call("ce", "get_dimension_values", TimePeriod=period, Dimension="SERVICE",
-                            SearchString="Bedrock", Context="COST_AND_USAGE")
+        resp = ctx.aws.call(
+            "ce",
+            "get_dimension_values",
+            TimePeriod=period,
+            Dimension="SERVICE",
+            SearchString="Bedrock",
+            Context="COST_AND_USAGE",
+        )
         services = [v["Value"] for v in resp.get("DimensionValues", []) if v.get("Value")]
     except AwsCallError as exc:
         errors.append(f"{exc.describe()}; filtered on SERVICE 'Amazon Bedrock' only")
@@ -114,8 +165,14 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
     services = services or ["Amazon Bedrock"]
     flt = {"Dimensions": {"Key": "SERVICE", "Values": services}}
 
-    resp = ctx.aws.call("ce", "get_cost_and_usage", Granularity="MONTHLY", Metrics=["UnblendedCost"],
-                        TimePeriod=period, Filter=flt)
+    resp = ctx.aws.call(
+        "ce",
+        "get_cost_and_usage",
+        Granularity="MONTHLY",
+        Metrics=["UnblendedCost"],
+        TimePeriod=period,
+        Filter=flt,
+    )
     amounts: list[float] = []
     currency: str | None = None
     for r in resp.get("ResultsByTime", []):
@@ -128,13 +185,22 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
         active = ctx.section("ce.cost_allocation_tags")["tags"]
     except SectionFailed as dep:
         active = []
-        errors.append(f"active cost-allocation tags unknown ({dep.error.describe()}); spend not grouped by tag")
+        errors.append(
+            f"active cost-allocation tags unknown ({dep.error.describe()}); spend not grouped by tag"
+        )
     keys = _attribution_keys(active)
     by_tag: dict[str, dict[str, float]] = {}
     for key in keys:
         try:
-            tagged = ctx.aws.call("ce", "get_cost_and_usage", Granularity="MONTHLY", Metrics=["UnblendedCost"],
-                                  TimePeriod=period, Filter=flt, GroupBy=[{"Type": "TAG", "Key": key}])
+            tagged = ctx.aws.call(
+                "ce",
+                "get_cost_and_usage",
+                Granularity="MONTHLY",
+                Metrics=["UnblendedCost"],
+                TimePeriod=period,
+                Filter=flt,
+                GroupBy=[{"Type": "TAG", "Key": key}],
+            )
         except AwsCallError as exc:
             errors.append(f"{exc.describe()} grouping by tag {key}")
             continue
@@ -146,9 +212,17 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
                 if amount is not None:
                     groups[value] = groups.get(value, 0.0) + float(amount)
         by_tag[key] = groups
-    return {"start": period["Start"], "end": period["End"], "services": services, "services_discovered": discovered,
-            "total": sum(amounts) if amounts else None, "currency": currency, "tag_keys": keys, "by_tag": by_tag,
-            "errors": errors}
+    return {
+        "start": period["Start"],
+        "end": period["End"],
+        "services": services,
+        "services_discovered": discovered,
+        "total": sum(amounts) if amounts else None,
+        "currency": currency,
+        "tag_keys": keys,
+        "by_tag": by_tag,
+        "errors": errors,
+    }
 
 
 SECTIONS = {

@@ -16,7 +16,8 @@ iam.agent_roles   (reads agents.agents)
 
 organizations.policies
     {"in_organization": bool, "policies": [names of AISERVICES_OPT_OUT_POLICY policies],
-     "targets": {policy name: number of roots/OUs/accounts it is attached to | None (unknown)}, "errors": [str]}
+     "targets": {policy name: number of roots/OUs/accounts it is attached to | None (unknown)},
+     "errors": [str]}
 organizations.accounts
     {"in_organization": bool, "accounts": [account names]}
     Not being in an organization (AWSOrganizationsNotInUseException from describe_organization) is an answer,
@@ -74,27 +75,46 @@ def is_admin(doc: dict[str, Any]) -> bool:
 
 def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
     role = ctx.aws.call("iam", "get_role", RoleName=name)["Role"]
-    attached = [p for page in ctx.aws.paginate("iam", "list_attached_role_policies", RoleName=name,
-                                               token_in="Marker", token_out="Marker", max_pages=5)
-                for p in page.get("AttachedPolicies", [])]
+    attached = [
+        p
+        for page in ctx.aws.paginate(
+            "iam",
+            "list_attached_role_policies",
+            RoleName=name,
+            token_in="Marker",
+            token_out="Marker",
+            max_pages=5,
+        )
+        for p in page.get("AttachedPolicies", [])
+    ]
     admin = [p["PolicyName"] for p in attached if p["PolicyName"] in ADMIN_MANAGED]
     for p in attached:
-        if p["PolicyArn"].startswith(("arn:aws:iam::aws:", "arn:aws-cn:iam::aws:", "arn:aws-us-gov:iam::aws:")):
+        if p["PolicyArn"].startswith(
+            ("arn:aws:iam::aws:", "arn:aws-cn:iam::aws:", "arn:aws-us-gov:iam::aws:")
+        ):
             continue  # AWS managed: judged by name above
         meta = ctx.aws.call("iam", "get_policy", PolicyArn=p["PolicyArn"])["Policy"]
-        ver = ctx.aws.call("iam", "get_policy_version", PolicyArn=p["PolicyArn"],
-                           VersionId=meta["DefaultVersionId"])["PolicyVersion"]
+        ver = ctx.aws.call(
+            "iam", "get_policy_version", PolicyArn=p["PolicyArn"], VersionId=meta["DefaultVersionId"]
+        )["PolicyVersion"]
         if is_admin(_doc(ver.get("Document"))):
             admin.append(p["PolicyName"])
-    inline = [n for page in ctx.aws.paginate("iam", "list_role_policies", RoleName=name,
-                                             token_in="Marker", token_out="Marker", max_pages=5)
-              for n in page.get("PolicyNames", [])]
+    inline = [
+        n
+        for page in ctx.aws.paginate(
+            "iam", "list_role_policies", RoleName=name, token_in="Marker", token_out="Marker", max_pages=5
+        )
+        for n in page.get("PolicyNames", [])
+    ]
     for pname in inline:
         doc = ctx.aws.call("iam", "get_role_policy", RoleName=name, PolicyName=pname).get("PolicyDocument")
         if is_admin(_doc(doc)):
             admin.append(pname)
-    return {"boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-            "policies": [p["PolicyName"] for p in attached] + inline, "admin_policies": sorted(set(admin))}
+    return {
+        "boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+        "policies": [p["PolicyName"] for p in attached] + inline,
+        "admin_policies": sorted(set(admin)),
+    }
 
 
 def agent_roles(ctx: CollectContext) -> dict[str, Any]:
@@ -111,8 +131,16 @@ def agent_roles(ctx: CollectContext) -> dict[str, Any]:
     errors: list[str] = []
     for arn in sorted(by_role)[:MAX_ROLES]:
         name = arn.split("/")[-1]
-        entry: dict[str, Any] = {"name": name, "arn": arn, "agents": by_role[arn], "boundary": None,
-                                 "policies": None, "admin_policies": None, "error": None, "error_action": None}
+        entry: dict[str, Any] = {
+            "name": name,
+            "arn": arn,
+            "agents": by_role[arn],
+            "boundary": None,
+            "policies": None,
+            "admin_policies": None,
+            "error": None,
+            "error_action": None,
+        }
         try:
             entry.update(_role_detail(ctx, name))
         except AwsCallError as exc:
@@ -135,47 +163,78 @@ def _in_organization(ctx: CollectContext) -> bool:
 def org_policies(ctx: CollectContext) -> dict[str, Any]:
     if not _in_organization(ctx):
         return {"in_organization": False, "policies": [], "targets": {}, "errors": []}
-    found = [p for page in ctx.aws.paginate("organizations", "list_policies", Filter="AISERVICES_OPT_OUT_POLICY",
-                                            max_pages=5) for p in page.get("Policies", [])]
+    found = [
+        p
+        for page in ctx.aws.paginate(
+            "organizations", "list_policies", Filter="AISERVICES_OPT_OUT_POLICY", max_pages=5
+        )
+        for p in page.get("Policies", [])
+    ]
     targets: dict[str, int | None] = {}
     errors: list[str] = []
     for p in found[:20]:
         try:
-            targets[p["Name"]] = sum(len(page.get("Targets", [])) for page in ctx.aws.paginate(
-                "organizations", "list_targets_for_policy", PolicyId=p["Id"], max_pages=5))
+            targets[p["Name"]] = sum(
+                len(page.get("Targets", []))
+                for page in ctx.aws.paginate(
+                    "organizations", "list_targets_for_policy", PolicyId=p["Id"], max_pages=5
+                )
+            )
         except AwsCallError as exc:
             targets[p["Name"]] = None
             errors.append(f"{exc.describe()} for policy {p['Name']}")
-    return {"in_organization": True, "policies": [p["Name"] for p in found], "targets": targets, "errors": errors}
+    return {
+        "in_organization": True,
+        "policies": [p["Name"] for p in found],
+        "targets": targets,
+        "errors": errors,
+    }
 
 
 def org_accounts(ctx: CollectContext) -> dict[str, Any]:
     if not _in_organization(ctx):
         return {"in_organization": False, "accounts": []}
-    found = [a for page in ctx.aws.paginate("organizations", "list_accounts", max_pages=10)
-             for a in page.get("Accounts", [])]
+    found = [
+        a
+        for page in ctx.aws.paginate("organizations", "list_accounts", max_pages=10)
+        for a in page.get("Accounts", [])
+    ]
     return {"in_organization": True, "accounts": [a.get("Name", "") for a in found]}
 
 
 def notebooks(ctx: CollectContext) -> dict[str, Any]:
-    nbs = [n["NotebookInstanceName"] for page in ctx.aws.paginate("sagemaker", "list_notebook_instances", max_pages=5)
-           for n in page.get("NotebookInstances", [])]
-    domains = [d.get("DomainName") or d.get("DomainId") for page in ctx.aws.paginate("sagemaker", "list_domains",
-                                                                                      max_pages=5)
-               for d in page.get("Domains", [])]
+    nbs = [
+        n["NotebookInstanceName"]
+        for page in ctx.aws.paginate("sagemaker", "list_notebook_instances", max_pages=5)
+        for n in page.get("NotebookInstances", [])
+    ]
+    domains = [
+        d.get("DomainName") or d.get("DomainId")
+        for page in ctx.aws.paginate("sagemaker", "list_domains", max_pages=5)
+        for d in page.get("Domains", [])
+    ]
     return {"notebooks": nbs, "domains": domains}
 
 
 def flow_definitions(ctx: CollectContext) -> dict[str, Any]:
-    found = [f for page in ctx.aws.paginate("sagemaker", "list_flow_definitions", max_pages=5)
-             for f in page.get("FlowDefinitionSummaries", [])]
+    found = [
+        f
+        for page in ctx.aws.paginate("sagemaker", "list_flow_definitions", max_pages=5)
+        for f in page.get("FlowDefinitionSummaries", [])
+    ]
     out: list[dict[str, Any]] = []
     errors: list[str] = []
     for f in found[:MAX_FLOWS]:
-        entry: dict[str, Any] = {"name": f["FlowDefinitionName"], "arn": f.get("FlowDefinitionArn"),
-                                 "status": f.get("FlowDefinitionStatus"), "conditional": None}
+        entry: dict[str, Any] = {
+            "name": f["FlowDefinitionName"],
+            "arn": f.get("FlowDefinitionArn"),
+            "status": f.get("FlowDefinitionStatus"),
+            "conditional": None,
+        }
         try:
-            d = ctx.aws.call("sagemaker", "describe_flow_definition", FlowDefinitionName=f["FlowDefinitionName"])
+            d = ctx.aws.call(
+                "sagemaker", "describe_flow_definition", FlowDefinitionName=f["FlowDefinitionName"]
+            )
             cond = (d.get("HumanLoopActivationConfig") or {}).get("HumanLoopActivationConditionsConfig") or {}
             entry["conditional"] = bool(cond.get("HumanLoopActivationConditions"))
         except AwsCallError as exc:
@@ -194,9 +253,14 @@ def human_loops(ctx: CollectContext) -> dict[str, Any]:
         if not f.get("arn"):
             continue
         try:
-            for page in ctx.aws.paginate("sagemaker-a2i-runtime", "list_human_loops", FlowDefinitionArn=f["arn"],
-                                         CreationTimeAfter=ctx.scope.start, CreationTimeBefore=ctx.scope.end,
-                                         max_pages=20):
+            for page in ctx.aws.paginate(
+                "sagemaker-a2i-runtime",
+                "list_human_loops",
+                FlowDefinitionArn=f["arn"],
+                CreationTimeAfter=ctx.scope.start,
+                CreationTimeBefore=ctx.scope.end,
+                max_pages=20,
+            ):
                 count += len(page.get("HumanLoopSummaries", []))
         except AwsCallError as exc:
             errors.append(f"{exc.describe()} for flow definition {f['name']}")
@@ -205,21 +269,36 @@ def human_loops(ctx: CollectContext) -> dict[str, Any]:
 
 
 def collections(ctx: CollectContext) -> dict[str, Any]:
-    found = [c for page in ctx.aws.paginate("opensearchserverless", "list_collections", max_pages=5)
-             for c in page.get("collectionSummaries", [])]
+    found = [
+        c
+        for page in ctx.aws.paginate("opensearchserverless", "list_collections", max_pages=5)
+        for c in page.get("collectionSummaries", [])
+    ]
     types: dict[str, str | None] = {}
     errors: list[str] = []
     if found:  # list_collections does not return the type; batch_get_collection does (100 ids per call)
         try:
             for i in range(0, min(len(found), 300), 100):
-                resp = ctx.aws.call("opensearchserverless", "batch_get_collection",
-                                    ids=[c["id"] for c in found[i:i + 100]])
-                types.update({d["id"]: d.get("type") for d in resp.get("collectionDetails", []) if d.get("id")})
+                resp = ctx.aws.call(
+                    "opensearchserverless", "batch_get_collection", ids=[c["id"] for c in found[i : i + 100]]
+                )
+                types.update(
+                    {d["id"]: d.get("type") for d in resp.get("collectionDetails", []) if d.get("id")}
+                )
         except AwsCallError as exc:
             errors.append(f"{exc.describe()}; collection types unknown")
-    return {"collections": [{"name": c.get("name"), "id": c.get("id"), "status": c.get("status"),
-                             "type": types.get(c.get("id", ""))} for c in found],
-            "errors": errors}
+    return {
+        "collections": [
+            {
+                "name": c.get("name"),
+                "id": c.get("id"),
+                "status": c.get("status"),
+                "type": types.get(c.get("id", "")),
+            }
+            for c in found
+        ],
+        "errors": errors,
+    }
 
 
 SECTIONS = {

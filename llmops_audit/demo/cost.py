@@ -2,7 +2,8 @@
 Cost Explorer, SageMaker A2I and Organizations calls moto lacks. Runs last.
 
 Intended outcome (see workload.py): L1.5 false (a budget exists); L4.6 NOT met (a budget, but no cost
-attribution: no active cost-allocation tag, no anomaly monitor, no application inference profile); L5.3 NOT met
+attribution: no active cost-allocation tag, no anomaly monitor, no application inference profile);
+L5.3 NOT met
 (the supervisor agent's role has AdministratorAccess and no permissions boundary: a realistic finding);
 no Organization (moto's default), no SageMaker notebook, no A2I flow definition, no OpenSearch collection.
 """
@@ -23,8 +24,18 @@ ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 def _role(env: DemoEnv, name: str) -> str:
     """The role `name`, created for bedrock.amazonaws.com unless the Bedrock seeder made it first."""
     iam = env.client("iam")
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "bedrock.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
     try:
         return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     except iam.exceptions.EntityAlreadyExistsException:
@@ -34,12 +45,25 @@ def _role(env: DemoEnv, name: str) -> str:
 def _budget(env: DemoEnv) -> None:
     env.client("budgets").create_budget(
         AccountId=env.account,
-        Budget={"BudgetName": BUDGET, "BudgetLimit": {"Amount": "500", "Unit": "USD"}, "TimeUnit": "MONTHLY",
-                "BudgetType": "COST", "CostFilters": {"Service": ["Amazon Bedrock"]}},
-        NotificationsWithSubscribers=[{
-            "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80,
-                             "ThresholdType": "PERCENTAGE"},
-            "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "llmops-team@example.com"}]}])
+        Budget={
+            "BudgetName": BUDGET,
+            "BudgetLimit": {"Amount": "500", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+            "CostFilters": {"Service": ["Amazon Bedrock"]},
+        },
+        NotificationsWithSubscribers=[
+            {
+                "Notification": {
+                    "NotificationType": "ACTUAL",
+                    "ComparisonOperator": "GREATER_THAN",
+                    "Threshold": 80,
+                    "ThresholdType": "PERCENTAGE",
+                },
+                "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "llmops-team@example.com"}],
+            }
+        ],
+    )
 
 
 def _iam(env: DemoEnv) -> None:
@@ -49,15 +73,31 @@ def _iam(env: DemoEnv) -> None:
     try:
         iam.attach_role_policy(RoleName=SUPERVISOR_ROLE, PolicyArn=ADMIN_POLICY_ARN)
     except iam.exceptions.NoSuchEntityException:
-        # moto loads AWS managed policies only on request (MOTO_IAM_LOAD_MANAGED_POLICIES): use a customer-managed
-        # copy with the same name and document, which the audit flags the same way.
-        arn = iam.create_policy(PolicyName="AdministratorAccess", PolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        # moto loads AWS managed policies only on request (MOTO_IAM_LOAD_MANAGED_POLICIES): use a
+        # customer-managed copy with the same name and document, which the audit flags the same way.
+        arn = iam.create_policy(
+            PolicyName="AdministratorAccess",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            ),
+        )
         iam.attach_role_policy(RoleName=SUPERVISOR_ROLE, PolicyArn=arn["Policy"]["Arn"])
-    iam.put_role_policy(RoleName=COLLABORATOR_ROLE, PolicyName="invoke-haiku", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-            "Resource": f"arn:aws:bedrock:{env.region}::foundation-model/{w.HAIKU}"}]}))
+    iam.put_role_policy(
+        RoleName=COLLABORATOR_ROLE,
+        PolicyName="invoke-haiku",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                        "Resource": f"arn:aws:bedrock:{env.region}::foundation-model/{w.HAIKU}",
+                    }
+                ],
+            }
+        ),
+    )
 
 
 def _canned(env: DemoEnv) -> None:

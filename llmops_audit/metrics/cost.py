@@ -41,24 +41,34 @@ def _read(path: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise DefinitionError(f"{path}: cannot read the price table ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}: invalid YAML in the price table: {str(exc).splitlines()[0]}") from None
+        raise DefinitionError(
+            f"{path}: invalid YAML in the price table: {str(exc).splitlines()[0]}"
+        ) from None
     models = data.get("models") if isinstance(data, dict) else None
     if not isinstance(models, list):
-        raise DefinitionError(f"{path}: the price table needs a `models:` list",
-                              hint="see llmops_audit/data/prices.yaml for the format")
+        raise DefinitionError(
+            f"{path}: the price table needs a `models:` list",
+            hint="see llmops_audit/data/prices.yaml for the format",
+        )
     for i, m in enumerate(models):
         if not isinstance(m, dict) or not isinstance(m.get("match"), str) or not m["match"].strip():
             raise DefinitionError(f"{path}: models[{i}]: each entry needs `match: <model id substring>`")
         for f in _FIELDS:
             if f in m and (isinstance(m[f], bool) or not isinstance(m[f], int | float) or m[f] < 0):
-                raise DefinitionError(f"{path}: models[{i}] ({m['match']}): `{f}` must be a non-negative number "
-                                      f"(USD per 1,000 tokens), not {m[f]!r}")
+                raise DefinitionError(
+                    f"{path}: models[{i}] ({m['match']}): `{f}` must be a non-negative number "
+                    f"(USD per 1,000 tokens), not {m[f]!r}"
+                )
         if "input" not in m or "output" not in m:
-            raise DefinitionError(f"{path}: models[{i}] ({m['match']}): `input` and `output` prices are required")
+            raise DefinitionError(
+                f"{path}: models[{i}] ({m['match']}): `input` and `output` prices are required"
+            )
         unknown = set(m) - {"match", "name", "note", *_FIELDS}
         if unknown:
-            raise DefinitionError(f"{path}: models[{i}] ({m['match']}): unknown field {', '.join(sorted(unknown))}",
-                                  hint=f"fields: match, {', '.join(_FIELDS)}")
+            raise DefinitionError(
+                f"{path}: models[{i}] ({m['match']}): unknown field {', '.join(sorted(unknown))}",
+                hint=f"fields: match, {', '.join(_FIELDS)}",
+            )
     return models
 
 
@@ -74,7 +84,8 @@ def load_prices(path: Path | None) -> dict[str, Any]:
 
 
 def bare_model_id(model_id: str) -> str:
-    """`arn:...:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0` -> `anthropic.claude-3-5-haiku-20241022`."""
+    """`arn:...:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`
+    -> `anthropic.claude-3-5-haiku-20241022`."""
     return _SUFFIX.sub("", _PREFIX.sub("", model_id.split("/")[-1]))
 
 
@@ -108,8 +119,9 @@ def estimate_cost(
             left_out.append(f"{model} (no token counts)")
             continue
         requests += n
-        per_model[model] = sum(tokens[f].get(model, 0.0) / 1000 * float(price.get(f, price["input"]))
-                               for f in _FIELDS)
+        per_model[model] = sum(
+            tokens[f].get(model, 0.0) / 1000 * float(price.get(f, price["input"])) for f in _FIELDS
+        )
     total = sum(per_model.values()) if per_model else None
     return total, requests, per_model, left_out
 
@@ -134,9 +146,11 @@ def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         breakdown[f"{model}: estimated USD in the period"] = round(usd, 6)
     breakdown["estimated total USD in the period"] = round(total, 6)
     breakdown["requests (priced models)"] = requests
-    derivation = (f"AWS/Bedrock token Sums per ModelId (InputTokenCount, OutputTokenCount and the cache-token "
-                  f"metrics) x the price table (USD per 1,000 tokens), divided by the Invocations Sum "
-                  f"({requests:,.0f} requests), x 1,000")
+    derivation = (
+        f"AWS/Bedrock token Sums per ModelId (InputTokenCount, OutputTokenCount and the cache-token "
+        f"metrics) x the price table (USD per 1,000 tokens), divided by the Invocations Sum "
+        f"({requests:,.0f} requests), x 1,000"
+    )
     if left_out:
         derivation += f"; left out (unpriced or without token counts): {', '.join(left_out)}"
     if ce and ce.get("total") is not None:
@@ -144,6 +158,9 @@ def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         for key, groups in sorted((ce.get("by_tag") or {}).items()):
             for value, amount in sorted(groups.items(), key=lambda kv: -kv[1])[:10]:
                 breakdown[f"Cost Explorer by tag {key}={value or '(untagged)'}"] = round(float(amount), 6)
-        derivation += "; Cost Explorer totals (SERVICE " + ", ".join(ce.get("services") or ["Amazon Bedrock"]) + \
-            ") shown beside the estimate, not mixed into it"
+        derivation += (
+            "; Cost Explorer totals (SERVICE "
+            + ", ".join(ce.get("services") or ["Amazon Bedrock"])
+            + ") shown beside the estimate, not mixed into it"
+        )
     return MetricValue(1000 * total / requests, unit="USD", derivation=derivation, breakdown=breakdown)

@@ -11,7 +11,8 @@ from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
 def _budget_label(b: dict[str, Any]) -> str:
     label = str(b.get("name"))
     if b.get("limit"):
-        label += f" ({b['limit']} {b.get('unit') or 'USD'}{' ' + b['time_unit'].lower() if b.get('time_unit') else ''})"
+        period = f" {b['time_unit'].lower()}" if b.get("time_unit") else ""
+        label += f" ({b['limit']} {b.get('unit') or 'USD'}{period})"
     return label
 
 
@@ -30,8 +31,11 @@ def budgets_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
         details.append(f"No notification configured on: {names(silent)}.")
     alerting = [b for b in found if b.get("notifications")]
     note = f", {plural(len(alerting), 'budget')} with notifications" if alerting else ""
-    return met(f"{plural(len(found), 'AWS Budget')} exist{'s' if len(found) == 1 else ''}: "
-               f"{names([_budget_label(b) for b in found])}{note}.", *details)
+    return met(
+        f"{plural(len(found), 'AWS Budget')} exist{'s' if len(found) == 1 else ''}: "
+        f"{names([_budget_label(b) for b in found])}{note}.",
+        *details,
+    )
 
 
 @probe("cost_anomaly_monitors_present", "ce.anomaly_monitors")
@@ -51,9 +55,15 @@ def cost_allocation_tags_active(ev: Evidence, params: dict[str, Any]) -> Verdict
     tags = data["tags"]
     user_defined = [t for t in tags if (data.get("types") or {}).get(t, "UserDefined") == "UserDefined"]
     if user_defined:
-        return met(f"{plural(len(user_defined), 'user-defined cost-allocation tag')} "
-                   f"{'is' if len(user_defined) == 1 else 'are'} active: {names(user_defined)}.")
+        return met(
+            f"{plural(len(user_defined), 'user-defined cost-allocation tag')} "
+            f"{'is' if len(user_defined) == 1 else 'are'} active: {names(user_defined)}."
+        )
     if tags:
-        return not_met(f"Only AWS-generated cost-allocation tags are active ({names(tags)}); "
-                       f"no user-defined tag attributes spend to an application or team.")
-    return not_met("No cost-allocation tag is active (ce:ListCostAllocationTags with Status Active returned none).")
+        return not_met(
+            f"Only AWS-generated cost-allocation tags are active ({names(tags)}); "
+            f"no user-defined tag attributes spend to an application or team."
+        )
+    return not_met(
+        "No cost-allocation tag is active (ce:ListCostAllocationTags with Status Active returned none)."
+    )

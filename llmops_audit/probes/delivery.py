@@ -58,9 +58,11 @@ def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> 
             f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations "
             f"(targets: {names(sorted({(t or '').split(':')[-1] for r in rules for t in r['targets']}))})."
         )
+    if not all_rules:
+        return not_met("No EventBridge rule exists, so no schedule starts evaluation runs.")
     if not schedules:
         return not_met(
-            f"No enabled EventBridge schedule exists among {plural(len(all_rules), 'rule')}, "
+            f"None of the {plural(len(all_rules), 'EventBridge rule')} is an enabled schedule, "
             "so none starts evaluation runs."
         )
     return not_met(

@@ -10,9 +10,22 @@ from llmops_audit.evidence import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 
 # Environment words inside account names ("llm-dev", "workload_prod", "Staging"); letters may not touch them.
-ENV_WORDS = {"dev": "dev", "develop": "dev", "development": "dev", "test": "test", "testing": "test", "qa": "test",
-             "uat": "test", "stage": "stage", "staging": "stage", "stg": "stage", "preprod": "stage",
-             "prod": "prod", "prd": "prod", "production": "prod"}
+ENV_WORDS = {
+    "dev": "dev",
+    "develop": "dev",
+    "development": "dev",
+    "test": "test",
+    "testing": "test",
+    "qa": "test",
+    "uat": "test",
+    "stage": "stage",
+    "staging": "stage",
+    "stg": "stage",
+    "preprod": "stage",
+    "prod": "prod",
+    "prd": "prod",
+    "production": "prod",
+}
 _ENV = re.compile(r"(?<![a-z])(" + "|".join(sorted(ENV_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)
 
 
@@ -33,12 +46,20 @@ def agent_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict
     without = data.get("agents_without_role") or []
     if not roles and not without:
         return not_met("No Bedrock agent execution role was found to check (the account has no agents).")
-    bad = [f"{r['name']} ({', '.join(r['admin_policies'])})" for r in roles
-           if r.get("admin_policies") and not r.get("boundary")]
+    bad = [
+        f"{r['name']} ({', '.join(r['admin_policies'])})"
+        for r in roles
+        if r.get("admin_policies") and not r.get("boundary")
+    ]
     if bad:
-        return not_met(f"Agent role {names(bad)} has administrator access and no permissions boundary.",
-                       *[f"Used by agent {names(r.get('agents') or [])}: {r['name']}." for r in roles
-                         if r.get("admin_policies") and not r.get("boundary") and r.get("agents")])
+        return not_met(
+            f"Agent role {names(bad)} has administrator access and no permissions boundary.",
+            *[
+                f"Used by agent {names(r.get('agents') or [])}: {r['name']}."
+                for r in roles
+                if r.get("admin_policies") and not r.get("boundary") and r.get("agents")
+            ],
+        )
     unknown = [r["name"] for r in roles if r.get("admin_policies") is None and not r.get("boundary")]
     if unknown or without:
         parts = []
@@ -47,11 +68,16 @@ def agent_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict
         if without:
             parts.append(f"the role of agent {names(without)} is unknown")
         errs = [r["error"] for r in roles if r.get("error")]
-        return cannot_tell(f"No checked agent role is administrator-level, but {' and '.join(parts)}.", *errs,
-                           missing=tuple(sorted({r["error_action"] for r in roles if r.get("error_action")})))
+        return cannot_tell(
+            f"No checked agent role is administrator-level, but {' and '.join(parts)}.",
+            *errs,
+            missing=tuple(sorted({r["error_action"] for r in roles if r.get("error_action")})),
+        )
     labels = [r["name"] + (" (permissions boundary)" if r.get("boundary") else "") for r in roles]
-    return met(f"{plural(len(roles), 'agent role')} checked and none is administrator-level without a permissions "
-               f"boundary: {names(labels)}.")
+    return met(
+        f"{plural(len(roles), 'agent role')} checked and none is administrator-level without a permissions "
+        f"boundary: {names(labels)}."
+    )
 
 
 @probe("aiservices_opt_out_policy_present", "organizations.policies")
@@ -70,9 +96,14 @@ def aiservices_opt_out_policy_present(ev: Evidence, params: dict[str, Any]) -> V
         labels = [p + (f" ({plural(targets[p], 'target')})" if p in targets else "") for p in attached]
         return met(f"AI-services opt-out policy {names(labels)} is attached in the organization.")
     if unknown:
-        return cannot_tell(f"AI-services opt-out policy {names(unknown)} exists, but its attachments could not "
-                           f"be read.", *(data.get("errors") or []), missing=("organizations:ListTargetsForPolicy",))
-    return not_met(f"AI-services opt-out policy {names(policies)} exists but is attached to no root, OU or account.")
+        return cannot_tell(
+            f"AI-services opt-out policy {names(unknown)} exists, but its attachments could not be read.",
+            *(data.get("errors") or []),
+            missing=("organizations:ListTargetsForPolicy",),
+        )
+    return not_met(
+        f"AI-services opt-out policy {names(policies)} exists but is attached to no root, OU or account."
+    )
 
 
 @probe("environment_accounts_present", "organizations.accounts")
@@ -80,15 +111,21 @@ def environment_accounts_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     """Organization accounts are named per environment (at least two of dev, test, stage, prod)."""
     data = ev.get("organizations.accounts")
     if not data["in_organization"]:
-        return not_met("The account is not in an AWS Organization, so no per-environment accounts are visible.")
+        return not_met(
+            "The account is not in an AWS Organization, so no per-environment accounts are visible."
+        )
     need = int(params.get("min_environments", 2))
     envs = environments_in(data["accounts"])
     shown = [f"{e} ({names(envs[e], 2)})" for e in sorted(envs)]
     if len(envs) >= need:
-        return met(f"Organization account names cover {plural(len(envs), 'environment')}: {', '.join(shown)}.")
-    return not_met(f"The organization's {plural(len(data['accounts']), 'account')} name "
-                   f"{plural(len(envs), 'environment')}{': ' + ', '.join(shown) if shown else ''}; "
-                   f"separation needs at least {need}.")
+        return met(
+            f"Organization account names cover {plural(len(envs), 'environment')}: {', '.join(shown)}."
+        )
+    return not_met(
+        f"The organization's {plural(len(data['accounts']), 'account')} name "
+        f"{plural(len(envs), 'environment')}{': ' + ', '.join(shown) if shown else ''}; "
+        f"separation needs at least {need}."
+    )
 
 
 @probe("sagemaker_notebooks_present", "sagemaker.notebooks")
@@ -116,12 +153,17 @@ def a2i_flow_definitions_present(ev: Evidence, params: dict[str, Any]) -> Verdic
         return met(f"A2I flow definition {names(cond)} activates human review on conditions.")
     unknown = [f["name"] for f in flows if f.get("conditional") is None]
     if unknown:
-        return cannot_tell(f"A2I flow definition {names(unknown)} could not be described, so its activation "
-                           f"conditions are unknown.", *(data.get("errors") or []),
-                           missing=("sagemaker:DescribeFlowDefinition",))
+        return cannot_tell(
+            f"A2I flow definition {names(unknown)} could not be described, so its activation "
+            f"conditions are unknown.",
+            *(data.get("errors") or []),
+            missing=("sagemaker:DescribeFlowDefinition",),
+        )
     if flows:
-        return not_met(f"{plural(len(flows), 'A2I flow definition')} ({names([f['name'] for f in flows])}) "
-                       f"{'has' if len(flows) == 1 else 'have'} no human-loop activation conditions.")
+        return not_met(
+            f"{plural(len(flows), 'A2I flow definition')} ({names([f['name'] for f in flows])}) "
+            f"{'has' if len(flows) == 1 else 'have'} no human-loop activation conditions."
+        )
     return not_met("No Amazon A2I flow definition exists.")
 
 
@@ -135,9 +177,14 @@ def vector_collections_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
         return met(f"OpenSearch Serverless vector-search collection {names(found)} exists.")
     unknown = [c["name"] for c in cols if c.get("type") is None]
     if unknown:
-        return cannot_tell(f"OpenSearch Serverless collection {names(unknown)} exists but its type could not be "
-                           f"read.", *(data.get("errors") or []), missing=("aoss:BatchGetCollection",))
+        return cannot_tell(
+            f"OpenSearch Serverless collection {names(unknown)} exists but its type could not be read.",
+            *(data.get("errors") or []),
+            missing=("aoss:BatchGetCollection",),
+        )
     if cols:
-        return not_met(f"No OpenSearch Serverless collection is of type VECTORSEARCH "
-                       f"({names([str(c['name']) + ' (' + str(c.get('type')) + ')' for c in cols])}).")
+        return not_met(
+            f"No OpenSearch Serverless collection is of type VECTORSEARCH "
+            f"({names([str(c['name']) + ' (' + str(c.get('type')) + ')' for c in cols])})."
+        )
     return not_met("No OpenSearch Serverless collection exists.")

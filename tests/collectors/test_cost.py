@@ -11,12 +11,27 @@ from tests.conftest import ACCOUNT, seed_client
 def _budget(name: str, notify: bool = True, **extra) -> None:
     kwargs = {}
     if notify:
-        kwargs["NotificationsWithSubscribers"] = [{
-            "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80},
-            "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]}]
-    seed_client("budgets").create_budget(AccountId=ACCOUNT, Budget={
-        "BudgetName": name, "BudgetLimit": {"Amount": "250", "Unit": "USD"}, "TimeUnit": "MONTHLY",
-        "BudgetType": "COST", **extra}, **kwargs)
+        kwargs["NotificationsWithSubscribers"] = [
+            {
+                "Notification": {
+                    "NotificationType": "ACTUAL",
+                    "ComparisonOperator": "GREATER_THAN",
+                    "Threshold": 80,
+                },
+                "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}],
+            }
+        ]
+    seed_client("budgets").create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": name,
+            "BudgetLimit": {"Amount": "250", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+            **extra,
+        },
+        **kwargs,
+    )
 
 
 def test_budgets_with_filters_and_notifications(moto_aws, scope) -> None:
@@ -26,7 +41,9 @@ def test_budgets_with_filters_and_notifications(moto_aws, scope) -> None:
     by_name = {b["name"]: b for b in data["budgets"]}
     assert set(by_name) == {"llm-monthly", "everything"}
     assert by_name["llm-monthly"]["limit"] == "250" and by_name["llm-monthly"]["time_unit"] == "MONTHLY"
-    assert by_name["llm-monthly"]["bedrock_scoped"] is True and by_name["everything"]["bedrock_scoped"] is False
+    assert (
+        by_name["llm-monthly"]["bedrock_scoped"] is True and by_name["everything"]["bedrock_scoped"] is False
+    )
     assert by_name["llm-monthly"]["notifications"] == 1 and by_name["everything"]["notifications"] == 0
     assert data["errors"] == []
 
@@ -40,8 +57,12 @@ def test_budgets_notification_failure_is_recorded_not_fatal(moto_aws, scope, can
 
 
 def test_budgets_denied_fails_the_section_with_the_action(moto_aws, scope, canned) -> None:
-    canned.deny("budgets", "DescribeBudgets", "User: arn:aws:iam::123456789012:user/audit is not authorized to "
-                                              "perform: budgets:ViewBudget on resource: budget/*")
+    canned.deny(
+        "budgets",
+        "DescribeBudgets",
+        "User: arn:aws:iam::123456789012:user/audit is not authorized to "
+        "perform: budgets:ViewBudget on resource: budget/*",
+    )
     ctx = CollectContext(moto_aws, scope)
     try:
         ctx.section("budgets.budgets")
@@ -52,16 +73,39 @@ def test_budgets_denied_fails_the_section_with_the_action(moto_aws, scope, canne
 
 
 def test_anomaly_monitors_and_active_tags_from_canned(moto_aws, scope, canned) -> None:
-    canned.add("ce", "GetAnomalyMonitors", {"AnomalyMonitors": [
-        {"MonitorArn": "arn:aws:ce::123456789012:anomalymonitor/m1", "MonitorName": "services",
-         "MonitorType": "DIMENSIONAL", "MonitorDimension": "SERVICE"}]})
-    canned.add("ce", "ListCostAllocationTags", lambda p: {"CostAllocationTags": [
-        {"TagKey": "team", "Type": "UserDefined", "Status": p["Status"]},
-        {"TagKey": "aws:createdBy", "Type": "AWSGenerated", "Status": p["Status"]}]})
+    canned.add(
+        "ce",
+        "GetAnomalyMonitors",
+        {
+            "AnomalyMonitors": [
+                {
+                    "MonitorArn": "arn:aws:ce::123456789012:anomalymonitor/m1",
+                    "MonitorName": "services",
+                    "MonitorType": "DIMENSIONAL",
+                    "MonitorDimension": "SERVICE",
+                }
+            ]
+        },
+    )
+    canned.add(
+        "ce",
+        "ListCostAllocationTags",
+        lambda p: {
+            "CostAllocationTags": [
+                {"TagKey": "team", "Type": "UserDefined", "Status": p["Status"]},
+                {"TagKey": "aws:createdBy", "Type": "AWSGenerated", "Status": p["Status"]},
+            ]
+        },
+    )
     ctx = CollectContext(moto_aws, scope)
     assert ctx.section("ce.anomaly_monitors")["monitors"] == [
-        {"name": "services", "arn": "arn:aws:ce::123456789012:anomalymonitor/m1", "type": "DIMENSIONAL",
-         "dimension": "SERVICE"}]
+        {
+            "name": "services",
+            "arn": "arn:aws:ce::123456789012:anomalymonitor/m1",
+            "type": "DIMENSIONAL",
+            "dimension": "SERVICE",
+        }
+    ]
     tags = ctx.section("ce.cost_allocation_tags")
     assert tags["tags"] == ["team", "aws:createdBy"]
     assert tags["types"] == {"team": "UserDefined", "aws:createdBy": "AWSGenerated"}
@@ -84,27 +128,80 @@ def _money(amount: str) -> dict:
 def test_cost_by_tag_with_stubber(moto_aws, scope) -> None:
     ce = moto_aws.client("ce")
     stub = Stubber(ce)
-    stub.add_response("get_dimension_values", {
-        "DimensionValues": [{"Value": "Amazon Bedrock"}, {"Value": "Claude 3.5 Sonnet (Amazon Bedrock Edition)"}],
-        "ReturnSize": 2, "TotalSize": 2}, {"TimePeriod": ANY, "Dimension": "SERVICE", "SearchString": "Bedrock",
-                                           "Context": "COST_AND_USAGE"})
-    stub.add_response("get_cost_and_usage", {"ResultsByTime": [
-        {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-30"}, "Total": _money("12.50"), "Estimated": True},
-        {"TimePeriod": {"Start": "2026-12-01", "End": "2026-12-02"}, "Total": _money("0.50"), "Estimated": True}]},
-        {"Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "TimePeriod": ANY, "Filter": {
-            "Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock",
-                                                        "Claude 3.5 Sonnet (Amazon Bedrock Edition)"]}}})
-    stub.add_response("list_cost_allocation_tags", {"CostAllocationTags": [
-        {"TagKey": "project", "Type": "UserDefined", "Status": "Active"},
-        {"TagKey": "team", "Type": "UserDefined", "Status": "Active"},
-        {"TagKey": "Name", "Type": "UserDefined", "Status": "Active"}]}, {"Status": "Active"})
-    for key, groups in (("team", [("team$support", "10.00"), ("team$", "3.00")]),
-                        ("project", [("project$chat", "13.00")])):
-        stub.add_response("get_cost_and_usage", {"ResultsByTime": [{
-            "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-30"}, "Estimated": True,
-            "Groups": [{"Keys": [k], "Metrics": _money(v)} for k, v in groups]}]},
-            {"Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "TimePeriod": ANY, "Filter": ANY,
-             "GroupBy": [{"Type": "TAG", "Key": key}]})
+    stub.add_response(
+        "get_dimension_values",
+        {
+            "DimensionValues": [
+                {"Value": "Amazon Bedrock"},
+                {"Value": "Claude 3.5 Sonnet (Amazon Bedrock Edition)"},
+            ],
+            "ReturnSize": 2,
+            "TotalSize": 2,
+        },
+        {"TimePeriod": ANY, "Dimension": "SERVICE", "SearchString": "Bedrock", "Context": "COST_AND_USAGE"},
+    )
+    stub.add_response(
+        "get_cost_and_usage",
+        {
+            "ResultsByTime": [
+                {
+                    "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-30"},
+                    "Total": _money("12.50"),
+                    "Estimated": True,
+                },
+                {
+                    "TimePeriod": {"Start": "2026-12-01", "End": "2026-12-02"},
+                    "Total": _money("0.50"),
+                    "Estimated": True,
+                },
+            ]
+        },
+        {
+            "Granularity": "MONTHLY",
+            "Metrics": ["UnblendedCost"],
+            "TimePeriod": ANY,
+            "Filter": {
+                "Dimensions": {
+                    "Key": "SERVICE",
+                    "Values": ["Amazon Bedrock", "Claude 3.5 Sonnet (Amazon Bedrock Edition)"],
+                }
+            },
+        },
+    )
+    stub.add_response(
+        "list_cost_allocation_tags",
+        {
+            "CostAllocationTags": [
+                {"TagKey": "project", "Type": "UserDefined", "Status": "Active"},
+                {"TagKey": "team", "Type": "UserDefined", "Status": "Active"},
+                {"TagKey": "Name", "Type": "UserDefined", "Status": "Active"},
+            ]
+        },
+        {"Status": "Active"},
+    )
+    for key, groups in (
+        ("team", [("team$support", "10.00"), ("team$", "3.00")]),
+        ("project", [("project$chat", "13.00")]),
+    ):
+        stub.add_response(
+            "get_cost_and_usage",
+            {
+                "ResultsByTime": [
+                    {
+                        "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-30"},
+                        "Estimated": True,
+                        "Groups": [{"Keys": [k], "Metrics": _money(v)} for k, v in groups],
+                    }
+                ]
+            },
+            {
+                "Granularity": "MONTHLY",
+                "Metrics": ["UnblendedCost"],
+                "TimePeriod": ANY,
+                "Filter": ANY,
+                "GroupBy": [{"Type": "TAG", "Key": key}],
+            },
+        )
     with stub:
         data = CollectContext(moto_aws, scope).section("ce.cost_by_tag")
     stub.assert_no_pending_responses()

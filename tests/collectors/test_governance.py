@@ -10,12 +10,22 @@ from botocore.stub import ANY, Stubber
 from llmops_audit.collectors import CollectContext, SectionFailed
 from tests.conftest import ACCOUNT, seed_client
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": "*"}]}
-SCOPED = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"},
-    {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::docs/*"}]}
+SCOPED = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::docs/*"},
+    ],
+}
 
 
 def _role(name: str, inline: dict | None = None, boundary: str | None = None) -> str:
@@ -28,7 +38,7 @@ def _role(name: str, inline: dict | None = None, boundary: str | None = None) ->
 
 
 def _ctx(moto_aws, scope, agents: list[dict]) -> CollectContext:
-    """A context whose agents.agents section is already collected (its shape is H2's, see collectors/agents.py)."""
+    """A context whose agents.agents section is already collected (shape: collectors/agents.py)."""
     ctx = CollectContext(moto_aws, scope)
     ctx.data["agents.agents"] = {"agents": agents, "errors": []}
     return ctx
@@ -36,19 +46,31 @@ def _ctx(moto_aws, scope, agents: list[dict]) -> CollectContext:
 
 def test_agent_roles_flag_admin_policies_and_boundaries(moto_aws, scope) -> None:
     iam = seed_client("iam")
-    boundary = iam.create_policy(PolicyName="agent-boundary", PolicyDocument=json.dumps(SCOPED))["Policy"]["Arn"]
+    boundary = iam.create_policy(PolicyName="agent-boundary", PolicyDocument=json.dumps(SCOPED))["Policy"][
+        "Arn"
+    ]
     admin_arn = iam.create_policy(PolicyName="do-anything", PolicyDocument=json.dumps(ADMIN))["Policy"]["Arn"]
     a = _role("admin-agent-role")
     iam.attach_role_policy(RoleName="admin-agent-role", PolicyArn=admin_arn)
     b = _role("bounded-agent-role", inline=ADMIN, boundary=boundary)
     c = _role("scoped-agent-role", inline=SCOPED)
-    ctx = _ctx(moto_aws, scope, [{"name": "sup", "roleArn": a}, {"name": "helper", "roleArn": b},
-                                 {"name": "helper2", "roleArn": b}, {"name": "kb-bot", "roleArn": c},
-                                 {"name": "ghost", "roleArn": None}])
+    ctx = _ctx(
+        moto_aws,
+        scope,
+        [
+            {"name": "sup", "roleArn": a},
+            {"name": "helper", "roleArn": b},
+            {"name": "helper2", "roleArn": b},
+            {"name": "kb-bot", "roleArn": c},
+            {"name": "ghost", "roleArn": None},
+        ],
+    )
     data = ctx.section("iam.agent_roles")
     by_name = {r["name"]: r for r in data["roles"]}
     assert by_name["admin-agent-role"]["admin_policies"] == ["do-anything"]
-    assert by_name["admin-agent-role"]["boundary"] is None and by_name["admin-agent-role"]["agents"] == ["sup"]
+    assert by_name["admin-agent-role"]["boundary"] is None and by_name["admin-agent-role"]["agents"] == [
+        "sup"
+    ]
     assert by_name["bounded-agent-role"]["admin_policies"] == ["bounded-agent-role-inline"]
     assert by_name["bounded-agent-role"]["boundary"] == boundary
     assert by_name["bounded-agent-role"]["agents"] == ["helper", "helper2"]
@@ -59,8 +81,14 @@ def test_agent_roles_flag_admin_policies_and_boundaries(moto_aws, scope) -> None
 
 def test_agent_role_that_cannot_be_read_is_recorded_per_role(moto_aws, scope) -> None:
     ok = _role("ok-role", inline=SCOPED)
-    ctx = _ctx(moto_aws, scope, [{"name": "a", "roleArn": ok},
-                                 {"name": "b", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/deleted-role"}])
+    ctx = _ctx(
+        moto_aws,
+        scope,
+        [
+            {"name": "a", "roleArn": ok},
+            {"name": "b", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/deleted-role"},
+        ],
+    )
     data = ctx.section("iam.agent_roles")
     gone = next(r for r in data["roles"] if r["name"] == "deleted-role")
     assert gone["admin_policies"] is None and gone["error_action"] == "iam:GetRole"
@@ -81,8 +109,12 @@ def test_agent_roles_depend_on_agents(moto_aws, scope, canned) -> None:
 
 def test_not_in_an_organization_is_an_answer(moto_aws, scope) -> None:
     ctx = CollectContext(moto_aws, scope)
-    assert ctx.section("organizations.policies") == {"in_organization": False, "policies": [], "targets": {},
-                                                     "errors": []}
+    assert ctx.section("organizations.policies") == {
+        "in_organization": False,
+        "policies": [],
+        "targets": {},
+        "errors": [],
+    }
     assert ctx.section("organizations.accounts") == {"in_organization": False, "accounts": []}
 
 
@@ -92,11 +124,20 @@ def test_organization_accounts_and_attached_opt_out_policy(moto_aws, scope) -> N
     for name in ("llm-dev", "llm-prod"):
         org.create_account(AccountName=name, Email=f"{name}@example.com")
     content = json.dumps({"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}})
-    attached = org.create_policy(Name="ai-opt-out", Description="d", Type="AISERVICES_OPT_OUT_POLICY",
-                                 Content=content)["Policy"]["PolicySummary"]["Id"]
-    org.create_policy(Name="unused-opt-out", Description="d", Type="AISERVICES_OPT_OUT_POLICY", Content=content)
-    org.create_policy(Name="scp", Description="d", Type="SERVICE_CONTROL_POLICY", Content=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    attached = org.create_policy(
+        Name="ai-opt-out", Description="d", Type="AISERVICES_OPT_OUT_POLICY", Content=content
+    )["Policy"]["PolicySummary"]["Id"]
+    org.create_policy(
+        Name="unused-opt-out", Description="d", Type="AISERVICES_OPT_OUT_POLICY", Content=content
+    )
+    org.create_policy(
+        Name="scp",
+        Description="d",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )
     org.attach_policy(PolicyId=attached, TargetId=org.list_roots()["Roots"][0]["Id"])
     ctx = CollectContext(moto_aws, scope)
     pol = ctx.section("organizations.policies")
@@ -120,8 +161,10 @@ def test_organizations_denied_is_not_mistaken_for_no_organization(moto_aws, scop
 
 def test_sagemaker_notebooks_and_domains(moto_aws, scope) -> None:
     seed_client("sagemaker").create_notebook_instance(
-        NotebookInstanceName="prompt-lab", InstanceType="ml.t3.medium",
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm")
+        NotebookInstanceName="prompt-lab",
+        InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
+    )
     data = CollectContext(moto_aws, scope).section("sagemaker.notebooks")
     assert data == {"notebooks": ["prompt-lab"], "domains": []}
 
@@ -130,20 +173,48 @@ FLOW_ARN = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:flow-definition/low-confidenc
 
 
 def _flow_summaries(canned, *names: str) -> None:
-    canned.add("sagemaker", "ListFlowDefinitions", {"FlowDefinitionSummaries": [
-        {"FlowDefinitionName": n, "FlowDefinitionArn": FLOW_ARN.replace("low-confidence-review", n),
-         "FlowDefinitionStatus": "Active", "CreationTime": datetime(2026, 1, 1, tzinfo=UTC)} for n in names]})
+    canned.add(
+        "sagemaker",
+        "ListFlowDefinitions",
+        {
+            "FlowDefinitionSummaries": [
+                {
+                    "FlowDefinitionName": n,
+                    "FlowDefinitionArn": FLOW_ARN.replace("low-confidence-review", n),
+                    "FlowDefinitionStatus": "Active",
+                    "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
+                }
+                for n in names
+            ]
+        },
+    )
 
 
 def _flow_detail(params: dict) -> dict:
     name = params["FlowDefinitionName"]
-    body = {"FlowDefinitionArn": FLOW_ARN.replace("low-confidence-review", name), "FlowDefinitionName": name,
-            "FlowDefinitionStatus": "Active", "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
-            "OutputConfig": {"S3OutputPath": "s3://out/"}, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/a2i"}
+    body = {
+        "FlowDefinitionArn": FLOW_ARN.replace("low-confidence-review", name),
+        "FlowDefinitionName": name,
+        "FlowDefinitionStatus": "Active",
+        "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
+        "OutputConfig": {"S3OutputPath": "s3://out/"},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/a2i",
+    }
     if name == "low-confidence-review":
-        body["HumanLoopActivationConfig"] = {"HumanLoopActivationConditionsConfig": {
-            "HumanLoopActivationConditions": json.dumps({"Conditions": [
-                {"ConditionType": "Sampling", "ConditionParameters": {"RandomSamplingPercentage": 5}}]})}}
+        body["HumanLoopActivationConfig"] = {
+            "HumanLoopActivationConditionsConfig": {
+                "HumanLoopActivationConditions": json.dumps(
+                    {
+                        "Conditions": [
+                            {
+                                "ConditionType": "Sampling",
+                                "ConditionParameters": {"RandomSamplingPercentage": 5},
+                            }
+                        ]
+                    }
+                )
+            }
+        }
     return body
 
 
@@ -152,14 +223,18 @@ def test_flow_definitions_with_and_without_activation_conditions(moto_aws, scope
     canned.add("sagemaker", "DescribeFlowDefinition", _flow_detail)
     data = CollectContext(moto_aws, scope).section("sagemaker.flow_definitions")
     assert {f["name"]: f["conditional"] for f in data["flow_definitions"]} == {
-        "low-confidence-review": True, "always-review": False}
+        "low-confidence-review": True,
+        "always-review": False,
+    }
 
 
 def test_flow_definition_describe_denied_leaves_it_unknown(moto_aws, scope, canned) -> None:
     _flow_summaries(canned, "low-confidence-review")
     canned.deny("sagemaker", "DescribeFlowDefinition")
     data = CollectContext(moto_aws, scope).section("sagemaker.flow_definitions")
-    assert data["flow_definitions"][0]["conditional"] is None and "DescribeFlowDefinition" in data["errors"][0]
+    assert (
+        data["flow_definitions"][0]["conditional"] is None and "DescribeFlowDefinition" in data["errors"][0]
+    )
 
 
 def test_human_loops_counted_in_the_period_with_stubber(moto_aws, scope, canned) -> None:
@@ -167,13 +242,27 @@ def test_human_loops_counted_in_the_period_with_stubber(moto_aws, scope, canned)
     canned.add("sagemaker", "DescribeFlowDefinition", _flow_detail)
     a2i = moto_aws.client("sagemaker-a2i-runtime")
     stub = Stubber(a2i)
-    loop = {"HumanLoopName": "h", "HumanLoopStatus": "Completed", "CreationTime": datetime(2026, 1, 2, tzinfo=UTC),
-            "FlowDefinitionArn": FLOW_ARN}
-    stub.add_response("list_human_loops", {"HumanLoopSummaries": [loop, loop], "NextToken": "t"},
-                      {"FlowDefinitionArn": FLOW_ARN, "CreationTimeAfter": scope.start, "CreationTimeBefore": scope.end})
-    stub.add_response("list_human_loops", {"HumanLoopSummaries": [loop]},
-                      {"FlowDefinitionArn": FLOW_ARN, "CreationTimeAfter": ANY, "CreationTimeBefore": ANY,
-                       "NextToken": "t"})
+    loop = {
+        "HumanLoopName": "h",
+        "HumanLoopStatus": "Completed",
+        "CreationTime": datetime(2026, 1, 2, tzinfo=UTC),
+        "FlowDefinitionArn": FLOW_ARN,
+    }
+    stub.add_response(
+        "list_human_loops",
+        {"HumanLoopSummaries": [loop, loop], "NextToken": "t"},
+        {"FlowDefinitionArn": FLOW_ARN, "CreationTimeAfter": scope.start, "CreationTimeBefore": scope.end},
+    )
+    stub.add_response(
+        "list_human_loops",
+        {"HumanLoopSummaries": [loop]},
+        {
+            "FlowDefinitionArn": FLOW_ARN,
+            "CreationTimeAfter": ANY,
+            "CreationTimeBefore": ANY,
+            "NextToken": "t",
+        },
+    )
     with stub:
         data = CollectContext(moto_aws, scope).section("sagemaker.human_loops")
     assert data == {"human_loops": 3, "flow_definitions": 1, "errors": []}
@@ -186,9 +275,17 @@ def test_human_loops_without_flow_definitions_are_unknown_not_zero(moto_aws, sco
 
 
 def _collection(aoss, name: str, kind: str) -> None:
-    aoss.create_security_policy(name=f"{name}-enc", type="encryption", policy=json.dumps({
-        "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{name}"]}], "AWSOwnedKey": False,
-        "KmsARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k"}))
+    aoss.create_security_policy(
+        name=f"{name}-enc",
+        type="encryption",
+        policy=json.dumps(
+            {
+                "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{name}"]}],
+                "AWSOwnedKey": False,
+                "KmsARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k",
+            }
+        ),
+    )
     aoss.create_collection(name=name, type=kind)
 
 
@@ -197,8 +294,10 @@ def test_collections_types_come_from_batch_get(moto_aws, scope) -> None:
     _collection(aoss, "kb-vectors", "VECTORSEARCH")
     _collection(aoss, "app-logs", "TIMESERIES")
     data = CollectContext(moto_aws, scope).section("aoss.collections")
-    assert {c["name"]: c["type"] for c in data["collections"]} == {"kb-vectors": "VECTORSEARCH",
-                                                                    "app-logs": "TIMESERIES"}
+    assert {c["name"]: c["type"] for c in data["collections"]} == {
+        "kb-vectors": "VECTORSEARCH",
+        "app-logs": "TIMESERIES",
+    }
 
 
 def test_collection_types_unknown_when_batch_get_is_denied(moto_aws, scope, canned) -> None:

@@ -8,8 +8,16 @@ from llmops_audit.evidence import SectionError
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
 
-BUDGET = {"name": "llm-monthly", "type": "COST", "time_unit": "MONTHLY", "limit": "250", "unit": "USD",
-          "cost_filters": {"Service": ["Amazon Bedrock"]}, "bedrock_scoped": True, "notifications": 1}
+BUDGET = {
+    "name": "llm-monthly",
+    "type": "COST",
+    "time_unit": "MONTHLY",
+    "limit": "250",
+    "unit": "USD",
+    "cost_filters": {"Service": ["Amazon Bedrock"]},
+    "bedrock_scoped": True,
+    "notifications": 1,
+}
 
 
 def run(scope, probe_id: str, **sections):
@@ -42,8 +50,10 @@ def test_budgets_unknown_when_the_section_failed(scope) -> None:
     assert v.value is None and "budgets:ViewBudget" in v.missing
 
 
-@pytest.mark.parametrize(("monitors", "value"), [
-    ([{"name": "svc", "arn": "a", "type": "DIMENSIONAL", "dimension": "SERVICE"}], True), ([], False)])
+@pytest.mark.parametrize(
+    ("monitors", "value"),
+    [([{"name": "svc", "arn": "a", "type": "DIMENSIONAL", "dimension": "SERVICE"}], True), ([], False)],
+)
 def test_cost_anomaly_monitors_present(scope, monitors, value) -> None:
     v = run(scope, "cost_anomaly_monitors_present", ce__anomaly_monitors={"monitors": monitors})
     assert v.value is value
@@ -52,14 +62,23 @@ def test_cost_anomaly_monitors_present(scope, monitors, value) -> None:
 
 
 def test_user_defined_cost_allocation_tag_is_attribution(scope) -> None:
-    v = run(scope, "cost_allocation_tags_active", ce__cost_allocation_tags={
-        "tags": ["team", "aws:createdBy"], "types": {"team": "UserDefined", "aws:createdBy": "AWSGenerated"}})
+    v = run(
+        scope,
+        "cost_allocation_tags_active",
+        ce__cost_allocation_tags={
+            "tags": ["team", "aws:createdBy"],
+            "types": {"team": "UserDefined", "aws:createdBy": "AWSGenerated"},
+        },
+    )
     assert v.value is True and "team" in v.summary and "aws:createdBy" not in v.summary
 
 
 def test_only_aws_generated_tags_are_not_attribution(scope) -> None:
-    v = run(scope, "cost_allocation_tags_active", ce__cost_allocation_tags={
-        "tags": ["aws:createdBy"], "types": {"aws:createdBy": "AWSGenerated"}})
+    v = run(
+        scope,
+        "cost_allocation_tags_active",
+        ce__cost_allocation_tags={"tags": ["aws:createdBy"], "types": {"aws:createdBy": "AWSGenerated"}},
+    )
     assert v.value is False and "AWS-generated" in v.summary
 
 

@@ -16,9 +16,17 @@ def run(scope, probe_id: str, params: dict | None = None, **sections):
 
 
 def role(name: str, admin=(), boundary=None, **kw) -> dict:
-    return {"name": name, "arn": f"arn:aws:iam::1:role/{name}", "agents": [name.split("-")[0]], "boundary": boundary,
-            "policies": list(admin) + ["scoped"], "admin_policies": list(admin), "error": None, "error_action": None,
-            **kw}
+    return {
+        "name": name,
+        "arn": f"arn:aws:iam::1:role/{name}",
+        "agents": [name.split("-")[0]],
+        "boundary": boundary,
+        "policies": list(admin) + ["scoped"],
+        "admin_policies": list(admin),
+        "error": None,
+        "error_action": None,
+        **kw,
+    }
 
 
 def roles(*rs: dict, without=()) -> dict:
@@ -26,15 +34,21 @@ def roles(*rs: dict, without=()) -> dict:
 
 
 def test_agent_roles_scoped_or_bounded_are_least_privilege(scope) -> None:
-    v = run(scope, "agent_roles_least_privilege",
-            **roles(role("helper-role"), role("sup-role", admin=["AdministratorAccess"], boundary="arn:b")))
+    v = run(
+        scope,
+        "agent_roles_least_privilege",
+        **roles(role("helper-role"), role("sup-role", admin=["AdministratorAccess"], boundary="arn:b")),
+    )
     assert v.value is True
     assert "2 agent roles checked" in v.summary and "sup-role (permissions boundary)" in v.summary
 
 
 def test_admin_agent_role_without_boundary(scope) -> None:
-    v = run(scope, "agent_roles_least_privilege",
-            **roles(role("helper-role"), role("sup-role", admin=["AdministratorAccess"])))
+    v = run(
+        scope,
+        "agent_roles_least_privilege",
+        **roles(role("helper-role"), role("sup-role", admin=["AdministratorAccess"])),
+    )
     assert v.value is False
     assert "sup-role (AdministratorAccess)" in v.summary and "administrator access" in v.summary
     assert any("agent sup" in d for d in v.details)
@@ -46,9 +60,20 @@ def test_no_agents_is_not_met(scope) -> None:
 
 
 def test_unreadable_role_is_unknown_with_the_action(scope) -> None:
-    v = run(scope, "agent_roles_least_privilege", **roles(
-        role("ok-role"), role("x-role", admin_policies=None, policies=None, error="permission iam:GetRole was denied",
-                              error_action="iam:GetRole")))
+    v = run(
+        scope,
+        "agent_roles_least_privilege",
+        **roles(
+            role("ok-role"),
+            role(
+                "x-role",
+                admin_policies=None,
+                policies=None,
+                error="permission iam:GetRole was denied",
+                error_action="iam:GetRole",
+            ),
+        ),
+    )
     assert v.value is None and v.missing == ("iam:GetRole",) and "x-role" in v.summary
 
 
@@ -58,95 +83,173 @@ def test_agent_with_unknown_role_is_unknown(scope) -> None:
 
 
 def test_an_admin_role_decides_even_when_another_is_unknown(scope) -> None:
-    v = run(scope, "agent_roles_least_privilege", **roles(role("sup-role", admin=["do-anything"]), without=["ghost"]))
+    v = run(
+        scope,
+        "agent_roles_least_privilege",
+        **roles(role("sup-role", admin=["do-anything"]), without=["ghost"]),
+    )
     assert v.value is False
 
 
 def test_opt_out_policy_attached(scope) -> None:
-    v = run(scope, "aiservices_opt_out_policy_present", organizations__policies={
-        "in_organization": True, "policies": ["ai-opt-out"], "targets": {"ai-opt-out": 1}, "errors": []})
+    v = run(
+        scope,
+        "aiservices_opt_out_policy_present",
+        organizations__policies={
+            "in_organization": True,
+            "policies": ["ai-opt-out"],
+            "targets": {"ai-opt-out": 1},
+            "errors": [],
+        },
+    )
     assert v.value is True and "ai-opt-out (1 target)" in v.summary
 
 
 def test_opt_out_policy_not_attached(scope) -> None:
-    v = run(scope, "aiservices_opt_out_policy_present", organizations__policies={
-        "in_organization": True, "policies": ["ai-opt-out"], "targets": {"ai-opt-out": 0}, "errors": []})
+    v = run(
+        scope,
+        "aiservices_opt_out_policy_present",
+        organizations__policies={
+            "in_organization": True,
+            "policies": ["ai-opt-out"],
+            "targets": {"ai-opt-out": 0},
+            "errors": [],
+        },
+    )
     assert v.value is False and "attached to no" in v.summary
 
 
 def test_opt_out_policy_attachment_unknown(scope) -> None:
-    v = run(scope, "aiservices_opt_out_policy_present", organizations__policies={
-        "in_organization": True, "policies": ["ai-opt-out"], "targets": {"ai-opt-out": None}, "errors": ["x"]})
+    v = run(
+        scope,
+        "aiservices_opt_out_policy_present",
+        organizations__policies={
+            "in_organization": True,
+            "policies": ["ai-opt-out"],
+            "targets": {"ai-opt-out": None},
+            "errors": ["x"],
+        },
+    )
     assert v.value is None and v.missing == ("organizations:ListTargetsForPolicy",)
 
 
-@pytest.mark.parametrize(("data", "text"), [
-    ({"in_organization": False, "policies": [], "targets": {}, "errors": []}, "not in an AWS Organization"),
-    ({"in_organization": True, "policies": [], "targets": {}, "errors": []}, "no AI-services opt-out policy")])
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (
+            {"in_organization": False, "policies": [], "targets": {}, "errors": []},
+            "not in an AWS Organization",
+        ),
+        (
+            {"in_organization": True, "policies": [], "targets": {}, "errors": []},
+            "no AI-services opt-out policy",
+        ),
+    ],
+)
 def test_no_opt_out_policy(scope, data, text) -> None:
     v = run(scope, "aiservices_opt_out_policy_present", organizations__policies=data)
     assert v.value is False and text in v.summary
 
 
 def test_environments_in_account_names() -> None:
-    found = environments_in(["llm_dev", "LLM-Development", "workload-prod", "staging", "devops-tools", "product"])
+    found = environments_in(
+        ["llm_dev", "LLM-Development", "workload-prod", "staging", "devops-tools", "product"]
+    )
     assert found == {"dev": ["llm_dev", "LLM-Development"], "prod": ["workload-prod"], "stage": ["staging"]}
 
 
 def test_environment_accounts_present(scope) -> None:
-    v = run(scope, "environment_accounts_present", organizations__accounts={
-        "in_organization": True, "accounts": ["master", "llm-dev", "llm-prod"]})
+    v = run(
+        scope,
+        "environment_accounts_present",
+        organizations__accounts={"in_organization": True, "accounts": ["master", "llm-dev", "llm-prod"]},
+    )
     assert v.value is True and "dev (llm-dev)" in v.summary and "prod (llm-prod)" in v.summary
 
 
 @pytest.mark.parametrize("accounts", [["master", "llm-prod", "llm-production"], ["devops", "product"]])
 def test_fewer_than_two_environment_accounts(scope, accounts) -> None:
-    v = run(scope, "environment_accounts_present", organizations__accounts={"in_organization": True,
-                                                                            "accounts": accounts})
+    v = run(
+        scope,
+        "environment_accounts_present",
+        organizations__accounts={"in_organization": True, "accounts": accounts},
+    )
     assert v.value is False and "at least 2" in v.summary
 
 
 def test_environment_accounts_outside_an_organization(scope) -> None:
-    v = run(scope, "environment_accounts_present", organizations__accounts={"in_organization": False, "accounts": []})
+    v = run(
+        scope,
+        "environment_accounts_present",
+        organizations__accounts={"in_organization": False, "accounts": []},
+    )
     assert v.value is False and "not in an AWS Organization" in v.summary
 
 
 def test_environment_accounts_threshold_is_a_param(scope) -> None:
-    v = run(scope, "environment_accounts_present", {"min_environments": 3},
-            organizations__accounts={"in_organization": True, "accounts": ["a-dev", "a-prod"]})
+    v = run(
+        scope,
+        "environment_accounts_present",
+        {"min_environments": 3},
+        organizations__accounts={"in_organization": True, "accounts": ["a-dev", "a-prod"]},
+    )
     assert v.value is False
 
 
-@pytest.mark.parametrize(("data", "value", "text"), [
-    ({"notebooks": ["prompt-lab"], "domains": []}, True, "notebook instance prompt-lab"),
-    ({"notebooks": [], "domains": ["studio"]}, True, "Studio domain studio"),
-    ({"notebooks": [], "domains": []}, False, "No SageMaker notebook")])
+@pytest.mark.parametrize(
+    ("data", "value", "text"),
+    [
+        ({"notebooks": ["prompt-lab"], "domains": []}, True, "notebook instance prompt-lab"),
+        ({"notebooks": [], "domains": ["studio"]}, True, "Studio domain studio"),
+        ({"notebooks": [], "domains": []}, False, "No SageMaker notebook"),
+    ],
+)
 def test_sagemaker_notebooks_present(scope, data, value, text) -> None:
     v = run(scope, "sagemaker_notebooks_present", sagemaker__notebooks=data)
     assert v.value is value and text in v.summary
 
 
 def flows(*fs) -> dict:
-    return {"sagemaker__flow_definitions": {"flow_definitions": [
-        {"name": n, "arn": f"arn:{n}", "status": "Active", "conditional": c} for n, c in fs], "errors": []}}
+    return {
+        "sagemaker__flow_definitions": {
+            "flow_definitions": [
+                {"name": n, "arn": f"arn:{n}", "status": "Active", "conditional": c} for n, c in fs
+            ],
+            "errors": [],
+        }
+    }
 
 
-@pytest.mark.parametrize(("fs", "value", "text"), [
-    ((("review", True), ("all", False)), True, "review activates"),
-    ((("all", False),), False, "no human-loop activation conditions"),
-    ((), False, "No Amazon A2I flow definition"),
-    ((("review", None),), None, "could not be described")])
+@pytest.mark.parametrize(
+    ("fs", "value", "text"),
+    [
+        ((("review", True), ("all", False)), True, "review activates"),
+        ((("all", False),), False, "no human-loop activation conditions"),
+        ((), False, "No Amazon A2I flow definition"),
+        ((("review", None),), None, "could not be described"),
+    ],
+)
 def test_a2i_flow_definitions_present(scope, fs, value, text) -> None:
     v = run(scope, "a2i_flow_definitions_present", **flows(*fs))
     assert v.value is value and text in v.summary
 
 
-@pytest.mark.parametrize(("cols", "value", "text"), [
-    ([("kb", "VECTORSEARCH"), ("logs", "TIMESERIES")], True, "collection kb exists"),
-    ([("logs", "TIMESERIES")], False, "logs (TIMESERIES)"),
-    ([], False, "No OpenSearch Serverless collection exists"),
-    ([("kb", None)], None, "type could not be read")])
+@pytest.mark.parametrize(
+    ("cols", "value", "text"),
+    [
+        ([("kb", "VECTORSEARCH"), ("logs", "TIMESERIES")], True, "collection kb exists"),
+        ([("logs", "TIMESERIES")], False, "logs (TIMESERIES)"),
+        ([], False, "No OpenSearch Serverless collection exists"),
+        ([("kb", None)], None, "type could not be read"),
+    ],
+)
 def test_vector_collections_present(scope, cols, value, text) -> None:
-    v = run(scope, "vector_collections_present", aoss__collections={
-        "collections": [{"name": n, "id": n, "status": "ACTIVE", "type": t} for n, t in cols], "errors": []})
+    v = run(
+        scope,
+        "vector_collections_present",
+        aoss__collections={
+            "collections": [{"name": n, "id": n, "status": "ACTIVE", "type": t} for n, t in cols],
+            "errors": [],
+        },
+    )
     assert v.value is value and text in v.summary
