@@ -34,7 +34,9 @@ def main() -> None:
         now = datetime.now(UTC)
         aws = AwsAccess(env.session, env.region, client_hook=env.canned.attach)
         t0 = time.perf_counter()
-        snap = collect_evidence(fw, aws, Scope(env.account, env.region, now - timedelta(days=7), now, demo=True))
+        snap = collect_evidence(
+            fw, aws, Scope(env.account, env.region, now - timedelta(days=7), now, demo=True)
+        )
         t_collect = time.perf_counter() - t0
     t0 = time.perf_counter()
     for _ in range(args.repeat):
@@ -49,8 +51,12 @@ def main() -> None:
     gmd = sum(1 for c in calls if c["operation"] == "GetMetricData")
     series = len(snap.sections.get("cloudwatch.metric_stats", {}).get("series", []))
     print(f"definitions load      {t_defs * 1000:8.1f} ms")
-    print(f"evidence collection   {t_collect * 1000:8.1f} ms  ({len(calls)} calls, {gmd} GetMetricData for {series} series)")
-    print(f"scoring (per run)     {t_score * 1000:8.1f} ms  ({len(report.items)} items, {len(report.metrics)} metric rows)")
+    print(
+        f"evidence collection   {t_collect * 1000:8.1f} ms  ({len(calls)} calls, {gmd} GetMetricData for {series} series)"
+    )
+    print(
+        f"scoring (per run)     {t_score * 1000:8.1f} ms  ({len(report.items)} items, {len(report.metrics)} metric rows)"
+    )
     for name, t in timings.items():
         print(f"render {name:14} {t * 1000:8.1f} ms")
 

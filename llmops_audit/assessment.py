@@ -20,8 +20,12 @@ REPORT_SCHEMA_VERSION = "1.0"
 
 
 def collect_evidence(
-    framework: Framework, aws: AwsAccess, scope: Scope, on_section: Callable[[str], None] | None = None,
-    extra_sections: tuple[str, ...] = (), options: dict | None = None,
+    framework: Framework,
+    aws: AwsAccess,
+    scope: Scope,
+    on_section: Callable[[str], None] | None = None,
+    extra_sections: tuple[str, ...] = (),
+    options: dict | None = None,
 ) -> EvidenceSnapshot:
     return collect(aws, scope, needed_sections(framework, extra_sections), on_section, options)
 

@@ -45,35 +45,93 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     pass
 
 
 # ------------------------------------------------------------------ shared option types
 
-Demo = Annotated[bool, typer.Option("--demo", help="Audit a seeded in-process mock account (no AWS credentials needed).")]
-Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile from the shared config (default: the standard credential chain).", envvar=None)]
-Region = Annotated[str | None, typer.Option("--region", help="AWS Region to audit (default: the profile's or AWS_REGION).")]
-LevelsDir = Annotated[Path | None, typer.Option("--levels", help="A directory of your own level files to use instead of the shipped framework.", show_default=False)]
-FrameworkName = Annotated[str | None, typer.Option("--framework", help="A shipped framework by name (see `llmops-audit frameworks`).")]
-Period = Annotated[str, typer.Option("--period", help="How far back to read metrics and jobs: 24h, 7d, 30d...")]
-Since = Annotated[str | None, typer.Option("--since", help="Start of the period (ISO date/time); overrides --period.")]
-Until = Annotated[str | None, typer.Option("--until", help="End of the period (ISO date/time; default: now).")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Report format: terminal (rich), markdown (Confluence) or json.")]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")]
-Attest = Annotated[Path | None, typer.Option("--attestations", help="YAML file of people's attestations for items AWS cannot show.")]
-Waivers = Annotated[Path | None, typer.Option("--waivers", help="YAML file of waived items or gates (reason, owner, expiry).")]
-Prices = Annotated[Path | None, typer.Option("--prices", help="YAML model price table overriding the shipped one.")]
-SaveEvidence = Annotated[Path | None, typer.Option("--save-evidence", help="Also save the collected evidence (JSON) to FILE, to score again offline.")]
-FromEvidence = Annotated[Path | None, typer.Option("--from-evidence", help="Score a saved evidence file instead of calling AWS.")]
+Demo = Annotated[
+    bool, typer.Option("--demo", help="Audit a seeded in-process mock account (no AWS credentials needed).")
+]
+Profile = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="AWS profile from the shared config (default: the standard credential chain).",
+        envvar=None,
+    ),
+]
+Region = Annotated[
+    str | None, typer.Option("--region", help="AWS Region to audit (default: the profile's or AWS_REGION).")
+]
+LevelsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--levels",
+        help="A directory of your own level files to use instead of the shipped framework.",
+        show_default=False,
+    ),
+]
+FrameworkName = Annotated[
+    str | None,
+    typer.Option("--framework", help="A shipped framework by name (see `llmops-audit frameworks`)."),
+]
+Period = Annotated[
+    str, typer.Option("--period", help="How far back to read metrics and jobs: 24h, 7d, 30d...")
+]
+Since = Annotated[
+    str | None, typer.Option("--since", help="Start of the period (ISO date/time); overrides --period.")
+]
+Until = Annotated[
+    str | None, typer.Option("--until", help="End of the period (ISO date/time; default: now).")
+]
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Report format: terminal (rich), markdown (Confluence) or json."),
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")
+]
+Attest = Annotated[
+    Path | None,
+    typer.Option("--attestations", help="YAML file of people's attestations for items AWS cannot show."),
+]
+Waivers = Annotated[
+    Path | None, typer.Option("--waivers", help="YAML file of waived items or gates (reason, owner, expiry).")
+]
+Prices = Annotated[
+    Path | None, typer.Option("--prices", help="YAML model price table overriding the shipped one.")
+]
+SaveEvidence = Annotated[
+    Path | None,
+    typer.Option(
+        "--save-evidence", help="Also save the collected evidence (JSON) to FILE, to score again offline."
+    ),
+]
+FromEvidence = Annotated[
+    Path | None, typer.Option("--from-evidence", help="Score a saved evidence file instead of calling AWS.")
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="Plain terminal output.")]
-MinLevel = Annotated[int | None, typer.Option("--min-level", min=0, help="Exit 1 when the level reached is below N.")]
-Policy = Annotated[Path | None, typer.Option("--policy", help="YAML gate policy (thresholds); default: the seed's gates, see llmops_audit/policy/default.yaml.")]
+MinLevel = Annotated[
+    int | None, typer.Option("--min-level", min=0, help="Exit 1 when the level reached is below N.")
+]
+Policy = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="YAML gate policy (thresholds); default: the seed's gates, see llmops_audit/policy/default.yaml.",
+    ),
+]
 FailOnGates = Annotated[bool, typer.Option("--fail-on-gates", help="Exit 1 when a go-live gate fails.")]
-FailOnUnknown = Annotated[bool, typer.Option("--fail-on-unknown", help="With --fail-on-gates: a gate without data counts as failed.")]
+FailOnUnknown = Annotated[
+    bool,
+    typer.Option("--fail-on-unknown", help="With --fail-on-gates: a gate without data counts as failed."),
+]
 
 
 @dataclass
@@ -141,20 +199,26 @@ def _framework(opts: RunOptions):  # -> Framework
     from llmops_audit.definitions import builtin_frameworks, builtin_levels_dir, load_framework
 
     if opts.levels and opts.framework:
-        raise UsageError("--levels and --framework cannot be used together",
-                         hint="--levels is your own directory; --framework picks a shipped one")
+        raise UsageError(
+            "--levels and --framework cannot be used together",
+            hint="--levels is your own directory; --framework picks a shipped one",
+        )
     if opts.levels:
         return load_framework(opts.levels)
     if opts.framework:
         shipped = builtin_frameworks()
         if opts.framework not in shipped:
-            raise UsageError(f"no framework named '{opts.framework}'",
-                             hint=f"shipped frameworks: {', '.join(sorted(shipped))}")
+            raise UsageError(
+                f"no framework named '{opts.framework}'",
+                hint=f"shipped frameworks: {', '.join(sorted(shipped))}",
+            )
         return load_framework(shipped[opts.framework])
     return load_framework(builtin_levels_dir())
 
 
-def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] = (), options: dict | None = None):
+def _evidence(
+    opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] = (), options: dict | None = None
+):
     """Collect (or load) the evidence snapshot for this run."""
     from llmops_audit.assessment import collect_evidence
     from llmops_audit.aws.access import AwsAccess
@@ -165,8 +229,10 @@ def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] 
     now = datetime.now(UTC).replace(microsecond=0)
     if opts.from_evidence:
         if opts.demo or opts.profile or opts.region:
-            raise UsageError("--from-evidence scores a saved file; it cannot be combined with --demo, "
-                             "--profile or --region")
+            raise UsageError(
+                "--from-evidence scores a saved file; it cannot be combined with --demo, "
+                "--profile or --region"
+            )
         return EvidenceSnapshot.load(opts.from_evidence)
     start, end = resolve_period(opts.period, opts.since, opts.until, now)
     if opts.demo:
@@ -188,8 +254,15 @@ def _evidence(opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] 
         aws = AwsAccess(session, region)
         progress.section("the caller identity")
         account, partition = caller_account(aws)
-        scope = Scope(account, region, start, end, partition=partition, profile=opts.profile,
-                      endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
+        scope = Scope(
+            account,
+            region,
+            start,
+            end,
+            partition=partition,
+            profile=opts.profile,
+            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+        )
         return collect_evidence(framework, aws, scope, progress.section, extra_sections, options)
 
 
@@ -204,8 +277,10 @@ def _write(text: str, output: Path | None) -> None:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(output)  # never leave a half-written report behind
     except OSError as exc:
-        raise OutputError(f"cannot write the report to {output} ({exc.strerror or exc})",
-                          hint="check that the directory exists and is writable") from None
+        raise OutputError(
+            f"cannot write the report to {output} ({exc.strerror or exc})",
+            hint="check that the directory exists and is writable",
+        ) from None
 
 
 def build(opts: RunOptions, *, framework_needed: bool = True):  # -> AuditReport
@@ -222,14 +297,20 @@ def build(opts: RunOptions, *, framework_needed: bool = True):  # -> AuditReport
     policy = load_policy(opts.policy)
     prices = load_prices(opts.prices)
     custom = [g["custom_metric"] for g in policy.values() if isinstance(g, dict) and g.get("custom_metric")]
-    snapshot = _evidence(opts, framework if framework_needed else _empty(framework), GATE_SECTIONS,
-                         {"gate_custom_metrics": custom, "prices": prices})
+    snapshot = _evidence(
+        opts,
+        framework if framework_needed else _empty(framework),
+        GATE_SECTIONS,
+        {"gate_custom_metrics": custom, "prices": prices},
+    )
     if opts.save_evidence:
         _write(snapshot.to_json(), opts.save_evidence)
     today = date.today()
     item_ids = {i.id for i in framework.items}
     attestations = load_attestations(opts.attestations, item_ids, today) if opts.attestations else None
-    waivers = load_waivers(opts.waivers, item_ids | set(GATE_IDS), today, snapshot.scope) if opts.waivers else None
+    waivers = (
+        load_waivers(opts.waivers, item_ids | set(GATE_IDS), today, snapshot.scope) if opts.waivers else None
+    )
     notices = []
     if snapshot.scope.demo:
         notices.append("This is the demo account: a seeded in-process mock, not your AWS account.")
@@ -237,12 +318,15 @@ def build(opts: RunOptions, *, framework_needed: bool = True):  # -> AuditReport
         if w.expired:
             notices.append(f"Waiver for {w.target} (owner {w.owner}) expired on {w.expires} and is ignored.")
         elif not w.applies:
-            notices.append(f"Waiver for {w.target} is scoped to {w.scope} and does not apply to this account/Region.")
+            notices.append(
+                f"Waiver for {w.target} is scoped to {w.scope} and does not apply to this account/Region."
+            )
     for a in (attestations or {}).values():
         if a.expired:
             notices.append(f"Attestation of {a.item} by {a.by} expired on {a.expires} and no longer counts.")
-    report = build_report(framework, snapshot, attestations, waivers, notices=tuple(notices),
-                          metric_params={"prices": prices})
+    report = build_report(
+        framework, snapshot, attestations, waivers, notices=tuple(notices), metric_params={"prices": prices}
+    )
     return replace(report, gates=evaluate_gates(snapshot, policy, waivers, prices))
 
 
@@ -284,8 +368,23 @@ def assess(
     metric row; reports the highest level where most items are met. Progress goes to stderr, the report
     to stdout or --output.
     """
-    opts = RunOptions(demo, profile, region, levels, framework, period, since, until, attestations, waivers,
-                      prices, save_evidence, from_evidence, quiet, policy)
+    opts = RunOptions(
+        demo,
+        profile,
+        region,
+        levels,
+        framework,
+        period,
+        since,
+        until,
+        attestations,
+        waivers,
+        prices,
+        save_evidence,
+        from_evidence,
+        quiet,
+        policy,
+    )
     with _errors_to_exit():
         if fail_on_unknown and not fail_on_gates:
             raise UsageError("--fail-on-unknown only applies with --fail-on-gates")
@@ -293,8 +392,9 @@ def assess(
         from llmops_audit.report import render
         from llmops_audit.verdict import decide_verdict
 
-        report = decide_verdict(report, min_level=min_level, fail_on_gates=fail_on_gates,
-                                fail_on_unknown=fail_on_unknown)
+        report = decide_verdict(
+            report, min_level=min_level, fail_on_gates=fail_on_gates, fail_on_unknown=fail_on_unknown
+        )
         color = format is Format.terminal and output is None and sys.stdout.isatty() and not no_color
         _write(render(report, format.value, color=color, width=_width()), output)
         if output is not None and not quiet:
@@ -332,8 +432,23 @@ def gates(
     <= 0.2 %, p95 latency within budget, unit cost within budget + 5 %). A gate without data is unknown,
     never a pass; with --fail-on-unknown it fails too.
     """
-    opts = RunOptions(demo, profile, region, None, None, period, since, until, None, waivers, prices, None,
-                      from_evidence, quiet, policy)
+    opts = RunOptions(
+        demo,
+        profile,
+        region,
+        None,
+        None,
+        period,
+        since,
+        until,
+        None,
+        waivers,
+        prices,
+        None,
+        from_evidence,
+        quiet,
+        policy,
+    )
     with _errors_to_exit():
         report = build(opts, framework_needed=False)
         from llmops_audit.report.gates_view import render_gates
@@ -393,8 +508,10 @@ def validate(
 
     with _errors_to_exit():
         fw = load_framework(levels)
-    typer.echo(f"{levels}: framework '{fw.name}' is valid: {len(fw.levels)} levels, {len(fw.items)} items, "
-               f"{len(fw.metrics)} metric rows.")
+    typer.echo(
+        f"{levels}: framework '{fw.name}' is valid: {len(fw.levels)} levels, {len(fw.items)} items, "
+        f"{len(fw.metrics)} metric rows."
+    )
 
 
 def main() -> None:

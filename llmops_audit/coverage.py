@@ -66,15 +66,24 @@ def render(framework: Framework, backing: dict[str, str]) -> str:
     for item in framework.items:
         sections = sorted({s for r in rule_probes(item.rule) for s in PROBES[r.probe].needs})
         tested = sorted({backing.get(s, "?") for s in sections})
-        lines.append(f"| {item.id} | {_cell(item.text)} | `{_cell(describe_rule(item.rule))}` | "
-                     f"{', '.join(sections) or 'attestation'} | {' + '.join(tested) or 'attestation'} |")
-    lines += ["", "## Metric rows", "", "| Row | Metric | AWS source | Calculator | Evidence sections | Tested with |",
-              "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {item.id} | {_cell(item.text)} | `{_cell(describe_rule(item.rule))}` | "
+            f"{', '.join(sections) or 'attestation'} | {' + '.join(tested) or 'attestation'} |"
+        )
+    lines += [
+        "",
+        "## Metric rows",
+        "",
+        "| Row | Metric | AWS source | Calculator | Evidence sections | Tested with |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in framework.metrics:
         sections = sorted(CALCULATORS[m.compute].needs)
         tested = sorted({backing.get(s, "?") for s in sections})
-        lines.append(f"| {m.id} | {_cell(m.name)} | {_cell(m.source or m.purpose)} | `{m.compute}` | "
-                     f"{', '.join(sections)} | {' + '.join(tested)} |")
+        lines.append(
+            f"| {m.id} | {_cell(m.name)} | {_cell(m.source or m.purpose)} | `{m.compute}` | "
+            f"{', '.join(sections)} | {' + '.join(tested)} |"
+        )
     lines += ["", "## Evidence sections", "", "| Section | Tested with |", "|---|---|"]
     lines += [f"| {s} | {b} |" for s, b in sorted(backing.items())]
     return "\n".join(lines) + "\n"
@@ -82,7 +91,9 @@ def render(framework: Framework, backing: dict[str, str]) -> str:
 
 def generate() -> str:
     fw = load_framework(builtin_levels_dir())
-    sections = {s for p in PROBES.values() for s in p.needs} | {s for c in CALCULATORS.values() for s in c.needs}
+    sections = {s for p in PROBES.values() for s in p.needs} | {
+        s for c in CALCULATORS.values() for s in c.needs
+    }
     return render(fw, section_backing(sections))
 
 

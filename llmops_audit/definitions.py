@@ -93,9 +93,14 @@ def load_level(path: Path, probes: set[str], calculators: set[str]) -> LevelDef:
                     )
         items.append(
             ItemDef(
-                id=raw["id"], level=number, text=raw["text"], met_when=raw["met_when"],
-                rule=_rule(raw["decide"]) if "decide" in raw else None, manual_reason=raw.get("manual"),
-                attestable=raw.get("attestable", True), remediation=raw.get("remediation", ""),
+                id=raw["id"],
+                level=number,
+                text=raw["text"],
+                met_when=raw["met_when"],
+                rule=_rule(raw["decide"]) if "decide" in raw else None,
+                manual_reason=raw.get("manual"),
+                attestable=raw.get("attestable", True),
+                remediation=raw.get("remediation", ""),
             )
         )
     metrics = []
@@ -108,12 +113,21 @@ def load_level(path: Path, probes: set[str], calculators: set[str]) -> LevelDef:
             )
         metrics.append(
             MetricDef(
-                id=f"L{number}.M{j + 1}", level=number, table=raw["table"], category=raw["category"],
-                name=raw["metric"], source=raw.get("source", ""), purpose=raw.get("purpose", ""),
-                compute=raw["compute"], params=dict(raw.get("params") or {}), note=raw.get("note", ""),
+                id=f"L{number}.M{j + 1}",
+                level=number,
+                table=raw["table"],
+                category=raw["category"],
+                name=raw["metric"],
+                source=raw.get("source", ""),
+                purpose=raw.get("purpose", ""),
+                compute=raw["compute"],
+                params=dict(raw.get("params") or {}),
+                note=raw.get("note", ""),
             )
         )
-    return LevelDef(number, data["name"], data["motto"], data["core_question"], tuple(items), tuple(metrics), str(path))
+    return LevelDef(
+        number, data["name"], data["motto"], data["core_question"], tuple(items), tuple(metrics), str(path)
+    )
 
 
 def load_framework(directory: Path) -> Framework:
@@ -121,17 +135,25 @@ def load_framework(directory: Path) -> Framework:
     from llmops_audit.probes import PROBES
 
     if not directory.exists():
-        raise DefinitionError(f"{directory}: the levels directory does not exist",
-                              hint="pass --levels DIR with one YAML file per level")
+        raise DefinitionError(
+            f"{directory}: the levels directory does not exist",
+            hint="pass --levels DIR with one YAML file per level",
+        )
     if not directory.is_dir():
         raise DefinitionError(f"{directory}: --levels must be a directory of level files, not a file")
     try:
-        files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.name != FRAMEWORK_FILE)
+        files = sorted(
+            p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.name != FRAMEWORK_FILE
+        )
     except OSError as exc:
-        raise DefinitionError(f"{directory}: cannot read the levels directory ({exc.strerror or exc})") from None
+        raise DefinitionError(
+            f"{directory}: cannot read the levels directory ({exc.strerror or exc})"
+        ) from None
     if not files:
-        raise DefinitionError(f"{directory}: no level files (*.yaml) found",
-                              hint="each level is one YAML file; see levels/ in the project for the format")
+        raise DefinitionError(
+            f"{directory}: no level files (*.yaml) found",
+            hint="each level is one YAML file; see levels/ in the project for the format",
+        )
 
     meta: dict[str, Any] = {"name": directory.name, "title": directory.name}
     meta_path = directory / FRAMEWORK_FILE
@@ -149,13 +171,18 @@ def load_framework(directory: Path) -> Framework:
         seen_levels[lv.number] = lv.file
         for item in lv.items:
             if item.id in seen_items:
-                raise DefinitionError(f"{lv.file}: item id {item.id} is also used in {seen_items[item.id]}",
-                                      hint="item ids must be unique across a framework and never reused")
+                raise DefinitionError(
+                    f"{lv.file}: item id {item.id} is also used in {seen_items[item.id]}",
+                    hint="item ids must be unique across a framework and never reused",
+                )
             seen_items[item.id] = lv.file
     rule = meta.get("level_rule") or {}
     return Framework(
-        name=meta["name"], title=meta["title"], description=meta.get("description", ""),
-        source=meta.get("source", ""), levels=tuple(sorted(levels, key=lambda lv: lv.number)),
+        name=meta["name"],
+        title=meta["title"],
+        description=meta.get("description", ""),
+        source=meta.get("source", ""),
+        levels=tuple(sorted(levels, key=lambda lv: lv.number)),
         rule=LevelRule(rule.get("min_share", 0.5), rule.get("cumulative", False), rule.get("floor", 1)),
         directory=str(directory),
     )

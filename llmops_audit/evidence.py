@@ -53,7 +53,9 @@ class EvidenceSnapshot:
                 "errors": {k: vars(v) for k, v in self.errors.items()},
                 "calls": self.calls,
             },
-            indent=1, sort_keys=True, default=_json_default,
+            indent=1,
+            sort_keys=True,
+            default=_json_default,
         )
 
     @classmethod
@@ -63,10 +65,14 @@ class EvidenceSnapshot:
             scope = raw["scope"]
             return cls(
                 scope=Scope(
-                    account=scope["account"], region=scope["region"],
-                    start=datetime.fromisoformat(scope["start"]), end=datetime.fromisoformat(scope["end"]),
-                    partition=scope.get("partition", "aws"), profile=scope.get("profile"),
-                    endpoint_url=scope.get("endpoint_url"), demo=scope.get("demo", False),
+                    account=scope["account"],
+                    region=scope["region"],
+                    start=datetime.fromisoformat(scope["start"]),
+                    end=datetime.fromisoformat(scope["end"]),
+                    partition=scope.get("partition", "aws"),
+                    profile=scope.get("profile"),
+                    endpoint_url=scope.get("endpoint_url"),
+                    demo=scope.get("demo", False),
                 ),
                 sections=raw["sections"],
                 errors={k: SectionError(**v) for k, v in raw.get("errors", {}).items()},
@@ -82,9 +88,14 @@ class EvidenceSnapshot:
 
 def _scope_to_dict(scope: Scope) -> dict[str, Any]:
     return {
-        "account": scope.account, "region": scope.region, "start": scope.start.isoformat(),
-        "end": scope.end.isoformat(), "partition": scope.partition, "profile": scope.profile,
-        "endpoint_url": scope.endpoint_url, "demo": scope.demo,
+        "account": scope.account,
+        "region": scope.region,
+        "start": scope.start.isoformat(),
+        "end": scope.end.isoformat(),
+        "partition": scope.partition,
+        "profile": scope.profile,
+        "endpoint_url": scope.endpoint_url,
+        "demo": scope.demo,
     }
 
 

@@ -46,8 +46,10 @@ def _expiry(path: Path, node: Any, loc: list[Any], text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise DefinitionError(f"{path}:{_line_of(node, loc)}: {'.'.join(map(str, loc))}: '{text}' is not a date "
-                              f"(use YYYY-MM-DD)") from None
+        raise DefinitionError(
+            f"{path}:{_line_of(node, loc)}: {'.'.join(map(str, loc))}: '{text}' is not a date "
+            f"(use YYYY-MM-DD)"
+        ) from None
 
 
 def load_attestations(path: Path, item_ids: set[str], today: date) -> dict[str, Attestation]:
@@ -61,14 +63,20 @@ def load_attestations(path: Path, item_ids: set[str], today: date) -> dict[str, 
                 hint="item ids are listed in the report and in the level files",
             )
         if e["item"] in out:
-            raise DefinitionError(f"{path}:{_line_of(node, ['attestations', i])}: attestations[{i}]: "
-                                  f"item {e['item']} is attested twice")
+            raise DefinitionError(
+                f"{path}:{_line_of(node, ['attestations', i])}: attestations[{i}]: "
+                f"item {e['item']} is attested twice"
+            )
         expires = _expiry(path, node, ["attestations", i, "expires"], e["expires"])
-        out[e["item"]] = Attestation(e["item"], e["answer"], e["by"], e["evidence"], e["expires"], expires < today)
+        out[e["item"]] = Attestation(
+            e["item"], e["answer"], e["by"], e["evidence"], e["expires"], expires < today
+        )
     return out
 
 
-def load_waivers(path: Path, target_ids: set[str], today: date, scope: Scope | None = None) -> dict[str, Waiver]:
+def load_waivers(
+    path: Path, target_ids: set[str], today: date, scope: Scope | None = None
+) -> dict[str, Waiver]:
     entries, node = _entries(path, "waivers", "waivers", "waivers file", "target")
     out: dict[str, Waiver] = {}
     for i, e in enumerate(entries):
@@ -81,9 +89,12 @@ def load_waivers(path: Path, target_ids: set[str], today: date, scope: Scope | N
         expires = _expiry(path, node, ["waivers", i, "expires"], e["expires"])
         wscope = dict(e.get("scope") or {})
         applies = scope is None or all(
-            (k != "account" or v == scope.account) and (k != "region" or v == scope.region) for k, v in wscope.items()
+            (k != "account" or v == scope.account) and (k != "region" or v == scope.region)
+            for k, v in wscope.items()
         )
         if e["target"] in out and out[e["target"]].applies and not out[e["target"]].expired:
             continue  # the first active waiver for a target wins
-        out[e["target"]] = Waiver(e["target"], e["reason"], e["owner"], e["expires"], wscope, expires < today, applies)
+        out[e["target"]] = Waiver(
+            e["target"], e["reason"], e["owner"], e["expires"], wscope, expires < today, applies
+        )
     return out

@@ -53,12 +53,22 @@ class GateResult:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": self.id, "name": self.name, "status": self.status, "measured": self.measured,
-            "threshold": self.threshold, "unit": self.unit, "reason": self.reason, "data": list(self.data),
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "measured": self.measured,
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "reason": self.reason,
+            "data": list(self.data),
             "notes": list(self.notes),
         }
         if self.waiver:
-            out["waiver"] = {"owner": self.waiver.owner, "reason": self.waiver.reason, "expires": self.waiver.expires}
+            out["waiver"] = {
+                "owner": self.waiver.owner,
+                "reason": self.waiver.reason,
+                "expires": self.waiver.expires,
+            }
         return out
 
 
@@ -97,8 +107,15 @@ def load_policy(path: Path | None) -> dict[str, Any]:
 # ------------------------------------------------------------------ gates
 
 
-def _result(gate: str, status: str, measured: float | None, threshold: float | None, unit: str, reason: str,
-            data: list[str] | None = None) -> GateResult:
+def _result(
+    gate: str,
+    status: str,
+    measured: float | None,
+    threshold: float | None,
+    unit: str,
+    reason: str,
+    data: list[str] | None = None,
+) -> GateResult:
     return GateResult(gate, GATE_NAMES[gate], status, measured, threshold, unit, reason, tuple(data or ()))
 
 
@@ -139,8 +156,14 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
         if value is None:
             return _result("quality", "unknown", None, threshold, "%", f"No data for {src} in the period.")
         ok = value >= threshold
-        return _result("quality", "pass" if ok else "fail", value, threshold, "%",
-                       f"{src} is {value:.2f} % (needs ≥ {threshold:g} %).")
+        return _result(
+            "quality",
+            "pass" if ok else "fail",
+            value,
+            threshold,
+            "%",
+            f"{src} is {value:.2f} % (needs ≥ {threshold:g} %).",
+        )
     pass_score = float(p["record_pass_score"])
     jobs = [j for j in ev.get("bedrock.evaluation_jobs").get("jobs", []) if j.get("status") == "Completed"]
     wanted = [p["metric"]] if isinstance(p["metric"], str) else list(p["metric"])
@@ -161,13 +184,26 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
             passed += round(float(mean) * int(count))
         used.append(f"{job.get('name', '?')}: {metric} on {len(values) or count} records")
     if not total:
-        return _result("quality", "unknown", None, threshold, "%",
-                       f"No completed evaluation job scored {metric} in the period; no data is never a pass.")
+        return _result(
+            "quality",
+            "unknown",
+            None,
+            threshold,
+            "%",
+            f"No completed evaluation job scored {metric} in the period; no data is never a pass.",
+        )
     rate = 100.0 * passed / total
     ok = rate >= threshold
-    return _result("quality", "pass" if ok else "fail", rate, threshold, "%",
-                   f"{passed} of {total} evaluated records scored {metric} ≥ {pass_score:g} "
-                   f"({rate:.1f} %, needs ≥ {threshold:g} %).", used)
+    return _result(
+        "quality",
+        "pass" if ok else "fail",
+        rate,
+        threshold,
+        "%",
+        f"{passed} of {total} evaluated records scored {metric} ≥ {pass_score:g} "
+        f"({rate:.1f} %, needs ≥ {threshold:g} %).",
+        used,
+    )
 
 
 def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
@@ -179,8 +215,14 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
         src = f"custom metric {spec['namespace']}/{spec['name']}"
         if value is None:
             return _result("safety", "unknown", None, threshold, "%", f"No data for {src} in the period.")
-        return _result("safety", "pass" if value <= threshold else "fail", value, threshold, "%",
-                       f"{src} is {value:.3f} % (needs ≤ {threshold:g} %).")
+        return _result(
+            "safety",
+            "pass" if value <= threshold else "fail",
+            value,
+            threshold,
+            "%",
+            f"{src} is {value:.3f} % (needs ≤ {threshold:g} %).",
+        )
     stats = ev.get("cloudwatch.metric_stats")
     ns = "AWS/Bedrock/Guardrails"
     for dims in (("GuardrailArn", "GuardrailVersion"), ("GuardrailArn",), ("Operation",), ()):
@@ -188,15 +230,29 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
         if invocations:
             break
     if not invocations:
-        return _result("safety", "unknown", None, threshold, "%",
-                       "No guardrail invocations (AWS/Bedrock/Guardrails Invocations) in the period; "
-                       "no data is never a pass.")
+        return _result(
+            "safety",
+            "unknown",
+            None,
+            threshold,
+            "%",
+            "No guardrail invocations (AWS/Bedrock/Guardrails Invocations) in the period; "
+            "no data is never a pass.",
+        )
     intervened = ms.total(stats, ns, "InvocationsIntervened", "Sum", dims) or 0.0
     rate = 100.0 * intervened / invocations
-    return _result("safety", "pass" if rate <= threshold else "fail", rate, threshold, "%",
-                   f"Guardrails intervened in {intervened:,.0f} of {invocations:,.0f} invocations "
-                   f"({rate:.3f} %, needs ≤ {threshold:g} %).",
-                   [f"AWS/Bedrock/Guardrails InvocationsIntervened / Invocations, series by {', '.join(dims) or 'none'}"])
+    return _result(
+        "safety",
+        "pass" if rate <= threshold else "fail",
+        rate,
+        threshold,
+        "%",
+        f"Guardrails intervened in {intervened:,.0f} of {invocations:,.0f} invocations "
+        f"({rate:.3f} %, needs ≤ {threshold:g} %).",
+        [
+            f"AWS/Bedrock/Guardrails InvocationsIntervened / Invocations, series by {', '.join(dims) or 'none'}"
+        ],
+    )
 
 
 def performance_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
@@ -207,18 +263,33 @@ def performance_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     apis = ms.by_dimension(stats, "AWS/ApiGateway", "Latency", "p95", "ApiName")
     apis.update(ms.by_dimension(stats, "AWS/ApiGateway", "Latency", "p95", "ApiId"))
     if not models and not apis:
-        return _result("performance", "unknown", None, model_budget, "ms",
-                       "No p95 latency data (Bedrock InvocationLatency or API Gateway Latency) in the period.")
+        return _result(
+            "performance",
+            "unknown",
+            None,
+            model_budget,
+            "ms",
+            "No p95 latency data (Bedrock InvocationLatency or API Gateway Latency) in the period.",
+        )
     over = [f"model {m} p95 {v:,.0f} ms > {model_budget:g} ms" for m, v in models.items() if v > model_budget]
     over += [f"API {a} p95 {v:,.0f} ms > {api_budget:g} ms" for a, v in apis.items() if v > api_budget]
     data = [f"model {m}: p95 {v:,.0f} ms" for m, v in sorted(models.items())]
     data += [f"API {a}: p95 {v:,.0f} ms" for a, v in sorted(apis.items())]
     worst = max(list(models.values()) + list(apis.values()))
     if over:
-        return _result("performance", "fail", worst, model_budget, "ms", "Over budget: " + "; ".join(over) + ".", data)
-    return _result("performance", "pass", worst, model_budget, "ms",
-                   f"All {len(models)} model(s) within {model_budget:g} ms and {len(apis)} API(s) within "
-                   f"{api_budget:g} ms at p95.", data)
+        return _result(
+            "performance", "fail", worst, model_budget, "ms", "Over budget: " + "; ".join(over) + ".", data
+        )
+    return _result(
+        "performance",
+        "pass",
+        worst,
+        model_budget,
+        "ms",
+        f"All {len(models)} model(s) within {model_budget:g} ms and {len(apis)} API(s) within "
+        f"{api_budget:g} ms at p95.",
+        data,
+    )
 
 
 def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | None = None) -> GateResult:
@@ -230,23 +301,39 @@ def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | Non
     stats = ev.get("cloudwatch.metric_stats")
     total_usd, requests, per_model, unpriced = estimate_cost(stats, prices or load_prices(None))
     if not requests or total_usd is None:
-        return _result("cost", "unknown", None, limit, "USD",
-                       "No priced Bedrock traffic in the period" + (f" (no price for {', '.join(unpriced)})" if unpriced else "")
-                       + "; no data is never a pass.")
+        return _result(
+            "cost",
+            "unknown",
+            None,
+            limit,
+            "USD",
+            "No priced Bedrock traffic in the period"
+            + (f" (no price for {', '.join(unpriced)})" if unpriced else "")
+            + "; no data is never a pass.",
+        )
     per_1000 = 1000.0 * total_usd / requests
     data = [f"{m}: ${v:,.4f}" for m, v in sorted(per_model.items())]
     note = f" Unpriced models left out: {', '.join(unpriced)}." if unpriced else ""
     ok = per_1000 <= limit
-    return _result("cost", "pass" if ok else "fail", per_1000, limit, "USD",
-                   f"Estimated ${per_1000:,.4f} per 1,000 requests over {requests:,.0f} requests "
-                   f"(budget ${budget:g} + {tol:g} % = ${limit:,.4f}).{note}", data)
+    return _result(
+        "cost",
+        "pass" if ok else "fail",
+        per_1000,
+        limit,
+        "USD",
+        f"Estimated ${per_1000:,.4f} per 1,000 requests over {requests:,.0f} requests "
+        f"(budget ${budget:g} + {tol:g} % = ${limit:,.4f}).{note}",
+        data,
+    )
 
 
 GATES = {"quality": quality_gate, "safety": safety_gate, "performance": performance_gate, "cost": cost_gate}
 
 
 def evaluate_gates(
-    snapshot: EvidenceSnapshot, policy: dict[str, Any], waivers: dict[str, Waiver] | None = None,
+    snapshot: EvidenceSnapshot,
+    policy: dict[str, Any],
+    waivers: dict[str, Waiver] | None = None,
     prices: dict[str, Any] | None = None,
 ) -> tuple[GateResult, ...]:
     out = []
@@ -255,16 +342,27 @@ def evaluate_gates(
         try:
             result = fn(ev, policy, prices) if gate_id == "cost" else fn(ev, policy)
         except MissingEvidence as exc:
-            result = _result(gate_id, "unknown", None, None, "", f"Could not read {exc.section}: "
-                             f"{exc.error.describe()}.")
+            result = _result(
+                gate_id, "unknown", None, None, "", f"Could not read {exc.section}: {exc.error.describe()}."
+            )
         w = (waivers or {}).get(gate_id)
         if w is not None and result.status != "pass":
             if w.expired:
-                result = GateResult(**{**result.__dict__, "notes": (f"The waiver owned by {w.owner} expired on "
-                                                                   f"{w.expires} and is ignored.",)})
+                result = GateResult(
+                    **{
+                        **result.__dict__,
+                        "notes": (f"The waiver owned by {w.owner} expired on {w.expires} and is ignored.",),
+                    }
+                )
             elif w.applies:
-                result = GateResult(**{**result.__dict__, "status": "waived", "waiver": w,
-                                       "notes": (f"Before the waiver: {result.status}. {result.reason}",),
-                                       "reason": f"Waived until {w.expires} (owner {w.owner}): {w.reason}"})
+                result = GateResult(
+                    **{
+                        **result.__dict__,
+                        "status": "waived",
+                        "waiver": w,
+                        "notes": (f"Before the waiver: {result.status}. {result.reason}",),
+                        "reason": f"Waived until {w.expires} (owner {w.owner}): {w.reason}",
+                    }
+                )
         out.append(result)
     return tuple(out)

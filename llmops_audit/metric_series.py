@@ -27,8 +27,12 @@ class Point:
 
 
 def select(
-    stats: dict[str, Any], namespace: str, metric: str | Iterable[str], stat: str,
-    dims: Iterable[str] = (), match: dict[str, str] | None = None,
+    stats: dict[str, Any],
+    namespace: str,
+    metric: str | Iterable[str],
+    stat: str,
+    dims: Iterable[str] = (),
+    match: dict[str, str] | None = None,
 ) -> list[Point]:
     """Points of `namespace`/`metric` for `stat` whose dimension names are exactly `dims`, with data."""
     names = {metric} if isinstance(metric, str) else set(metric)
@@ -46,8 +50,12 @@ def select(
 
 
 def total(
-    stats: dict[str, Any], namespace: str, metric: str | Iterable[str], stat: str = "Sum",
-    dims: Iterable[str] = (), match: dict[str, str] | None = None,
+    stats: dict[str, Any],
+    namespace: str,
+    metric: str | Iterable[str],
+    stat: str = "Sum",
+    dims: Iterable[str] = (),
+    match: dict[str, str] | None = None,
 ) -> float | None:
     """Sum over the selected points; None when no series had data (no data is not zero)."""
     pts = select(stats, namespace, metric, stat, dims, match)
@@ -55,7 +63,11 @@ def total(
 
 
 def by_dimension(
-    stats: dict[str, Any], namespace: str, metric: str | Iterable[str], stat: str, dim: str,
+    stats: dict[str, Any],
+    namespace: str,
+    metric: str | Iterable[str],
+    stat: str,
+    dim: str,
 ) -> dict[str, float]:
     """{dimension value: value} for the series that have exactly the one dimension `dim`."""
     out: dict[str, float] = {}

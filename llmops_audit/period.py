@@ -25,17 +25,22 @@ def parse_instant(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{option} '{text}' is not a date or time",
-                         hint="use ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z") from None
+        raise UsageError(
+            f"{option} '{text}' is not a date or time",
+            hint="use ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z",
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def resolve_period(period: str, since: str | None, until: str | None, now: datetime) -> tuple[datetime, datetime]:
+def resolve_period(
+    period: str, since: str | None, until: str | None, now: datetime
+) -> tuple[datetime, datetime]:
     end = parse_instant(until, "--until") if until else now
     start = parse_instant(since, "--since") if since else end - parse_span(period)
     if start >= end:
-        raise UsageError(f"the period is empty: --since {start:%Y-%m-%d %H:%M} is not before the end "
-                         f"{end:%Y-%m-%d %H:%M}")
+        raise UsageError(
+            f"the period is empty: --since {start:%Y-%m-%d %H:%M} is not before the end {end:%Y-%m-%d %H:%M}"
+        )
     if end > now + timedelta(days=1):
         raise UsageError(f"--until {end:%Y-%m-%d} is in the future")
     return start, end

@@ -43,8 +43,11 @@ def operations() -> set[tuple[str, str]]:
     models = _service_ops()
     found = set(ALWAYS)
     for path in sorted(COLLECTORS.glob("*.py")):
-        literals = {n.value for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                    if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        literals = {
+            n.value
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
         services = {s for s in literals if s in models}
         for op in (_camel(x) for x in literals if _OP.match(x)):
             if op.startswith(READ_PREFIXES):
@@ -57,5 +60,15 @@ def actions() -> list[str]:
 
 
 def policy_json() -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "LlmopsAuditReadOnly", "Effect": "Allow", "Action": actions(), "Resource": "*"}]}, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "LlmopsAuditReadOnly", "Effect": "Allow", "Action": actions(), "Resource": "*"}
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )

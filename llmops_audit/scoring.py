@@ -99,7 +99,9 @@ def score_item(
 
     if attestation is not None and status is not Status.MET:
         if attestation.expired:
-            notes.append(f"The attestation by {attestation.by} expired on {attestation.expires} and no longer counts.")
+            notes.append(
+                f"The attestation by {attestation.by} expired on {attestation.expires} and no longer counts."
+            )
             if status is Status.UNKNOWN:
                 reason = f"Attestation expired on {attestation.expires} ({attestation.by}); {reason}"
         elif attestation.answer:
@@ -121,8 +123,17 @@ def score_item(
 
     evidence = tuple(f.summary for f in seen) + tuple(d for f in seen for d in f.details)
     return ItemResult(
-        id=item.id, level=item.level, text=item.text, status=status, reason=reason, evidence=evidence,
-        findings=tuple(seen), missing=missing, attestation=attestation, waiver=waiver, notes=tuple(notes),
+        id=item.id,
+        level=item.level,
+        text=item.text,
+        status=status,
+        reason=reason,
+        evidence=evidence,
+        findings=tuple(seen),
+        missing=missing,
+        attestation=attestation,
+        waiver=waiver,
+        notes=tuple(notes),
     )
 
 
@@ -138,7 +149,9 @@ def score_items(
 
 
 def measure_metrics(
-    framework: Framework, snapshot: EvidenceSnapshot, common_params: dict[str, Any] | None = None,
+    framework: Framework,
+    snapshot: EvidenceSnapshot,
+    common_params: dict[str, Any] | None = None,
 ) -> tuple[MetricResult, ...]:
     """Fill every metric row. `common_params` (e.g. the price table) go to every calculator under the row's own."""
     results = []
@@ -146,9 +159,20 @@ def measure_metrics(
         v = run_calculator(m.compute, snapshot, {**(common_params or {}), **m.params})
         results.append(
             MetricResult(
-                id=m.id, level=m.level, table=m.table, category=m.category, name=m.name, source=m.source,
-                purpose=m.purpose, value=v.value, unit=v.unit, derivation=v.derivation, reason=v.reason,
-                breakdown=dict(v.breakdown), note=m.note, missing=v.missing,
+                id=m.id,
+                level=m.level,
+                table=m.table,
+                category=m.category,
+                name=m.name,
+                source=m.source,
+                purpose=m.purpose,
+                value=v.value,
+                unit=v.unit,
+                derivation=v.derivation,
+                reason=v.reason,
+                breakdown=dict(v.breakdown),
+                note=m.note,
+                missing=v.missing,
             )
         )
     return tuple(results)

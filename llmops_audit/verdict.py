@@ -8,7 +8,11 @@ from llmops_audit.model import AuditReport
 
 
 def decide_verdict(
-    report: AuditReport, *, min_level: int | None = None, fail_on_gates: bool = False, fail_on_unknown: bool = False,
+    report: AuditReport,
+    *,
+    min_level: int | None = None,
+    fail_on_gates: bool = False,
+    fail_on_unknown: bool = False,
 ) -> AuditReport:
     reasons: list[str] = []
     checked: list[str] = []

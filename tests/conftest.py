@@ -37,8 +37,11 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else str(address)
-        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1")) \
-                and self.family in (socket.AF_INET, socket.AF_INET6):
+        if (
+            isinstance(host, str)
+            and not (host.startswith("127.") or host in ("localhost", "::1"))
+            and self.family in (socket.AF_INET, socket.AF_INET6)
+        ):
             raise AssertionError(f"test tried to reach the network: {address}")
         return real_connect(self, address)
 
@@ -52,7 +55,9 @@ def now() -> datetime:
 
 @pytest.fixture
 def scope(now: datetime) -> Scope:
-    return Scope(account=ACCOUNT, region=REGION, start=now - timedelta(days=7), end=now + timedelta(minutes=5))
+    return Scope(
+        account=ACCOUNT, region=REGION, start=now - timedelta(days=7), end=now + timedelta(minutes=5)
+    )
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ def framework() -> Framework:
     return _FRAMEWORK
 
 
-def assess(aws: AwsAccess, scope: Scope) -> tuple[dict[str, ItemResult], dict[str, MetricResult], EvidenceSnapshot]:
+def assess(
+    aws: AwsAccess, scope: Scope
+) -> tuple[dict[str, ItemResult], dict[str, MetricResult], EvidenceSnapshot]:
     """Collect everything the five-level model needs from `aws`, score it, return items and metrics by id."""
     fw = framework()
     snap = collect_evidence(fw, aws, scope)

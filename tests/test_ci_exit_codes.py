@@ -17,10 +17,13 @@ safety: {max_violation_rate_pct: 100}
 performance: {model_p95_budget_ms: 1000000000, api_p95_budget_ms: 1000000000}
 cost: {budget_per_1000_requests_usd: 1000000000}
 """
-STRICT_LATENCY = LENIENT.replace("model_p95_budget_ms: 1000000000, api_p95_budget_ms: 1000000000",
-                                 "model_p95_budget_ms: 1, api_p95_budget_ms: 1")
-NO_DATA_QUALITY = LENIENT.replace("quality: {min_success_rate_pct: 0}",
-                                  "quality: {min_success_rate_pct: 0, metric: Builtin.NoSuchMetric}")
+STRICT_LATENCY = LENIENT.replace(
+    "model_p95_budget_ms: 1000000000, api_p95_budget_ms: 1000000000",
+    "model_p95_budget_ms: 1, api_p95_budget_ms: 1",
+)
+NO_DATA_QUALITY = LENIENT.replace(
+    "quality: {min_success_rate_pct: 0}", "quality: {min_success_rate_pct: 0, metric: Builtin.NoSuchMetric}"
+)
 
 
 def _policy(tmp_path: Path, text: str) -> str:
@@ -94,15 +97,21 @@ def test_gates_command_exit_codes(tmp_path: Path) -> None:
 
 def test_verdict_comes_first_in_terminal_and_markdown(tmp_path: Path) -> None:
     policy = _policy(tmp_path, STRICT_LATENCY)
-    md = runner.invoke(app, ["assess", "--demo", "--quiet", "-f", "markdown", "--fail-on-gates", "--policy", policy])
-    assert md.stdout.splitlines()[2].startswith("> **Verdict:** Level ") and "FAILS" in md.stdout.splitlines()[2]
+    md = runner.invoke(
+        app, ["assess", "--demo", "--quiet", "-f", "markdown", "--fail-on-gates", "--policy", policy]
+    )
+    assert (
+        md.stdout.splitlines()[2].startswith("> **Verdict:** Level ") and "FAILS" in md.stdout.splitlines()[2]
+    )
     term = runner.invoke(app, ["assess", "--demo", "--quiet", "--fail-on-gates", "--policy", policy])
     assert "FAILS" in term.stdout.splitlines()[1]
 
 
 def test_waived_gate_does_not_fail_ci(tmp_path: Path) -> None:
     w = tmp_path / "waivers.yaml"
-    w.write_text("waivers:\n  - {target: performance, reason: new model rollout, owner: ml-team, expires: 2099-01-01}\n")
+    w.write_text(
+        "waivers:\n  - {target: performance, reason: new model rollout, owner: ml-team, expires: 2099-01-01}\n"
+    )
     r = _run("--fail-on-gates", "--policy", _policy(tmp_path, STRICT_LATENCY), "--waivers", str(w))
     assert r.exit_code == 0, r.stdout
     gate = {g["id"]: g for g in json.loads(r.stdout)["gates"]}["performance"]
@@ -113,8 +122,10 @@ def test_waived_item_counts_and_expired_waiver_is_reported(tmp_path: Path) -> No
     base = json.loads(_run().stdout)
     gap = next(i for i in base["items"] if i["status"] == "not_met" and i["level"] > 1)
     w = tmp_path / "waivers.yaml"
-    w.write_text(f"waivers:\n  - {{target: {gap['id']}, reason: accepted, owner: sre, expires: 2099-01-01}}\n"
-                 f"  - {{target: L1.1, reason: old, owner: sre, expires: 2020-01-01}}\n")
+    w.write_text(
+        f"waivers:\n  - {{target: {gap['id']}, reason: accepted, owner: sre, expires: 2099-01-01}}\n"
+        f"  - {{target: L1.1, reason: old, owner: sre, expires: 2020-01-01}}\n"
+    )
     data = json.loads(_run("--waivers", str(w)).stdout)
     item = {i["id"]: i for i in data["items"]}[gap["id"]]
     assert item["status"] == "waived" and item["waiver"]["owner"] == "sre"

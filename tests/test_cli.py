@@ -32,8 +32,9 @@ def test_no_credentials(no_credentials) -> None:
     result = runner.invoke(app, ["assess", "--region", "us-east-1", "--quiet"])
     assert result.exit_code == 2
     _no_traceback(result)
-    assert _error_lines(result) == ["error: no AWS credentials found in the environment, shared config or "
-                                    "instance metadata"]
+    assert _error_lines(result) == [
+        "error: no AWS credentials found in the environment, shared config or instance metadata"
+    ]
     assert "--profile" in result.stderr and "--demo" in result.stderr
 
 
@@ -75,8 +76,10 @@ def test_no_region(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_level_file_failing_the_schema(tmp_path: Path) -> None:
     d = tmp_path / "levels"
     d.mkdir()
-    (d / "level-1.yaml").write_text("level: 1\nname: x\nmotto: m\ncore_question: q\nitems:\n  - id: A1\n"
-                                    "    text: t\n    decide: bedrock_model_traffic_present\n")
+    (d / "level-1.yaml").write_text(
+        "level: 1\nname: x\nmotto: m\ncore_question: q\nitems:\n  - id: A1\n"
+        "    text: t\n    decide: bedrock_model_traffic_present\n"
+    )
     result = runner.invoke(app, ["assess", "--demo", "--levels", str(d)])
     assert result.exit_code == 2
     _no_traceback(result)
@@ -137,8 +140,10 @@ def test_validate_command(tmp_path: Path) -> None:
 
 def test_version_and_help_document_exit_codes() -> None:
     assert runner.invoke(app, ["--version"]).stdout.startswith("llmops-audit ")
-    help_text = runner.invoke(app, ["assess", "--help"], terminal_width=200).stdout + \
-        runner.invoke(app, ["--help"], terminal_width=200).stdout
+    help_text = (
+        runner.invoke(app, ["assess", "--help"], terminal_width=200).stdout
+        + runner.invoke(app, ["--help"], terminal_width=200).stdout
+    )
     assert "Exit codes" in help_text and "--min-level" in help_text
 
 

@@ -42,13 +42,21 @@ def test_levels_hold_every_item_and_metric_row_of_the_seed() -> None:
         s = seed[lv.number]
         assert lv.name == s["name"]
         assert [i.text for i in lv.items] == s["items"], f"level {lv.number} items differ from the seed"
-        assert [(m.category, m.name) for m in lv.metrics] == s["rows"], f"level {lv.number} metric rows differ"
+        assert [(m.category, m.name) for m in lv.metrics] == s["rows"], (
+            f"level {lv.number} metric rows differ"
+        )
 
 
 def test_thirty_items_with_stable_ids_in_order() -> None:
     fw = load_framework(LEVELS)
     assert [i.id for i in fw.items] == [f"L{lv}.{n}" for lv in range(1, 6) for n in range(1, 7)]
-    assert [lv.name for lv in fw.levels] == ["Initial", "Managed", "Governed", "Optimized", "Agentic & Responsible"]
+    assert [lv.name for lv in fw.levels] == [
+        "Initial",
+        "Managed",
+        "Governed",
+        "Optimized",
+        "Agentic & Responsible",
+    ]
     assert len(fw.metrics) == 40
     assert fw.levels[0].motto == "We are exploring LLM capabilities."
     assert fw.levels[2].core_question == "Can we rely on this?"
@@ -95,12 +103,19 @@ def test_a_valid_minimal_file_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD.replace("    met_when: w\n", ""), r"level-1\.yaml:6: items\[0\] \(item X1\): 'met_when' is a required "
-                                                r"property \(schema path .*required\)"),
-        (GOOD.replace("decide: bedrock_model_traffic_present", "decide: {every: [a]}"),
-         r"level-1\.yaml:9: items\[0\]\.decide \(item X1\): .*schema path"),
-        (GOOD.replace("bedrock_model_traffic_present", "bedrock_model_trafic_present"),
-         r"level-1\.yaml:9: item X1: 'bedrock_model_trafic_present' is not a known probe"),
+        (
+            GOOD.replace("    met_when: w\n", ""),
+            r"level-1\.yaml:6: items\[0\] \(item X1\): 'met_when' is a required "
+            r"property \(schema path .*required\)",
+        ),
+        (
+            GOOD.replace("decide: bedrock_model_traffic_present", "decide: {every: [a]}"),
+            r"level-1\.yaml:9: items\[0\]\.decide \(item X1\): .*schema path",
+        ),
+        (
+            GOOD.replace("bedrock_model_traffic_present", "bedrock_model_trafic_present"),
+            r"level-1\.yaml:9: item X1: 'bedrock_model_trafic_present' is not a known probe",
+        ),
         (GOOD.replace("level: 1", "level: one"), r"level-1\.yaml:1: level: 'one' is not of type 'integer'"),
         (GOOD + "  - id: [\n", r"level-1\.yaml:\d+: invalid YAML"),
     ],

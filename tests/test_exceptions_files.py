@@ -24,7 +24,9 @@ def _write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:
 
 
 def test_valid_and_expired_attestations(tmp_path: Path) -> None:
-    p = _write(tmp_path, """attestations:
+    p = _write(
+        tmp_path,
+        """attestations:
   - item: L4.3
     answer: true
     by: Jane Doe
@@ -35,7 +37,8 @@ def test_valid_and_expired_attestations(tmp_path: Path) -> None:
     by: Sam Roe
     evidence: confidence scores logged by the app
     expires: 2025-01-31
-""")
+""",
+    )
     a = load_attestations(p, IDS, TODAY)
     assert not a["L4.3"].expired and a["L4.3"].by == "Jane Doe"
     assert a["L4.4"].expired
@@ -44,17 +47,27 @@ def test_valid_and_expired_attestations(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        ("  - item: L4.3\n    answer: true\n    evidence: x\n    expires: 2027-01-01\n",
-         r"f\.yaml:2: attestations\[0\] \(item L4\.3\): 'by' is a required property"),
-        ("  - item: L4.3\n    answer: maybe\n    by: J\n    evidence: x\n    expires: 2027-01-01\n",
-         r"f\.yaml:3: attestations\[0\]\.answer \(item L4\.3\): 'maybe' is not of type 'boolean'"),
-        ("  - item: L9.9\n    answer: true\n    by: J\n    evidence: x\n    expires: 2027-01-01\n",
-         r"f\.yaml:2: attestations\[0\]: 'L9\.9' is not an item of this framework"),
-        ("  - item: L4.3\n    answer: true\n    by: J\n    evidence: x\n    expires: next year\n",
-         r"f\.yaml:6: attestations\[0\]\.expires \(item L4\.3\): 'next year' does not match"),
+        (
+            "  - item: L4.3\n    answer: true\n    evidence: x\n    expires: 2027-01-01\n",
+            r"f\.yaml:2: attestations\[0\] \(item L4\.3\): 'by' is a required property",
+        ),
+        (
+            "  - item: L4.3\n    answer: maybe\n    by: J\n    evidence: x\n    expires: 2027-01-01\n",
+            r"f\.yaml:3: attestations\[0\]\.answer \(item L4\.3\): 'maybe' is not of type 'boolean'",
+        ),
+        (
+            "  - item: L9.9\n    answer: true\n    by: J\n    evidence: x\n    expires: 2027-01-01\n",
+            r"f\.yaml:2: attestations\[0\]: 'L9\.9' is not an item of this framework",
+        ),
+        (
+            "  - item: L4.3\n    answer: true\n    by: J\n    evidence: x\n    expires: next year\n",
+            r"f\.yaml:6: attestations\[0\]\.expires \(item L4\.3\): 'next year' does not match",
+        ),
     ],
 )
-def test_malformed_attestation_is_one_line_naming_file_and_entry(tmp_path: Path, entry: str, expected: str) -> None:
+def test_malformed_attestation_is_one_line_naming_file_and_entry(
+    tmp_path: Path, entry: str, expected: str
+) -> None:
     import re
 
     p = _write(tmp_path, "attestations:\n" + entry)
@@ -65,8 +78,12 @@ def test_malformed_attestation_is_one_line_naming_file_and_entry(tmp_path: Path,
 
 
 def test_waiver_missing_owner_names_file_and_entry(tmp_path: Path) -> None:
-    p = _write(tmp_path, "waivers:\n  - target: L3.3\n    reason: PRs reviewed in GitHub\n    expires: 2027-01-01\n")
-    with pytest.raises(DefinitionError, match=r"f\.yaml:2: waivers\[0\] \(target L3\.3\): 'owner' is a required"):
+    p = _write(
+        tmp_path, "waivers:\n  - target: L3.3\n    reason: PRs reviewed in GitHub\n    expires: 2027-01-01\n"
+    )
+    with pytest.raises(
+        DefinitionError, match=r"f\.yaml:2: waivers\[0\] \(target L3\.3\): 'owner' is a required"
+    ):
         load_waivers(p, IDS | {"quality"}, TODAY)
 
 
@@ -75,11 +92,16 @@ def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
 
     from llmops_audit.model import Scope
 
-    p = _write(tmp_path, """waivers:
+    p = _write(
+        tmp_path,
+        """waivers:
   - {target: L3.3, reason: r, owner: sre, expires: 2027-01-01, scope: {account: "111111111111"}}
   - {target: quality, reason: r, owner: sre, expires: 2026-01-01}
-""")
-    scope = Scope("123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC))
+""",
+    )
+    scope = Scope(
+        "123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
+    )
     w = load_waivers(p, IDS | {"quality"}, TODAY, scope)
     assert not w["L3.3"].applies and not w["L3.3"].expired
     assert w["quality"].expired
@@ -87,22 +109,33 @@ def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
 
 def test_cli_attestations_valid_expired_and_malformed(tmp_path: Path) -> None:
     runner = CliRunner()
-    good = _write(tmp_path, """attestations:
+    good = _write(
+        tmp_path,
+        """attestations:
   - {item: L4.1, answer: true, by: Jane Doe, evidence: "https://wiki/x", expires: 2099-01-01}
   - {item: L4.3, answer: true, by: Sam Roe, evidence: "weekly prompt review", expires: 2020-01-01}
-""", "a.yaml")
+""",
+        "a.yaml",
+    )
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["assess", "--demo", "--quiet", "--attestations", str(good), "-f", "json",
-                                 "-o", str(out)])
+    result = runner.invoke(
+        app, ["assess", "--demo", "--quiet", "--attestations", str(good), "-f", "json", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.stderr
     items = {i["id"]: i for i in json.loads(out.read_text())["items"]}
     assert items["L4.1"]["status"] == "attested"
     assert items["L4.1"]["attestation"]["by"] == "Jane Doe"
-    assert any("AWS evidence did not show it" in n for n in items["L4.1"]["notes"])  # the evidence stays visible
+    assert any(
+        "AWS evidence did not show it" in n for n in items["L4.1"]["notes"]
+    )  # the evidence stays visible
     # the expired one no longer counts: the attestation-only item is unknown and says why
     assert items["L4.3"]["status"] == "unknown"
     assert "expired on 2020-01-01" in items["L4.3"]["reason"]
-    bad = _write(tmp_path, "attestations:\n  - {item: L4.3, answer: true, evidence: x, expires: 2099-01-01}\n", "b.yaml")
+    bad = _write(
+        tmp_path,
+        "attestations:\n  - {item: L4.3, answer: true, evidence: x, expires: 2099-01-01}\n",
+        "b.yaml",
+    )
     result = runner.invoke(app, ["assess", "--demo", "--quiet", "--attestations", str(bad)])
     assert result.exit_code == 2
     [line] = [x for x in result.stderr.splitlines() if x.startswith("error:")]

@@ -32,4 +32,7 @@ def test_each_framework_produces_a_report(name: str) -> None:
 
 def test_unknown_framework_is_a_usage_error() -> None:
     r = runner.invoke(app, ["assess", "--demo", "--framework", "nope"])
-    assert r.exit_code == 2 and "shipped frameworks: llmops-maturity, operating-model, practical-ladder" in r.stderr
+    assert (
+        r.exit_code == 2
+        and "shipped frameworks: llmops-maturity, operating-model, practical-ladder" in r.stderr
+    )

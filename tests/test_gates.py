@@ -14,7 +14,9 @@ from llmops_audit.evidence import EvidenceSnapshot
 from llmops_audit.gates import evaluate_gates, load_policy
 from llmops_audit.model import Scope, Waiver
 
-SCOPE = Scope("123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC))
+SCOPE = Scope(
+    "123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
+)
 runner = CliRunner()
 
 
@@ -23,11 +25,14 @@ def _s(namespace: str, metric: str, stat: str, value: float | None, **dims: str)
 
 
 def _snap(series: list[dict], jobs: list[dict] | None = None) -> EvidenceSnapshot:
-    return EvidenceSnapshot(SCOPE, sections={
-        "cloudwatch.metric_stats": {"period_seconds": 604800, "series": series},
-        "bedrock.evaluation_jobs": {"jobs": jobs or []},
-        "cloudwatch.gate_metrics": {"metrics": []},
-    })
+    return EvidenceSnapshot(
+        SCOPE,
+        sections={
+            "cloudwatch.metric_stats": {"period_seconds": 604800, "series": series},
+            "bedrock.evaluation_jobs": {"jobs": jobs or []},
+            "cloudwatch.gate_metrics": {"metrics": []},
+        },
+    )
 
 
 def _gate(snapshot: EvidenceSnapshot, gate: str, policy: dict | None = None, waivers=None):
@@ -40,8 +45,15 @@ ARN = {"GuardrailArn": "arn:aws:bedrock:us-east-1:123456789012:guardrail/g1", "G
 
 @pytest.mark.parametrize(("intervened", "status"), [(1, "pass"), (50, "fail")])
 def test_safety_gate_pass_and_fail(intervened: int, status: str) -> None:
-    g = _gate(_snap([_s(GR, "Invocations", "Sum", 10000, **ARN), _s(GR, "InvocationsIntervened", "Sum", intervened, **ARN)]),
-              "safety")
+    g = _gate(
+        _snap(
+            [
+                _s(GR, "Invocations", "Sum", 10000, **ARN),
+                _s(GR, "InvocationsIntervened", "Sum", intervened, **ARN),
+            ]
+        ),
+        "safety",
+    )
     assert g.status == status
     assert g.measured == pytest.approx(intervened / 100)
     assert g.threshold == 0.2
@@ -59,7 +71,9 @@ def _lat(model_p95: float, api_p95: float | None = None) -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize(("model", "api", "status"), [(1200, 1500, "pass"), (7000, 1500, "fail"), (1200, 9000, "fail")])
+@pytest.mark.parametrize(
+    ("model", "api", "status"), [(1200, 1500, "pass"), (7000, 1500, "fail"), (1200, 9000, "fail")]
+)
 def test_performance_gate(model: float, api: float, status: str) -> None:
     g = _gate(_snap(_lat(model, api)), "performance")
     assert g.status == status
@@ -67,7 +81,10 @@ def test_performance_gate(model: float, api: float, status: str) -> None:
 
 
 def test_performance_gate_unknown_without_percentiles() -> None:
-    assert _gate(_snap([_s("AWS/Bedrock", "InvocationLatency", "p95", None, ModelId="m")]), "performance").status == "unknown"
+    assert (
+        _gate(_snap([_s("AWS/Bedrock", "InvocationLatency", "p95", None, ModelId="m")]), "performance").status
+        == "unknown"
+    )
 
 
 def test_policy_overrides_thresholds(tmp_path: Path) -> None:
@@ -84,7 +101,10 @@ def test_bad_threshold_type_is_one_line_naming_file_and_entry(tmp_path: Path) ->
     p.write_text("safety:\n  max_violation_rate_pct: low\n")
     with pytest.raises(DefinitionError) as err:
         load_policy(p)
-    assert "policy.yaml:2: safety.max_violation_rate_pct (gate safety): 'low' is not of type 'number'" in err.value.message
+    assert (
+        "policy.yaml:2: safety.max_violation_rate_pct (gate safety): 'low' is not of type 'number'"
+        in err.value.message
+    )
     result = runner.invoke(app, ["gates", "--demo", "--policy", str(p)])
     assert result.exit_code == 2
     assert "policy.yaml:2: safety.max_violation_rate_pct" in result.stderr
@@ -96,6 +116,10 @@ def test_active_waiver_waives_a_failed_gate_and_expired_is_ignored() -> None:
     active = Waiver("performance", "migrating to a faster model", "ml-team", "2099-01-01")
     expired = Waiver("performance", "old", "ml-team", "2020-01-01", expired=True)
     w = _gate(snap, "performance", waivers={"performance": active})
-    assert w.status == "waived" and "ml-team" in w.reason and any("Before the waiver: fail" in n for n in w.notes)
+    assert (
+        w.status == "waived"
+        and "ml-team" in w.reason
+        and any("Before the waiver: fail" in n for n in w.notes)
+    )
     e = _gate(snap, "performance", waivers={"performance": expired})
     assert e.status == "fail" and any("expired" in n for n in e.notes)

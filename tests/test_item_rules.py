@@ -23,8 +23,11 @@ def _outcomes(item: ItemDef, scope, monkeypatch: pytest.MonkeyPatch) -> set[Stat
     seen: set[Status] = set()
     for values in itertools.product((True, False), repeat=len(refs)):
         truth = dict(zip(refs, values, strict=True))
-        monkeypatch.setattr(scoring, "run_probe",
-                            lambda pid, snap, params, t=truth: Finding(pid, t[pid], f"{pid} is {t[pid]}."))
+        monkeypatch.setattr(
+            scoring,
+            "run_probe",
+            lambda pid, snap, params, t=truth: Finding(pid, t[pid], f"{pid} is {t[pid]}."),
+        )
         seen.add(scoring.score_item(item, scoring.RuleEvaluator(EvidenceSnapshot(scope))).status)
     return seen
 
@@ -35,9 +38,12 @@ def test_item_can_be_met_and_not_met(framework: str, item: ItemDef, scope, monke
 
 
 @pytest.mark.parametrize(("framework", "item"), ITEMS, ids=[f"{n}:{i.id}" for n, i in ITEMS])
-def test_item_is_never_met_when_every_probe_is_unknown(framework: str, item: ItemDef, scope, monkeypatch) -> None:
-    monkeypatch.setattr(scoring, "run_probe", lambda pid, snap, params: Finding(pid, None, "unknown.",
-                                                                               missing=("x:Denied",)))
+def test_item_is_never_met_when_every_probe_is_unknown(
+    framework: str, item: ItemDef, scope, monkeypatch
+) -> None:
+    monkeypatch.setattr(
+        scoring, "run_probe", lambda pid, snap, params: Finding(pid, None, "unknown.", missing=("x:Denied",))
+    )
     result = scoring.score_item(item, scoring.RuleEvaluator(EvidenceSnapshot(scope)))
     assert result.status is Status.UNKNOWN
     assert result.missing == ("x:Denied",)

@@ -14,8 +14,14 @@ from llmops_audit.model import Status
 from tests.conftest import ACCOUNT, seed_client
 from tests.helpers import assess
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 def role(name: str = "fn-role", policy: dict | None = None) -> str:
@@ -31,9 +37,15 @@ def function(name: str, timeout: int = 3, tracing: str = "PassThrough", **kw) ->
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("index.py", "def handler(e, c):\n    return 1\n")
     return seed_client("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=kw.pop("role_arn", None) or role(f"{name}-role"),
-        Handler="index.handler", Code={"ZipFile": buf.getvalue()}, Timeout=timeout,
-        TracingConfig={"Mode": tracing}, **kw)["FunctionArn"]
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=kw.pop("role_arn", None) or role(f"{name}-role"),
+        Handler="index.handler",
+        Code={"ZipFile": buf.getvalue()},
+        Timeout=timeout,
+        TracingConfig={"Mode": tracing},
+        **kw,
+    )["FunctionArn"]
 
 
 def test_l2_5_retry_timeout_handling_met(moto_aws, scope) -> None:
@@ -68,21 +80,78 @@ def test_l2_4_not_met_with_a_single_environment(moto_aws, scope) -> None:
 
 def _pipeline(with_approval: bool) -> None:
     iam = seed_client("iam")
-    arn = iam.create_role(RoleName="cp", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))[
-        "Role"]["Arn"]
+    arn = iam.create_role(
+        RoleName="cp",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "codepipeline.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
     seed_client("s3").create_bucket(Bucket="artifacts")
-    stages = [{"name": "Source", "actions": [{"name": "S", "actionTypeId": {"category": "Source", "owner": "AWS",
-               "provider": "S3", "version": "1"}, "configuration": {"S3Bucket": "artifacts", "S3ObjectKey": "k"},
-               "outputArtifacts": [{"name": "src"}]}]}]
+    stages = [
+        {
+            "name": "Source",
+            "actions": [
+                {
+                    "name": "S",
+                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                    "configuration": {"S3Bucket": "artifacts", "S3ObjectKey": "k"},
+                    "outputArtifacts": [{"name": "src"}],
+                }
+            ],
+        }
+    ]
     if with_approval:
-        stages.append({"name": "Review", "actions": [{"name": "Approve", "actionTypeId": {
-            "category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}}]})
-    stages.append({"name": "Deploy", "actions": [{"name": "D", "actionTypeId": {"category": "Deploy", "owner": "AWS",
-                   "provider": "CloudFormation", "version": "1"}, "configuration": {"StackName": "s"},
-                   "inputArtifacts": [{"name": "src"}]}]})
-    seed_client("codepipeline").create_pipeline(pipeline={"name": "release", "roleArn": arn, "stages": stages,
-                                                          "artifactStore": {"type": "S3", "location": "artifacts"}})
+        stages.append(
+            {
+                "name": "Review",
+                "actions": [
+                    {
+                        "name": "Approve",
+                        "actionTypeId": {
+                            "category": "Approval",
+                            "owner": "AWS",
+                            "provider": "Manual",
+                            "version": "1",
+                        },
+                    }
+                ],
+            }
+        )
+    stages.append(
+        {
+            "name": "Deploy",
+            "actions": [
+                {
+                    "name": "D",
+                    "actionTypeId": {
+                        "category": "Deploy",
+                        "owner": "AWS",
+                        "provider": "CloudFormation",
+                        "version": "1",
+                    },
+                    "configuration": {"StackName": "s"},
+                    "inputArtifacts": [{"name": "src"}],
+                }
+            ],
+        }
+    )
+    seed_client("codepipeline").create_pipeline(
+        pipeline={
+            "name": "release",
+            "roleArn": arn,
+            "stages": stages,
+            "artifactStore": {"type": "S3", "location": "artifacts"},
+        }
+    )
 
 
 @pytest.mark.parametrize(("approval", "status"), [(True, Status.MET), (False, Status.NOT_MET)])
@@ -96,9 +165,19 @@ def test_l3_3_approval_workflow(moto_aws, scope, approval: bool, status: Status)
 def test_l3_6_observability_met_with_tracing_and_traces(moto_aws, scope) -> None:
     function("rag-bot", timeout=10, tracing="Active")
     now = time.time() - 60
-    seed_client("xray").put_trace_segments(TraceSegmentDocuments=[json.dumps({
-        "name": "rag-bot", "id": uuid.uuid4().hex[:16], "trace_id": f"1-{int(now):08x}-{uuid.uuid4().hex[:24]}",
-        "start_time": now, "end_time": now + 1.5})])
+    seed_client("xray").put_trace_segments(
+        TraceSegmentDocuments=[
+            json.dumps(
+                {
+                    "name": "rag-bot",
+                    "id": uuid.uuid4().hex[:16],
+                    "trace_id": f"1-{int(now):08x}-{uuid.uuid4().hex[:24]}",
+                    "start_time": now,
+                    "end_time": now + 1.5,
+                }
+            )
+        ]
+    )
     items, metrics, _ = assess(moto_aws, scope)
     assert items["L3.6"].status is Status.MET
     assert metrics["L3.M8"].value == pytest.approx(1500, rel=0.01)
@@ -113,15 +192,26 @@ def test_l3_6_not_met_without_tracing(moto_aws, scope) -> None:
 def _trail(selectors: list[dict] | None) -> None:
     seed_client("s3").create_bucket(Bucket="trail-bucket")
     ct = seed_client("cloudtrail")
-    ct.create_trail(Name="audit", S3BucketName="trail-bucket", IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    ct.create_trail(
+        Name="audit", S3BucketName="trail-bucket", IsMultiRegionTrail=True, EnableLogFileValidation=True
+    )
     ct.start_logging(Name="audit")
     if selectors:
         ct.put_event_selectors(TrailName="audit", AdvancedEventSelectors=selectors)
 
 
-BEDROCK_DATA = [{"Name": "bedrock", "FieldSelectors": [
-    {"Field": "eventCategory", "Equals": ["Data"]},
-    {"Field": "resources.type", "Equals": ["AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase"]}]}]
+BEDROCK_DATA = [
+    {
+        "Name": "bedrock",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {
+                "Field": "resources.type",
+                "Equals": ["AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase"],
+            },
+        ],
+    }
+]
 
 
 def test_l5_6_audit_trail_met_with_bedrock_data_events(moto_aws, scope) -> None:
@@ -139,17 +229,30 @@ def test_l5_6_not_met_without_data_event_selectors(moto_aws, scope, canned) -> N
 
 
 def test_l4_6_cost_monitored_met_with_budget_and_active_tags(moto_aws, scope, canned) -> None:
-    seed_client("budgets").create_budget(AccountId=ACCOUNT, Budget={
-        "BudgetName": "llm", "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"})
-    canned.add("ce", "ListCostAllocationTags", {"CostAllocationTags": [
-        {"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]})
+    seed_client("budgets").create_budget(
+        AccountId=ACCOUNT,
+        Budget={
+            "BudgetName": "llm",
+            "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+    )
+    canned.add(
+        "ce",
+        "ListCostAllocationTags",
+        {"CostAllocationTags": [{"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]},
+    )
     items, _, _ = assess(moto_aws, scope)
     assert items["L4.6"].status is Status.MET
 
 
 def test_l4_6_not_met_without_a_budget(moto_aws, scope, canned) -> None:
-    canned.add("ce", "ListCostAllocationTags", {"CostAllocationTags": [
-        {"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]})
+    canned.add(
+        "ce",
+        "ListCostAllocationTags",
+        {"CostAllocationTags": [{"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]},
+    )
     items, _, _ = assess(moto_aws, scope)
     assert items["L4.6"].status is Status.NOT_MET
     assert "No AWS Budget" in items["L4.6"].reason
@@ -157,8 +260,11 @@ def test_l4_6_not_met_without_a_budget(moto_aws, scope, canned) -> None:
 
 def _agent(role_policy: dict) -> None:
     arn = role("agent-role", role_policy)
-    seed_client("bedrock-agent").create_agent(agentName="helper", agentResourceRoleArn=arn,
-                                              foundationModel="anthropic.claude-3-5-haiku-20241022-v1:0")
+    seed_client("bedrock-agent").create_agent(
+        agentName="helper",
+        agentResourceRoleArn=arn,
+        foundationModel="anthropic.claude-3-5-haiku-20241022-v1:0",
+    )
 
 
 def test_l5_3_not_met_when_an_agent_role_is_admin(moto_aws, scope) -> None:
@@ -169,19 +275,50 @@ def test_l5_3_not_met_when_an_agent_role_is_admin(moto_aws, scope) -> None:
 
 
 def test_l5_3_met_with_scoped_role_and_tool_lambda_limited_to_the_agent(moto_aws, scope, canned) -> None:
-    _agent({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]})
+    _agent(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}],
+        }
+    )
     tool = function("ticket-tool", timeout=10)
-    seed_client("lambda").add_permission(FunctionName="ticket-tool", StatementId="agent",
-                                         Action="lambda:InvokeFunction", Principal="bedrock.amazonaws.com",
-                                         SourceArn=f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/helper")
-    canned.add("bedrock-agent", "ListAgentActionGroups", {"actionGroupSummaries": [
-        {"actionGroupId": "AG1", "actionGroupName": "tickets", "actionGroupState": "ENABLED",
-         "updatedAt": "2026-11-01T00:00:00Z"}]})
-    canned.add("bedrock-agent", "GetAgentActionGroup", {"agentActionGroup": {
-        "agentId": "x", "agentVersion": "DRAFT", "actionGroupId": "AG1", "actionGroupName": "tickets",
-        "actionGroupState": "ENABLED", "createdAt": "2026-11-01T00:00:00Z", "updatedAt": "2026-11-01T00:00:00Z",
-        "actionGroupExecutor": {"lambda": tool},
-        "functionSchema": {"functions": [{"name": "refund_order", "requireConfirmation": "ENABLED"}]}}})
+    seed_client("lambda").add_permission(
+        FunctionName="ticket-tool",
+        StatementId="agent",
+        Action="lambda:InvokeFunction",
+        Principal="bedrock.amazonaws.com",
+        SourceArn=f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/helper",
+    )
+    canned.add(
+        "bedrock-agent",
+        "ListAgentActionGroups",
+        {
+            "actionGroupSummaries": [
+                {
+                    "actionGroupId": "AG1",
+                    "actionGroupName": "tickets",
+                    "actionGroupState": "ENABLED",
+                    "updatedAt": "2026-11-01T00:00:00Z",
+                }
+            ]
+        },
+    )
+    canned.add(
+        "bedrock-agent",
+        "GetAgentActionGroup",
+        {
+            "agentActionGroup": {
+                "agentId": "x",
+                "agentVersion": "DRAFT",
+                "actionGroupId": "AG1",
+                "actionGroupName": "tickets",
+                "actionGroupState": "ENABLED",
+                "createdAt": "2026-11-01T00:00:00Z",
+                "updatedAt": "2026-11-01T00:00:00Z",
+                "actionGroupExecutor": {"lambda": tool},
+                "functionSchema": {"functions": [{"name": "refund_order", "requireConfirmation": "ENABLED"}]},
+            }
+        },
+    )
     items, _, _ = assess(moto_aws, scope)
     assert items["L5.3"].status is Status.MET, items["L5.3"].reason

@@ -8,8 +8,15 @@ from llmops_audit.period import parse_span, resolve_period
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("text", "span"), [("7d", timedelta(days=7)), ("24h", timedelta(hours=24)),
-                                            ("2w", timedelta(weeks=2)), ("90m", timedelta(minutes=90))])
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("7d", timedelta(days=7)),
+        ("24h", timedelta(hours=24)),
+        ("2w", timedelta(weeks=2)),
+        ("90m", timedelta(minutes=90)),
+    ],
+)
 def test_spans(text, span) -> None:
     assert parse_span(text) == span
 

@@ -63,8 +63,14 @@ def test_access_layer_refuses_writes() -> None:
     import boto3
 
     aws = AwsAccess(boto3.Session(region_name="us-east-1"), "us-east-1")
-    for op in ("put_metric_data", "delete_alarms", "create_guardrail", "start_query", "invoke_model",
-               "update_trail"):
+    for op in (
+        "put_metric_data",
+        "delete_alarms",
+        "create_guardrail",
+        "start_query",
+        "invoke_model",
+        "update_trail",
+    ):
         with pytest.raises(ReadOnlyViolation):
             aws.call("cloudwatch", op)
     assert aws.calls == []
@@ -81,7 +87,9 @@ def test_collectors_only_name_read_operations_in_their_source() -> None:
                     names.append((path.name, args[1]))
     assert len(names) > 40
     camel = [(f, "".join(p.capitalize() for p in op.split("_"))) for f, op in names]
-    assert all(op.startswith(READ_PREFIXES) for _, op in camel), [x for x in camel if not x[1].startswith(READ_PREFIXES)]
+    assert all(op.startswith(READ_PREFIXES) for _, op in camel), [
+        x for x in camel if not x[1].startswith(READ_PREFIXES)
+    ]
 
 
 def _statuses_from_markdown(text: str) -> dict[str, str]:
@@ -144,8 +152,9 @@ def _deny(snapshot: EvidenceSnapshot, section: str) -> EvidenceSnapshot:
 
 
 def _items_reading(section: str) -> set[str]:
-    return {i.id for i in framework().items
-            if any(section in PROBES[r.probe].needs for r in rule_probes(i.rule))}
+    return {
+        i.id for i in framework().items if any(section in PROBES[r.probe].needs for r in rule_probes(i.rule))
+    }
 
 
 def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: EvidenceSnapshot) -> None:
@@ -164,9 +173,11 @@ def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: Evi
 
 
 def test_pure_stages_do_not_import_boto3() -> None:
-    code = ("import sys; import llmops_audit.scoring, llmops_audit.maturity, llmops_audit.report, "
-            "llmops_audit.gates, llmops_audit.probes, llmops_audit.metrics; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]; print(bad)")
+    code = (
+        "import sys; import llmops_audit.scoring, llmops_audit.maturity, llmops_audit.report, "
+        "llmops_audit.gates, llmops_audit.probes, llmops_audit.metrics; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]; print(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -188,6 +199,10 @@ def test_permissions_policy_covers_every_call_the_audit_makes(demo_snapshot: Evi
     granted = set(actions())
     used = {iam_action(c["service"], c["operation"]) for c in demo_snapshot.calls}
     assert used <= granted, sorted(used - granted)
-    assert all(a.split(":")[1].startswith(READ_PREFIXES) or a == "apigateway:GET" or a.endswith(("ViewBudget",
-               "ListBucket", "GetBucketObjectLockConfiguration")) for a in granted)
+    assert all(
+        a.split(":")[1].startswith(READ_PREFIXES)
+        or a == "apigateway:GET"
+        or a.endswith(("ViewBudget", "ListBucket", "GetBucketObjectLockConfiguration"))
+        for a in granted
+    )
     assert json.loads(policy_json())["Statement"][0]["Action"] == sorted(granted)

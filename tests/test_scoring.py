@@ -23,7 +23,9 @@ from llmops_audit.model import (
     Waiver,
 )
 
-SCOPE = Scope("123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC))
+SCOPE = Scope(
+    "123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
+)
 
 
 @pytest.fixture
@@ -120,12 +122,12 @@ def test_waiver_active_expired_and_out_of_scope(answers) -> None:
     assert _score(ProbeRef("b"), waiver=elsewhere).status is Status.NOT_MET
 
 
-def _framework(rule: LevelRule = LevelRule()) -> Framework:
+def _framework(rule: LevelRule | None = None) -> Framework:
     levels = tuple(
         LevelDef(n, f"L{n}", "", "", tuple(ItemDef(f"L{n}.{i}", n, "x", "x", None) for i in range(1, 7)), ())
         for n in range(1, 4)
     )
-    return Framework("t", "t", "", "", levels, rule)
+    return Framework("t", "t", "", "", levels, rule or LevelRule())
 
 
 def _results(fw: Framework, met: dict[int, int]) -> tuple[ItemResult, ...]:

@@ -24,17 +24,34 @@ from llmops_audit.errors import AwsAccessError
 READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Filter", "Search")
 
 DENIED_CODES = {
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
-    "AuthorizationError", "AuthorizationErrorException", "Forbidden", "403",
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "Forbidden",
+    "403",
 }
 THROTTLED_CODES = {
-    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
-    "ThrottledException", "RequestThrottled", "SlowDown", "LimitExceededException",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ThrottledException",
+    "RequestThrottled",
+    "SlowDown",
+    "LimitExceededException",
 }
 # Credentials that AWS refuses outright: nothing else will work either, so the run stops.
 REJECTED_CREDENTIAL_CODES = {
-    "InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
-    "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "SignatureDoesNotMatch",
+    "InvalidAccessKeyId",
+    "InvalidToken",
 }
 
 
@@ -79,8 +96,6 @@ class CallRecord:
 
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
-
-
 
 
 class AwsAccess:
@@ -155,8 +170,10 @@ class AwsAccess:
                 hint="pass --profile NAME, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run with --demo",
             ) from None
         except bce.ProfileNotFound as exc:
-            raise AwsAccessError(f"AWS profile not found: {exc.kwargs.get('profile')}",
-                                 hint="list profiles with `aws configure list-profiles`") from None
+            raise AwsAccessError(
+                f"AWS profile not found: {exc.kwargs.get('profile')}",
+                hint="list profiles with `aws configure list-profiles`",
+            ) from None
         except (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ConnectionClosedError) as exc:
             self._record(service, op_name, region, started, "error", "EndpointUnreachable")
             endpoint = getattr(exc, "kwargs", {}).get("endpoint_url") or client.meta.endpoint_url
@@ -176,8 +193,15 @@ class AwsAccess:
         return response
 
     def paginate(
-        self, service: str, operation: str, region: str | None = None, *, token_in: str = "", token_out: str = "",
-        max_pages: int = 100, **params: Any,
+        self,
+        service: str,
+        operation: str,
+        region: str | None = None,
+        *,
+        token_in: str = "",
+        token_out: str = "",
+        max_pages: int = 100,
+        **params: Any,
     ) -> Iterator[dict[str, Any]]:
         """Yield pages of a read operation, following its next-token.
 
@@ -204,7 +228,9 @@ class AwsAccess:
         except Exception:  # no paginator model: use the token member the operation's output shape has
             out = client.meta.service_model.operation_model(api_name).output_shape
             members = set(out.members) if out is not None else set()
-            token = next((t for t in ("NextToken", "nextToken", "NextMarker", "Marker") if t in members), "NextToken")
+            token = next(
+                (t for t in ("NextToken", "nextToken", "NextMarker", "Marker") if t in members), "NextToken"
+            )
             return ("Marker" if token == "NextMarker" else token), token
         token_in, token_out = config.get("input_token", "NextToken"), config.get("output_token", "NextToken")
         if isinstance(token_in, list):  # a few APIs page on several keys; the first is enough here
@@ -234,6 +260,8 @@ class AwsAccess:
         return {
             "total": len(self.calls),
             "by_outcome": by_outcome,
-            "denied_actions": sorted({iam_action(c.service, c.operation) for c in self.calls if c.outcome == "denied"}),
+            "denied_actions": sorted(
+                {iam_action(c.service, c.operation) for c in self.calls if c.outcome == "denied"}
+            ),
             "duration_ms": round(sum(c.duration_ms for c in self.calls), 1),
         }

@@ -31,9 +31,15 @@ class CannedResponses:
         self._by_op[(service, operation)] = response
 
     def deny(self, service: str, operation: str, message: str = "") -> None:
-        self.fail(service, operation, "AccessDeniedException",
-                  message or f"User: arn:aws:iam::123456789012:user/audit is not authorized to perform: "
-                             f"{'bedrock' if service.startswith('bedrock') else service}:{operation}", 403)
+        self.fail(
+            service,
+            operation,
+            "AccessDeniedException",
+            message
+            or f"User: arn:aws:iam::123456789012:user/audit is not authorized to perform: "
+            f"{'bedrock' if service.startswith('bedrock') else service}:{operation}",
+            403,
+        )
 
     def fail(self, service: str, operation: str, code: str, message: str, status: int = 400) -> None:
         self._errors[(service, operation)] = (code, message, status)
@@ -45,7 +51,9 @@ class CannedResponses:
         service = client.meta.service_model.service_name
         service_id = client.meta.service_model.service_id.hyphenize()
         client.meta.events.register_first(f"before-parameter-build.{service_id}", _keep_params)
-        client.meta.events.register_first(f"before-call.{service_id}", lambda **kw: self._answer(service, **kw))
+        client.meta.events.register_first(
+            f"before-call.{service_id}", lambda **kw: self._answer(service, **kw)
+        )
 
     def _answer(self, service: str, model: Any, context: dict[str, Any], **_: Any) -> Any:
         key = (service, model.name)

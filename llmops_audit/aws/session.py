@@ -18,12 +18,16 @@ def make_session(profile: str | None, region: str | None) -> tuple[boto3.Session
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
     except bce.ProfileNotFound:
-        raise AwsAccessError(f"AWS profile '{profile}' not found in the shared config or credentials files",
-                             hint="list profiles with `aws configure list-profiles`, or run with --demo") from None
+        raise AwsAccessError(
+            f"AWS profile '{profile}' not found in the shared config or credentials files",
+            hint="list profiles with `aws configure list-profiles`, or run with --demo",
+        ) from None
     chosen = region or session.region_name
     if not chosen:
-        raise AwsAccessError("no AWS region given and none is configured",
-                             hint="pass --region (e.g. --region us-east-1) or set AWS_REGION")
+        raise AwsAccessError(
+            "no AWS region given and none is configured",
+            hint="pass --region (e.g. --region us-east-1) or set AWS_REGION",
+        )
     check_region(session, chosen)
     return session, chosen
 
@@ -41,7 +45,7 @@ def check_region(session: boto3.Session, region: str) -> None:
     raise AwsAccessError(
         f"unknown AWS region '{region}'",
         hint=f"pass --region with a valid region{' such as ' + ', '.join(close) if close else ''}"
-             " (or upgrade botocore if the region is new)",
+        " (or upgrade botocore if the region is new)",
     )
 
 
@@ -50,7 +54,9 @@ def caller_account(aws: AwsAccess) -> tuple[str, str]:
     try:
         ident = aws.call("sts", "get_caller_identity")
     except AwsCallError as exc:
-        raise AwsAccessError(f"cannot identify the AWS account: {exc.describe()}",
-                             hint="the audit needs sts:GetCallerIdentity; check the credentials in use") from None
+        raise AwsAccessError(
+            f"cannot identify the AWS account: {exc.describe()}",
+            hint="the audit needs sts:GetCallerIdentity; check the credentials in use",
+        ) from None
     arn = ident.get("Arn", "")
     return ident.get("Account", "unknown"), (arn.split(":")[1] if arn.count(":") > 2 else "aws")

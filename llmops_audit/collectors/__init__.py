@@ -51,7 +51,10 @@ class SectionFailed(Exception):
 
 class CollectContext:
     def __init__(
-        self, aws: AwsAccess, scope: Scope, on_section: Callable[[str], None] | None = None,
+        self,
+        aws: AwsAccess,
+        scope: Scope,
+        on_section: Callable[[str], None] | None = None,
         options: dict[str, Any] | None = None,
     ) -> None:
         self.aws = aws
@@ -86,7 +89,10 @@ class CollectContext:
 
 
 def collect(
-    aws: AwsAccess, scope: Scope, names: Iterable[str], on_section: Callable[[str], None] | None = None,
+    aws: AwsAccess,
+    scope: Scope,
+    names: Iterable[str],
+    on_section: Callable[[str], None] | None = None,
     options: dict[str, Any] | None = None,
 ) -> EvidenceSnapshot:
     ctx = CollectContext(aws, scope, on_section, options)

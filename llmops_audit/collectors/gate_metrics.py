@@ -19,8 +19,11 @@ def gate_metrics(ctx: CollectContext) -> dict[str, Any]:
         {
             "Id": f"g{i}",
             "MetricStat": {
-                "Metric": {"Namespace": s["namespace"], "MetricName": s["name"],
-                           "Dimensions": [{"Name": k, "Value": v} for k, v in (s.get("dimensions") or {}).items()]},
+                "Metric": {
+                    "Namespace": s["namespace"],
+                    "MetricName": s["name"],
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in (s.get("dimensions") or {}).items()],
+                },
                 "Period": period,
                 "Stat": s.get("stat", "Average"),
             },
@@ -28,15 +31,26 @@ def gate_metrics(ctx: CollectContext) -> dict[str, Any]:
         for i, s in enumerate(specs)
     ]
     values: dict[str, list[float]] = {}
-    for page in ctx.aws.paginate("cloudwatch", "get_metric_data", MetricDataQueries=queries,
-                                 StartTime=ctx.scope.start, EndTime=ctx.scope.end):
+    for page in ctx.aws.paginate(
+        "cloudwatch",
+        "get_metric_data",
+        MetricDataQueries=queries,
+        StartTime=ctx.scope.start,
+        EndTime=ctx.scope.end,
+    ):
         for r in page.get("MetricDataResults", []):
             values.setdefault(r["Id"], []).extend(r.get("Values", []))
     out = []
     for i, s in enumerate(specs):
         vals = values.get(f"g{i}", [])
-        out.append({"namespace": s["namespace"], "name": s["name"], "stat": s.get("stat", "Average"),
-                    "value": (sum(vals) / len(vals)) if vals else None})
+        out.append(
+            {
+                "namespace": s["namespace"],
+                "name": s["name"],
+                "stat": s.get("stat", "Average"),
+                "value": (sum(vals) / len(vals)) if vals else None,
+            }
+        )
     return {"metrics": out}
 
 

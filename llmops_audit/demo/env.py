@@ -63,7 +63,12 @@ class DemoEnv:
         return self._clients[service]
 
     def put_metric(
-        self, namespace: str, name: str, dimensions: dict[str, str], values: list[float], unit: str = "None",
+        self,
+        namespace: str,
+        name: str,
+        dimensions: dict[str, str],
+        values: list[float],
+        unit: str = "None",
         hours_ago: float = 2.0,
     ) -> None:
         """Put raw data points (so sums and percentiles both work), spread over the last `hours_ago` hours."""
@@ -71,8 +76,13 @@ class DemoEnv:
         dims = [{"Name": k, "Value": v} for k, v in dimensions.items()]
         step = timedelta(hours=hours_ago) / max(len(values), 1)
         data = [
-            {"MetricName": name, "Dimensions": dims, "Value": float(v), "Unit": unit,
-             "Timestamp": self.now - timedelta(hours=hours_ago) + i * step}
+            {
+                "MetricName": name,
+                "Dimensions": dims,
+                "Value": float(v),
+                "Unit": unit,
+                "Timestamp": self.now - timedelta(hours=hours_ago) + i * step,
+            }
             for i, v in enumerate(values)
         ]
         for i in range(0, len(data), 1000):
@@ -87,8 +97,16 @@ def demo_account(now: datetime | None = None, seed: bool = True) -> Iterator[Dem
     """A moto account, seeded with the demo workload unless `seed` is False."""
     from moto import mock_aws
 
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                            "AWS_ENDPOINT_URL", "AWS_PROFILE")}
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_ENDPOINT_URL",
+            "AWS_PROFILE",
+        )
+    }
     for k in saved:
         os.environ.pop(k, None)
     os.environ["AWS_ACCESS_KEY_ID"] = "demo-not-a-key"
@@ -96,8 +114,9 @@ def demo_account(now: datetime | None = None, seed: bool = True) -> Iterator[Dem
     enable_moto_percentiles()
     try:
         with mock_aws():
-            env = DemoEnv(boto3.Session(region_name=workload.REGION), CannedResponses(),
-                          now or datetime.now(UTC))
+            env = DemoEnv(
+                boto3.Session(region_name=workload.REGION), CannedResponses(), now or datetime.now(UTC)
+            )
             if seed:
                 from llmops_audit.demo import seed_all
 

@@ -8,8 +8,8 @@ from typing import Any
 from llmops_audit.evidence import Evidence, EvidenceSnapshot, MissingEvidence
 from llmops_audit.metrics import agentic, cost, quality, runtime
 from llmops_audit.metrics.base import Calculator
-from llmops_audit.planned import named_in_shipped_levels
 from llmops_audit.model import MetricValue
+from llmops_audit.planned import named_in_shipped_levels
 
 
 def _index(*modules: ModuleType) -> dict[str, Calculator]:
@@ -40,7 +40,8 @@ def run_calculator(calc_id: str, snapshot: EvidenceSnapshot, params: dict[str, A
     try:
         return calc.fn(Evidence(snapshot, calc.needs), params)
     except MissingEvidence as exc:
-        return MetricValue(None, reason=f"Could not read {exc.section}: {exc.error.describe()}.",
-                           missing=(exc.error.action,))
+        return MetricValue(
+            None, reason=f"Could not read {exc.section}: {exc.error.describe()}.", missing=(exc.error.action,)
+        )
     except Exception as exc:  # a calculator bug leaves its row empty, with the reason
         return MetricValue(None, reason=f"The calculation failed: {type(exc).__name__}: {exc}.")

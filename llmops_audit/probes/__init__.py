@@ -7,6 +7,7 @@ from typing import Any
 
 from llmops_audit.evidence import Evidence, EvidenceSnapshot, MissingEvidence
 from llmops_audit.model import Finding
+from llmops_audit.planned import named_in_shipped_levels
 from llmops_audit.probes import (
     agents,
     bedrock,
@@ -18,7 +19,6 @@ from llmops_audit.probes import (
     governance,
     logs,
 )
-from llmops_audit.planned import named_in_shipped_levels
 from llmops_audit.probes.base import Probe, Verdict
 
 
@@ -35,13 +35,18 @@ def _index(*modules: ModuleType) -> dict[str, Probe]:
 
 def _placeholder(probe_id: str) -> Probe:
     def not_implemented(ev: Evidence, params: dict[str, Any]) -> Verdict:
-        return Verdict(None, f"The probe {probe_id} is not implemented yet, so this cannot be decided from AWS.",
-                       missing=("probe not implemented yet",))
+        return Verdict(
+            None,
+            f"The probe {probe_id} is not implemented yet, so this cannot be decided from AWS.",
+            missing=("probe not implemented yet",),
+        )
 
     return Probe(probe_id, (), not_implemented, "placeholder: not implemented yet")
 
 
-PROBES: dict[str, Probe] = _index(cloudwatch, logs, bedrock, agents, cloudtrail, compute, delivery, cost, governance)
+PROBES: dict[str, Probe] = _index(
+    cloudwatch, logs, bedrock, agents, cloudtrail, compute, delivery, cost, governance
+)
 PLACEHOLDERS: set[str] = named_in_shipped_levels()[0] - set(PROBES)
 PROBES.update({pid: _placeholder(pid) for pid in sorted(PLACEHOLDERS)})
 
@@ -53,7 +58,10 @@ def run_probe(probe_id: str, snapshot: EvidenceSnapshot, params: dict[str, Any])
         verdict = probe.fn(evidence, params)
     except MissingEvidence as exc:
         return Finding(
-            probe_id, None, f"Could not read {exc.section}: {exc.error.describe()}.", missing=(exc.error.action,)
+            probe_id,
+            None,
+            f"Could not read {exc.section}: {exc.error.describe()}.",
+            missing=(exc.error.action,),
         )
     except Exception as exc:  # a probe bug must not hide the other 29 items; it shows as `error`
         return Finding(probe_id, None, f"The probe failed: {type(exc).__name__}: {exc}.", error=str(exc))

@@ -46,7 +46,9 @@ def probe(probe_id: str, *needs: str) -> Callable[[ProbeFn], Probe]:
     """Register `fn` as probe `probe_id`, reading the evidence sections `needs`."""
 
     def wrap(fn: ProbeFn) -> Probe:
-        return Probe(probe_id, tuple(needs), fn, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        return Probe(
+            probe_id, tuple(needs), fn, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+        )
 
     return wrap
 

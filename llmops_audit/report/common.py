@@ -37,8 +37,11 @@ def fmt_metric_value(m: MetricResult) -> str:
 def fmt_breakdown(m: MetricResult, limit: int = 6) -> str:
     # Breakdown entries are counts, shares or times of their own; their labels say which (a row in % may
     # break down into request counts), so only milliseconds carry the row's unit.
-    parts = [f"{k}: {fmt_number(v, 'ms' if m.unit == 'ms' else '')}"
-             for k, v in list(m.breakdown.items())[:limit] if v is not None]
+    parts = [
+        f"{k}: {fmt_number(v, 'ms' if m.unit == 'ms' else '')}"
+        for k, v in list(m.breakdown.items())[:limit]
+        if v is not None
+    ]
     more = len(m.breakdown) - limit
     return "; ".join(parts) + (f"; +{more} more" if more > 0 else "")
 

@@ -11,20 +11,40 @@ def render_gates(report: AuditReport, fmt: str, color: bool = False) -> str:
     v = report.verdict
     if fmt == "json":
         s = report.scope
-        return json.dumps({
-            "schema_version": report.schema_version, "generated_at": report.generated_at.isoformat(),
-            "scope": {"account": s.account, "region": s.region,
-                      "period": {"start": s.start.isoformat(), "end": s.end.isoformat()}, "demo": s.demo},
-            "verdict": v, "gates": [g.to_dict() for g in report.gates],
-        }, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps(
+                {
+                    "schema_version": report.schema_version,
+                    "generated_at": report.generated_at.isoformat(),
+                    "scope": {
+                        "account": s.account,
+                        "region": s.region,
+                        "period": {"start": s.start.isoformat(), "end": s.end.isoformat()},
+                        "demo": s.demo,
+                    },
+                    "verdict": v,
+                    "gates": [g.to_dict() for g in report.gates],
+                },
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        )
     verdict = "FAIL: " + "; ".join(v.get("reasons", [])) if v.get("outcome") == "fail" else "PASS"
     if fmt == "markdown":
-        lines = [f"# Go-live gates: {verdict}", "",
-                 f"Account `{report.scope.account}` · Region `{report.scope.region}`", "",
-                 "| Gate | Result | Measured | Threshold | Evidence |", "|---|---|---|---|---|"]
+        lines = [
+            f"# Go-live gates: {verdict}",
+            "",
+            f"Account `{report.scope.account}` · Region `{report.scope.region}`",
+            "",
+            "| Gate | Result | Measured | Threshold | Evidence |",
+            "|---|---|---|---|---|",
+        ]
         for g in report.gates:
-            lines.append(f"| {g.name} | **{g.status}** | {g.measured_text} | {g.threshold_text} | "
-                         f"{g.reason.replace('|', '/')} |")
+            lines.append(
+                f"| {g.name} | **{g.status}** | {g.measured_text} | {g.threshold_text} | "
+                f"{g.reason.replace('|', '/')} |"
+            )
         return "\n".join(lines) + "\n"
     import io
 

@@ -26,12 +26,22 @@ def _item(r: ItemResult) -> dict[str, Any]:
     }
     if r.attestation:
         a = r.attestation
-        out["attestation"] = {"by": a.by, "answer": a.answer, "evidence": a.evidence, "expires": a.expires,
-                              "expired": a.expired}
+        out["attestation"] = {
+            "by": a.by,
+            "answer": a.answer,
+            "evidence": a.evidence,
+            "expires": a.expires,
+            "expired": a.expired,
+        }
     if r.waiver:
         w = r.waiver
-        out["waiver"] = {"owner": w.owner, "reason": w.reason, "expires": w.expires, "expired": w.expired,
-                         "scope": dict(w.scope)}
+        out["waiver"] = {
+            "owner": w.owner,
+            "reason": w.reason,
+            "expires": w.expires,
+            "expired": w.expired,
+            "scope": dict(w.scope),
+        }
     return out
 
 
@@ -63,7 +73,9 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
         "generated_at": report.generated_at.isoformat(),
         "framework": {"name": report.framework.name, "title": report.framework.title},
         "scope": {
-            "account": s.account, "region": s.region, "partition": s.partition,
+            "account": s.account,
+            "region": s.region,
+            "partition": s.partition,
             "period": {"start": s.start.isoformat(), "end": s.end.isoformat()},
             "demo": s.demo,
         },
@@ -72,8 +84,15 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
         "core_question": top.core_question if top else "",
         "verdict": dict(report.verdict),
         "levels": [
-            {"level": lv.number, "name": lv.name, "motto": lv.motto, "core_question": lv.core_question,
-             "counted": lv.counted, "total": lv.total, "reached": lv.reached}
+            {
+                "level": lv.number,
+                "name": lv.name,
+                "motto": lv.motto,
+                "core_question": lv.core_question,
+                "counted": lv.counted,
+                "total": lv.total,
+                "reached": lv.reached,
+            }
             for lv in report.levels
         ],
         "next_improvements": list(report.next_improvements),

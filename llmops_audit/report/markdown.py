@@ -44,8 +44,10 @@ def render(report: AuditReport) -> str:
         out.append("| Gate | Result | Measured | Threshold | Evidence |")
         out.append("|---|---|---|---|---|")
         for g in report.gates:
-            out.append(f"| {_cell(g.name)} | **{g.status}** | {_cell(g.measured_text)} | {_cell(g.threshold_text)} "
-                       f"| {_cell(g.reason)} |")
+            out.append(
+                f"| {_cell(g.name)} | **{g.status}** | {_cell(g.measured_text)} | {_cell(g.threshold_text)} "
+                f"| {_cell(g.reason)} |"
+            )
         out.append("")
     nxt = [r for r in report.items if r.id in report.next_improvements]
     if nxt:
@@ -60,7 +62,9 @@ def render(report: AuditReport) -> str:
     out.append("| Level | Name | Items counted | Reached |")
     out.append("|---|---|---|---|")
     for lv in report.levels:
-        out.append(f"| {lv.number} | {_cell(lv.name)} | {lv.counted} of {lv.total} | {'yes' if lv.reached else 'no'} |")
+        out.append(
+            f"| {lv.number} | {_cell(lv.name)} | {lv.counted} of {lv.total} | {'yes' if lv.reached else 'no'} |"
+        )
     out.append("")
     for lv in fw.levels:
         out.append(f"## Level {lv.number} — {lv.name}")
@@ -86,17 +90,23 @@ def render(report: AuditReport) -> str:
                     how = f"{how} ({detail})"
                 if m.note:
                     how = f"{how} Note: {m.note}"
-                out.append(f"| {_cell(m.category)} | {_cell(m.name)} | {_cell(m.source or m.purpose)} | "
-                           f"{_cell(fmt_metric_value(m))} | {_cell(how)} |")
+                out.append(
+                    f"| {_cell(m.category)} | {_cell(m.name)} | {_cell(m.source or m.purpose)} | "
+                    f"{_cell(fmt_metric_value(m))} | {_cell(how)} |"
+                )
             out.append("")
     out.append("## About this audit")
     out.append("")
     c = report.calls
-    out.append(f"- AWS calls: {c.get('total', 0)} read-only calls "
-               f"({', '.join(f'{k} {v}' for k, v in c.get('by_outcome', {}).items())}).")
+    out.append(
+        f"- AWS calls: {c.get('total', 0)} read-only calls "
+        f"({', '.join(f'{k} {v}' for k, v in c.get('by_outcome', {}).items())})."
+    )
     if c.get("denied_actions"):
         out.append(f"- Denied permissions: {', '.join(c['denied_actions'])}.")
     for n in report.notices:
         out.append(f"- {_cell(n)}")
-    out.append("- Items count toward a level when met, attested by a person, or waived; unknown never counts.")
+    out.append(
+        "- Items count toward a level when met, attested by a person, or waived; unknown never counts."
+    )
     return "\n".join(out) + "\n"

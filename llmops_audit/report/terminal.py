@@ -28,7 +28,11 @@ STATUS_STYLE = {
     Status.ERROR: "bold red",
 }
 STATUS_MARK = {
-    Status.MET: "✔", Status.NOT_MET: "✘", Status.UNKNOWN: "?", Status.ATTESTED: "✎", Status.WAIVED: "~",
+    Status.MET: "✔",
+    Status.NOT_MET: "✘",
+    Status.UNKNOWN: "?",
+    Status.ATTESTED: "✎",
+    Status.WAIVED: "~",
     Status.ERROR: "!",
 }
 
@@ -42,9 +46,13 @@ def _headline(report: AuditReport) -> Panel:
         body.append(f"\u201c{top.motto}\u201d  ", style="italic")
         body.append(f"Core question: {top.core_question}\n")
     counts = status_counts(report)
-    body.append("Items: " + ", ".join(f"{n} {STATUS_LABEL[Status(k)]}" for k, n in sorted(counts.items())) + "\n")
-    body.append(f"Account {s.account} · {s.region} · {period_text(report)}" + (" · demo account" if s.demo else ""),
-                style="dim")
+    body.append(
+        "Items: " + ", ".join(f"{n} {STATUS_LABEL[Status(k)]}" for k, n in sorted(counts.items())) + "\n"
+    )
+    body.append(
+        f"Account {s.account} · {s.region} · {period_text(report)}" + (" · demo account" if s.demo else ""),
+        style="dim",
+    )
     return Panel(body, title=f"{report.framework.title}", border_style="blue")
 
 
@@ -54,7 +62,9 @@ def _gates(report: AuditReport) -> Table:
         t.add_column(col, overflow="fold")
     style = {"pass": "green", "fail": "red", "unknown": "yellow", "waived": "magenta"}
     for g in report.gates:
-        t.add_row(g.name, Text(g.status, style=style.get(g.status, "")), g.measured_text, g.threshold_text, g.reason)
+        t.add_row(
+            g.name, Text(g.status, style=style.get(g.status, "")), g.measured_text, g.threshold_text, g.reason
+        )
     return t
 
 
@@ -65,7 +75,9 @@ def _level_block(report: AuditReport, number: int) -> Group:
     mark = "reached" if summary.reached else "not reached"
     t = Table(
         title=f"Level {number} — {lv.name}  ({summary.counted}/{summary.total}, {mark})  \u201c{lv.motto}\u201d",
-        title_justify="left", expand=True, show_lines=False,
+        title_justify="left",
+        expand=True,
+        show_lines=False,
     )
     t.add_column("Item", no_wrap=True)
     t.add_column("Status", no_wrap=True)
@@ -75,8 +87,12 @@ def _level_block(report: AuditReport, number: int) -> Group:
         reason = r.reason
         if r.missing:
             reason += f" [missing: {', '.join(r.missing)}]"
-        t.add_row(r.id, Text(f"{STATUS_MARK[r.status]} {STATUS_LABEL[r.status]}", style=STATUS_STYLE[r.status]),
-                  r.text, reason)
+        t.add_row(
+            r.id,
+            Text(f"{STATUS_MARK[r.status]} {STATUS_LABEL[r.status]}", style=STATUS_STYLE[r.status]),
+            r.text,
+            reason,
+        )
     parts.append(t)
     rows = [m for m in report.metrics if m.level == number]
     if rows:
@@ -96,21 +112,30 @@ def _level_block(report: AuditReport, number: int) -> Group:
 
 def render(report: AuditReport, color: bool = True, width: int = 140) -> str:
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
-                      color_system="standard" if color else None)
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        color_system="standard" if color else None,
+    )
     console.print(_headline(report))
     if report.gates:
         console.print(_gates(report))
     if report.next_improvements:
         items = [r for r in report.items if r.id in report.next_improvements]
-        console.print(Text("Next improvements: ", style="bold") +
-                      Text("; ".join(f"{r.id} {r.text}" for r in items)))
+        console.print(
+            Text("Next improvements: ", style="bold") + Text("; ".join(f"{r.id} {r.text}" for r in items))
+        )
     for lv in report.framework.levels:
         console.print()
         console.print(_level_block(report, lv.number))
     console.print()
     c = report.calls
-    footer = f"{c.get('total', 0)} read-only AWS calls: " + ", ".join(f"{k} {v}" for k, v in c.get("by_outcome", {}).items())
+    footer = f"{c.get('total', 0)} read-only AWS calls: " + ", ".join(
+        f"{k} {v}" for k, v in c.get("by_outcome", {}).items()
+    )
     if c.get("denied_actions"):
         footer += f". Denied: {', '.join(c['denied_actions'])}"
     console.print(Text(footer, style="dim"))

@@ -7,17 +7,52 @@ import pytest
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
 
-FN = {"name": "chat-bot", "arn": "arn:aws:lambda:us-east-1:1:function:chat-bot", "timeout": 30, "memorySize": 512,
-      "tracing": "Active", "dlq": None, "llm": True, "retries": 1, "onFailure": "arn:aws:sqs:us-east-1:1:q",
-      "aliases": ["dev", "prod"], "policy": [{"principal": "bedrock.amazonaws.com", "sourceArn": "arn:agent", "sourceAccount": None}]}
-BARE = {**FN, "timeout": 3, "tracing": "PassThrough", "retries": None, "onFailure": None, "aliases": ["live"],
-        "policy": [{"principal": "bedrock.amazonaws.com", "sourceArn": None, "sourceAccount": None}]}
+FN = {
+    "name": "chat-bot",
+    "arn": "arn:aws:lambda:us-east-1:1:function:chat-bot",
+    "timeout": 30,
+    "memorySize": 512,
+    "tracing": "Active",
+    "dlq": None,
+    "llm": True,
+    "retries": 1,
+    "onFailure": "arn:aws:sqs:us-east-1:1:q",
+    "aliases": ["dev", "prod"],
+    "policy": [{"principal": "bedrock.amazonaws.com", "sourceArn": "arn:agent", "sourceAccount": None}],
+}
+BARE = {
+    **FN,
+    "timeout": 3,
+    "tracing": "PassThrough",
+    "retries": None,
+    "onFailure": None,
+    "aliases": ["live"],
+    "policy": [{"principal": "bedrock.amazonaws.com", "sourceArn": None, "sourceAccount": None}],
+}
 AGENTS = {"agents": [{"name": "a", "action_groups": [{"executorLambda": FN["arn"], "functions": []}]}]}
-TRAIL = {"name": "audit", "logging": True, "multiRegion": True, "validation": True, "advancedSelectors": [
-    {"name": "b", "fields": {"eventCategory": {"Equals": ["Data"]},
-                             "resources.type": {"Equals": ["AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase"]}}}]}
+TRAIL = {
+    "name": "audit",
+    "logging": True,
+    "multiRegion": True,
+    "validation": True,
+    "advancedSelectors": [
+        {
+            "name": "b",
+            "fields": {
+                "eventCategory": {"Equals": ["Data"]},
+                "resources.type": {"Equals": ["AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase"]},
+            },
+        }
+    ],
+}
 SM = {"name": "flow", "tasks": [{"name": "T", "retry": True, "catch": True}], "tracing": True}
-API = {"name": "api", "stages": [{"name": "dev", "tracing": False, "cache": False}, {"name": "prod", "tracing": True, "cache": True}]}
+API = {
+    "name": "api",
+    "stages": [
+        {"name": "dev", "tracing": False, "cache": False},
+        {"name": "prod", "tracing": True, "cache": True},
+    ],
+}
 API_BARE = {"name": "api", "stages": [{"name": "v1", "tracing": False, "cache": False}]}
 
 
@@ -27,77 +62,267 @@ def fns(*f: dict) -> dict:
 
 CASES = [
     ("trail_logging_validated", {"cloudtrail.trails": {"trails": [TRAIL]}}, {}, True),
-    ("trail_logging_validated", {"cloudtrail.trails": {"trails": [{**TRAIL, "validation": False}]}}, {}, False),
+    (
+        "trail_logging_validated",
+        {"cloudtrail.trails": {"trails": [{**TRAIL, "validation": False}]}},
+        {},
+        False,
+    ),
     ("trail_bedrock_data_events_covered", {"cloudtrail.trails": {"trails": [TRAIL]}}, {}, True),
-    ("trail_bedrock_data_events_covered", {"cloudtrail.trails": {"trails": [{**TRAIL, "advancedSelectors": []}]}}, {}, False),
-    ("cloudtrail_lake_store_present", {"cloudtrail.event_data_stores": {"stores": [{"name": "lake", "status": "ENABLED"}]}}, {}, True),
+    (
+        "trail_bedrock_data_events_covered",
+        {"cloudtrail.trails": {"trails": [{**TRAIL, "advancedSelectors": []}]}},
+        {},
+        False,
+    ),
+    (
+        "cloudtrail_lake_store_present",
+        {"cloudtrail.event_data_stores": {"stores": [{"name": "lake", "status": "ENABLED"}]}},
+        {},
+        True,
+    ),
     ("cloudtrail_lake_store_present", {"cloudtrail.event_data_stores": {"stores": []}}, {}, False),
-    ("api_front_door_present", {"apigateway.rest_apis": {"apis": [API]}, "apigateway.http_apis": {"apis": []}}, {}, True),
-    ("api_front_door_present", {"apigateway.rest_apis": {"apis": []}, "apigateway.http_apis": {"apis": []}}, {}, False),
+    (
+        "api_front_door_present",
+        {"apigateway.rest_apis": {"apis": [API]}, "apigateway.http_apis": {"apis": []}},
+        {},
+        True,
+    ),
+    (
+        "api_front_door_present",
+        {"apigateway.rest_apis": {"apis": []}, "apigateway.http_apis": {"apis": []}},
+        {},
+        False,
+    ),
     ("lambda_timeouts_configured", {"lambda.functions": fns(FN)}, {}, True),
     ("lambda_timeouts_configured", {"lambda.functions": fns(BARE)}, {}, False),
-    ("lambda_failure_handling_configured", {"lambda.functions": fns(FN)}, {"require_destination": True}, True),
-    ("lambda_failure_handling_configured", {"lambda.functions": fns({**FN, "onFailure": None})},
-     {"require_destination": True}, False),
+    (
+        "lambda_failure_handling_configured",
+        {"lambda.functions": fns(FN)},
+        {"require_destination": True},
+        True,
+    ),
+    (
+        "lambda_failure_handling_configured",
+        {"lambda.functions": fns({**FN, "onFailure": None})},
+        {"require_destination": True},
+        False,
+    ),
     ("lambda_tracing_active", {"lambda.functions": fns(FN)}, {}, True),
     ("lambda_tracing_active", {"lambda.functions": fns(BARE)}, {}, False),
     ("lambda_agent_permissions_scoped", {"lambda.functions": fns(FN), "agents.agents": AGENTS}, {}, True),
     ("lambda_agent_permissions_scoped", {"lambda.functions": fns(BARE), "agents.agents": AGENTS}, {}, False),
-    ("lambda_agent_permissions_scoped", {"lambda.functions": fns(FN), "agents.agents": {"agents": []}}, {}, None),
-    ("state_machines_retry_catch", {"stepfunctions.state_machines": {"state_machines": [SM]}}, {"require_catch": True}, True),
-    ("state_machines_retry_catch", {"stepfunctions.state_machines": {"state_machines": [
-        {**SM, "tasks": [{"name": "T", "retry": True, "catch": False}]}]}}, {"require_catch": True}, False),
+    (
+        "lambda_agent_permissions_scoped",
+        {"lambda.functions": fns(FN), "agents.agents": {"agents": []}},
+        {},
+        None,
+    ),
+    (
+        "state_machines_retry_catch",
+        {"stepfunctions.state_machines": {"state_machines": [SM]}},
+        {"require_catch": True},
+        True,
+    ),
+    (
+        "state_machines_retry_catch",
+        {
+            "stepfunctions.state_machines": {
+                "state_machines": [{**SM, "tasks": [{"name": "T", "retry": True, "catch": False}]}]
+            }
+        },
+        {"require_catch": True},
+        False,
+    ),
     ("state_machines_tracing", {"stepfunctions.state_machines": {"state_machines": [SM]}}, {}, True),
-    ("state_machines_tracing", {"stepfunctions.state_machines": {"state_machines": [{**SM, "tracing": False}]}}, {}, False),
+    (
+        "state_machines_tracing",
+        {"stepfunctions.state_machines": {"state_machines": [{**SM, "tracing": False}]}},
+        {},
+        False,
+    ),
     ("api_tracing_enabled", {"apigateway.rest_apis": {"apis": [API]}}, {}, True),
     ("api_tracing_enabled", {"apigateway.rest_apis": {"apis": [API_BARE]}}, {}, False),
     ("api_caching_enabled", {"apigateway.rest_apis": {"apis": [API]}}, {}, True),
     ("api_caching_enabled", {"apigateway.rest_apis": {"apis": [API_BARE]}}, {}, False),
-    ("xray_traces_present", {"xray.traces": {"count": 2, "traces": [{"id": "t", "duration_ms": 5, "spans": {"bedrock": 4}}]}}, {}, True),
+    (
+        "xray_traces_present",
+        {"xray.traces": {"count": 2, "traces": [{"id": "t", "duration_ms": 5, "spans": {"bedrock": 4}}]}},
+        {},
+        True,
+    ),
     ("xray_traces_present", {"xray.traces": {"count": 0, "traces": []}}, {}, False),
-    ("api_stages_per_environment", {"apigateway.rest_apis": {"apis": [API]}, "apigateway.http_apis": {"apis": []}}, {}, True),
-    ("api_stages_per_environment", {"apigateway.rest_apis": {"apis": [API_BARE]}, "apigateway.http_apis": {"apis": []}}, {}, False),
+    (
+        "api_stages_per_environment",
+        {"apigateway.rest_apis": {"apis": [API]}, "apigateway.http_apis": {"apis": []}},
+        {},
+        True,
+    ),
+    (
+        "api_stages_per_environment",
+        {"apigateway.rest_apis": {"apis": [API_BARE]}, "apigateway.http_apis": {"apis": []}},
+        {},
+        False,
+    ),
     ("lambda_aliases_per_environment", {"lambda.functions": fns(FN)}, {}, True),
     ("lambda_aliases_per_environment", {"lambda.functions": fns(BARE)}, {}, False),
-    ("pipeline_manual_approval_present", {"codepipeline.pipelines": {"pipelines": [
-        {"name": "p", "stages": [], "approvals": ["Review/Approve"]}]}}, {}, True),
-    ("pipeline_manual_approval_present", {"codepipeline.pipelines": {"pipelines": [
-        {"name": "p", "stages": [], "approvals": []}]}}, {}, False),
-    ("scheduled_evaluation_rules_present", {"events.rules": {"rules": [
-        {"name": "nightly-eval", "schedule": "rate(1 day)", "state": "ENABLED", "targets": ["arn:sfn"]}]}}, {}, True),
-    ("scheduled_evaluation_rules_present", {"events.rules": {"rules": [
-        {"name": "nightly-backup", "schedule": "rate(1 day)", "state": "ENABLED", "targets": ["arn:backup"]}]}}, {}, False),
+    (
+        "pipeline_manual_approval_present",
+        {
+            "codepipeline.pipelines": {
+                "pipelines": [{"name": "p", "stages": [], "approvals": ["Review/Approve"]}]
+            }
+        },
+        {},
+        True,
+    ),
+    (
+        "pipeline_manual_approval_present",
+        {"codepipeline.pipelines": {"pipelines": [{"name": "p", "stages": [], "approvals": []}]}},
+        {},
+        False,
+    ),
+    (
+        "scheduled_evaluation_rules_present",
+        {
+            "events.rules": {
+                "rules": [
+                    {
+                        "name": "nightly-eval",
+                        "schedule": "rate(1 day)",
+                        "state": "ENABLED",
+                        "targets": ["arn:sfn"],
+                    }
+                ]
+            }
+        },
+        {},
+        True,
+    ),
+    (
+        "scheduled_evaluation_rules_present",
+        {
+            "events.rules": {
+                "rules": [
+                    {
+                        "name": "nightly-backup",
+                        "schedule": "rate(1 day)",
+                        "state": "ENABLED",
+                        "targets": ["arn:backup"],
+                    }
+                ]
+            }
+        },
+        {},
+        False,
+    ),
     ("ssm_prompt_parameters_present", {"ssm.prompt_parameters": {"parameters": ["/prompts/a"]}}, {}, True),
     ("ssm_prompt_parameters_present", {"ssm.prompt_parameters": {"parameters": []}}, {}, False),
-    ("environments_tagged", {"tagging.environments": {"tag_values": {"env": ["Dev", "production"]}}}, {}, True),
-    ("environments_tagged", {"tagging.environments": {"tag_values": {"env": ["prod", "production"]}}}, {}, False),
-    ("budgets_present", {"budgets.budgets": {"budgets": [{"name": "b", "type": "COST", "limit": "10"}]}}, {}, True),
+    (
+        "environments_tagged",
+        {"tagging.environments": {"tag_values": {"env": ["Dev", "production"]}}},
+        {},
+        True,
+    ),
+    (
+        "environments_tagged",
+        {"tagging.environments": {"tag_values": {"env": ["prod", "production"]}}},
+        {},
+        False,
+    ),
+    (
+        "budgets_present",
+        {"budgets.budgets": {"budgets": [{"name": "b", "type": "COST", "limit": "10"}]}},
+        {},
+        True,
+    ),
     ("budgets_present", {"budgets.budgets": {"budgets": []}}, {}, False),
-    ("cost_anomaly_monitors_present", {"ce.anomaly_monitors": {"monitors": [{"name": "m", "type": "DIMENSIONAL"}]}}, {}, True),
+    (
+        "cost_anomaly_monitors_present",
+        {"ce.anomaly_monitors": {"monitors": [{"name": "m", "type": "DIMENSIONAL"}]}},
+        {},
+        True,
+    ),
     ("cost_anomaly_monitors_present", {"ce.anomaly_monitors": {"monitors": []}}, {}, False),
     ("cost_allocation_tags_active", {"ce.cost_allocation_tags": {"tags": ["app"]}}, {}, True),
     ("cost_allocation_tags_active", {"ce.cost_allocation_tags": {"tags": []}}, {}, False),
-    ("agent_roles_least_privilege", {"iam.agent_roles": {"roles": [
-        {"name": "r", "boundary": "arn:b", "admin_policies": ["Admin"], "policies": []}]}}, {}, True),
-    ("agent_roles_least_privilege", {"iam.agent_roles": {"roles": [
-        {"name": "r", "boundary": None, "admin_policies": ["Admin"], "policies": []}]}}, {}, False),
-    ("aiservices_opt_out_policy_present", {"organizations.policies": {"in_organization": True, "policies": ["optout"]}}, {}, True),
-    ("aiservices_opt_out_policy_present", {"organizations.policies": {"in_organization": False, "policies": []}}, {}, False),
-    ("environment_accounts_present", {"organizations.accounts": {"in_organization": True,
-                                                                 "accounts": ["llm-dev", "llm-prod", "audit"]}}, {}, True),
-    ("environment_accounts_present", {"organizations.accounts": {"in_organization": True, "accounts": ["llm-prod"]}}, {}, False),
+    (
+        "agent_roles_least_privilege",
+        {
+            "iam.agent_roles": {
+                "roles": [{"name": "r", "boundary": "arn:b", "admin_policies": ["Admin"], "policies": []}]
+            }
+        },
+        {},
+        True,
+    ),
+    (
+        "agent_roles_least_privilege",
+        {
+            "iam.agent_roles": {
+                "roles": [{"name": "r", "boundary": None, "admin_policies": ["Admin"], "policies": []}]
+            }
+        },
+        {},
+        False,
+    ),
+    (
+        "aiservices_opt_out_policy_present",
+        {"organizations.policies": {"in_organization": True, "policies": ["optout"]}},
+        {},
+        True,
+    ),
+    (
+        "aiservices_opt_out_policy_present",
+        {"organizations.policies": {"in_organization": False, "policies": []}},
+        {},
+        False,
+    ),
+    (
+        "environment_accounts_present",
+        {"organizations.accounts": {"in_organization": True, "accounts": ["llm-dev", "llm-prod", "audit"]}},
+        {},
+        True,
+    ),
+    (
+        "environment_accounts_present",
+        {"organizations.accounts": {"in_organization": True, "accounts": ["llm-prod"]}},
+        {},
+        False,
+    ),
     ("sagemaker_notebooks_present", {"sagemaker.notebooks": {"notebooks": ["nb"], "domains": []}}, {}, True),
     ("sagemaker_notebooks_present", {"sagemaker.notebooks": {"notebooks": [], "domains": []}}, {}, False),
-    ("a2i_flow_definitions_present", {"sagemaker.flow_definitions": {"flow_definitions": [
-        {"name": "review", "arn": "a", "conditional": True}]}}, {}, True),
+    (
+        "a2i_flow_definitions_present",
+        {
+            "sagemaker.flow_definitions": {
+                "flow_definitions": [{"name": "review", "arn": "a", "conditional": True}]
+            }
+        },
+        {},
+        True,
+    ),
     ("a2i_flow_definitions_present", {"sagemaker.flow_definitions": {"flow_definitions": []}}, {}, False),
-    ("vector_collections_present", {"aoss.collections": {"collections": [{"name": "kb", "type": "VECTORSEARCH"}]}}, {}, True),
-    ("vector_collections_present", {"aoss.collections": {"collections": [{"name": "logs", "type": "SEARCH"}]}}, {}, False),
+    (
+        "vector_collections_present",
+        {"aoss.collections": {"collections": [{"name": "kb", "type": "VECTORSEARCH"}]}},
+        {},
+        True,
+    ),
+    (
+        "vector_collections_present",
+        {"aoss.collections": {"collections": [{"name": "logs", "type": "SEARCH"}]}},
+        {},
+        False,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("probe_id", "sections", "params", "value"), CASES,
-                         ids=[f"{c[0]}-{c[3]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("probe_id", "sections", "params", "value"),
+    CASES,
+    ids=[f"{c[0]}-{c[3]}-{i}" for i, c in enumerate(CASES)],
+)
 def test_probe(scope, probe_id: str, sections: dict, params: dict, value: bool | None) -> None:
     f = run_probe(probe_id, snapshot(scope, **{k.replace(".", "__"): v for k, v in sections.items()}), params)
     assert f.value is value, f.summary
