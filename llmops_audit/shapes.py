@@ -9,11 +9,12 @@ from typing import Any
 
 
 def action_groups(agent: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(agent.get("action_groups") or agent.get("actionGroups") or [])
+    # None when the agent's action groups could not be listed.
+    return list(agent.get("action_groups") or [])
 
 
 def group_lambda(group: dict[str, Any]) -> str | None:
-    return group.get("executorLambda") or group.get("lambdaArn")
+    return group.get("executorLambda")
 
 
 def tool_lambda_arns(agents: list[dict[str, Any]]) -> set[str]:

@@ -8,7 +8,7 @@ from llmops_audit.metrics import run_calculator
 from tests.helpers import snapshot
 
 TOOL = "arn:aws:lambda:us-east-1:123456789012:function:ticket-tool"
-AGENTS = {"agents": [{"name": "bot", "actionGroups": [{"lambdaArn": TOOL + ":prod"}]}]}
+AGENTS = {"agents": [{"name": "bot", "action_groups": [{"executorLambda": TOOL + ":prod"}]}]}
 
 
 def s(ns: str, metric: str, stat: str, value: float | None, **dims: str) -> dict:

@@ -92,7 +92,7 @@ def test_lambda_tracing_active(scope) -> None:
 
 
 def _agents(*arns: str) -> dict:
-    return {"agents": [{"name": "bot", "actionGroups": [{"lambdaArn": a} for a in arns]}]}
+    return {"agents": [{"name": "bot", "action_groups": [{"executorLambda": a} for a in arns]}]}
 
 
 @pytest.mark.parametrize(
