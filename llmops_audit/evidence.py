@@ -21,7 +21,7 @@ SNAPSHOT_VERSION = "1"
 
 @dataclass(frozen=True)
 class SectionError:
-    kind: str  # denied | throttled | error | unsupported | dependency
+    kind: str  # denied | throttled | not_found | error | unsupported | dependency
     action: str  # the IAM action (or the section it depended on)
     message: str
 
@@ -34,6 +34,8 @@ class SectionError:
             return f"{self.action} is not supported by the endpoint"
         if self.kind == "dependency":
             return self.message
+        if self.kind == "not_found":
+            return f"{self.action} found nothing: {self.message}"
         return f"{self.action} failed: {self.message}"
 
 

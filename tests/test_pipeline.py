@@ -46,7 +46,7 @@ def test_every_recorded_call_is_a_read_operation(demo_snapshot: EvidenceSnapshot
     assert all(op.startswith(READ_PREFIXES) for _, op in ops), sorted(ops)
     for c in demo_snapshot.calls:
         assert set(c) >= {"service", "operation", "region", "duration_ms", "outcome"}
-        assert c["outcome"] in {"ok", "denied", "throttled", "error", "unsupported"}
+        assert c["outcome"] in {"ok", "denied", "throttled", "not_found", "error", "unsupported"}
 
 
 def test_metric_calls_are_batched(demo_snapshot: EvidenceSnapshot) -> None:
@@ -206,3 +206,11 @@ def test_permissions_policy_covers_every_call_the_audit_makes(demo_snapshot: Evi
         for a in granted
     )
     assert json.loads(policy_json())["Statement"][0]["Action"] == sorted(granted)
+
+
+def test_not_found_answers_are_recorded_as_not_found_not_error(demo_snapshot: EvidenceSnapshot) -> None:
+    # The demo has a Lambda without a resource policy and no AWS Organization: both are answers.
+    by_op = {(c["operation"], c["outcome"]) for c in demo_snapshot.calls}
+    assert ("GetPolicy", "not_found") in by_op
+    assert ("DescribeOrganization", "not_found") in by_op
+    assert not [c for c in demo_snapshot.calls if c["outcome"] == "error"]

@@ -43,6 +43,14 @@ THROTTLED_CODES = {
     "SlowDown",
     "LimitExceededException",
 }
+# "Nothing there" answers (no resource policy, not in an organization): evidence, not a failure of the audit.
+NOT_FOUND_SUFFIXES = ("NotFoundException", "NotFound", "NotFoundError", "NotInUseException")
+
+
+def _is_not_found(code: str, status: int | None) -> bool:
+    return code.startswith("NoSuch") or code.endswith(NOT_FOUND_SUFFIXES) or status == 404
+
+
 # Credentials that AWS refuses outright: nothing else will work either, so the run stops.
 REJECTED_CREDENTIAL_CODES = {
     "InvalidClientTokenId",
@@ -63,7 +71,7 @@ class AwsCallError(Exception):
     """One call failed in a way that leaves only its evidence unknown; the run goes on."""
 
     def __init__(self, kind: str, service: str, operation: str, region: str, code: str, message: str) -> None:
-        self.kind = kind  # denied | throttled | error | unsupported
+        self.kind = kind  # denied | throttled | not_found | error | unsupported
         self.service = service
         self.operation = operation
         self.region = region
@@ -78,6 +86,8 @@ class AwsCallError(Exception):
             return f"{self.action} was throttled after retries"
         if self.kind == "unsupported":
             return f"{self.action} is not supported by the endpoint"
+        if self.kind == "not_found":
+            return f"{self.action} found nothing ({self.code})"
         return f"{self.action} failed ({self.code})"
 
 
@@ -87,7 +97,7 @@ class CallRecord:
     operation: str
     region: str
     duration_ms: float
-    outcome: str  # ok | denied | throttled | error | unsupported
+    outcome: str  # ok | denied | throttled | not_found | error | unsupported
     error_code: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -246,6 +256,8 @@ class AwsAccess:
             return "denied"
         if code in THROTTLED_CODES or status == 429:
             return "throttled"
+        if _is_not_found(code, status):
+            return "not_found"
         return "error"
 
     def _record(self, service: str, op: str, region: str, started: float, outcome: str, code: str) -> None:

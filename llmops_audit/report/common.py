@@ -65,6 +65,11 @@ def status_counts(report: AuditReport) -> dict[str, int]:
     return counts
 
 
+def call_outcomes(report: AuditReport) -> str:
+    """'not found 4, ok 109': how the recorded AWS calls ended."""
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.calls.get("by_outcome", {}).items())
+
+
 def period_text(report: AuditReport) -> str:
     s = report.scope
     return f"{s.start:%Y-%m-%d %H:%M} to {s.end:%Y-%m-%d %H:%M} UTC"

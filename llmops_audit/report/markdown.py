@@ -5,6 +5,7 @@ from __future__ import annotations
 from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
+    call_outcomes,
     fmt_breakdown,
     fmt_metric_value,
     level_name,
@@ -98,10 +99,7 @@ def render(report: AuditReport) -> str:
     out.append("## About this audit")
     out.append("")
     c = report.calls
-    out.append(
-        f"- AWS calls: {c.get('total', 0)} read-only calls "
-        f"({', '.join(f'{k} {v}' for k, v in c.get('by_outcome', {}).items())})."
-    )
+    out.append(f"- AWS calls: {c.get('total', 0)} read-only calls ({call_outcomes(report)}).")
     if c.get("denied_actions"):
         out.append(f"- Denied permissions: {', '.join(c['denied_actions'])}.")
     for n in report.notices:

@@ -12,6 +12,7 @@ from rich.text import Text
 from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
+    call_outcomes,
     fmt_breakdown,
     fmt_metric_value,
     period_text,
@@ -133,9 +134,7 @@ def render(report: AuditReport, color: bool = True, width: int = 140) -> str:
         console.print(_level_block(report, lv.number))
     console.print()
     c = report.calls
-    footer = f"{c.get('total', 0)} read-only AWS calls: " + ", ".join(
-        f"{k} {v}" for k, v in c.get("by_outcome", {}).items()
-    )
+    footer = f"{c.get('total', 0)} read-only AWS calls: {call_outcomes(report)}"
     if c.get("denied_actions"):
         footer += f". Denied: {', '.join(c['denied_actions'])}"
     console.print(Text(footer, style="dim"))

@@ -75,7 +75,9 @@ def test_lambda_functions_flags_llm_functions_and_reads_their_failure_handling(m
         lam.create_alias(FunctionName="ticket-tool", Name=alias, FunctionVersion=version)
     ctx = CollectContext(moto_aws, scope)
     # agents.agents belongs to another collector; here it names the tool through an alias-qualified ARN.
-    ctx.data["agents.agents"] = {"agents": [{"name": "bot", "action_groups": [{"executorLambda": tool + ":prod"}]}]}
+    ctx.data["agents.agents"] = {
+        "agents": [{"name": "bot", "action_groups": [{"executorLambda": tool + ":prod"}]}]
+    }
     data = ctx.section("lambda.functions")
     by = {f["name"]: f for f in data["functions"]}
     assert data["total"] == 3 and data["detailed"] == 2
