@@ -14,6 +14,7 @@ from tests.collectors.test_cloudtrail import BEDROCK, make_trail
 from tests.collectors.test_compute import make_function
 from tests.conftest import ACCOUNT, REGION, seed_client
 from tests.helpers import assess
+from tests.seeders import seed_pipeline
 
 KB_DATA = [
     {
@@ -148,90 +149,15 @@ def test_l3_2_not_met_with_an_unrelated_schedule_and_no_jobs(moto_aws, scope, ca
     assert items["L3.2"].status is Status.NOT_MET
 
 
-def _pipeline(approval: bool) -> None:
-    arn = seed_client("iam").create_role(
-        RoleName="cp",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "codepipeline.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    seed_client("s3").create_bucket(Bucket="artifacts")
-    stages = [
-        {
-            "name": "Source",
-            "actions": [
-                {
-                    "name": "S",
-                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                    "configuration": {"S3Bucket": "artifacts", "S3ObjectKey": "k"},
-                    "outputArtifacts": [{"name": "src"}],
-                }
-            ],
-        }
-    ]
-    if approval:
-        stages.append(
-            {
-                "name": "Gate",
-                "actions": [
-                    {
-                        "name": "ProductOwner",
-                        "actionTypeId": {
-                            "category": "Approval",
-                            "owner": "AWS",
-                            "provider": "Manual",
-                            "version": "1",
-                        },
-                    }
-                ],
-            }
-        )
-    stages.append(
-        {
-            "name": "Deploy",
-            "actions": [
-                {
-                    "name": "D",
-                    "actionTypeId": {
-                        "category": "Deploy",
-                        "owner": "AWS",
-                        "provider": "CloudFormation",
-                        "version": "1",
-                    },
-                    "configuration": {"StackName": "s"},
-                    "inputArtifacts": [{"name": "src"}],
-                }
-            ],
-        }
-    )
-    seed_client("codepipeline").create_pipeline(
-        pipeline={
-            "name": "bot-release",
-            "roleArn": arn,
-            "stages": stages,
-            "artifactStore": {"type": "S3", "location": "artifacts"},
-        }
-    )
-
-
 def test_l3_3_met_with_a_manual_approval(moto_aws, scope) -> None:
-    _pipeline(True)
+    seed_pipeline("bot-release", approval=True)
     items, _, _ = assess(moto_aws, scope)
     assert items["L3.3"].status is Status.MET
-    assert "bot-release (Gate/ProductOwner)" in items["L3.3"].reason
+    assert "bot-release (Review/Approve)" in items["L3.3"].reason
 
 
 def test_l3_3_not_met_without_an_approval_action(moto_aws, scope) -> None:
-    _pipeline(False)
+    seed_pipeline("bot-release", approval=False)
     items, _, _ = assess(moto_aws, scope)
     assert items["L3.3"].status is Status.NOT_MET
     assert "bot-release has no manual approval action" in items["L3.3"].reason

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from llmops_audit.model import Status
 from tests.conftest import ACCOUNT, seed_client
 from tests.helpers import assess
+from tests.seeders import canned_action_group
 
 TRUST = json.dumps(
     {
@@ -148,37 +149,7 @@ def agent_with_role(role_name: str, *, admin: bool, boundary: bool = False) -> N
 
 
 def confirmed_refund_action(canned) -> None:
-    canned.add(
-        "bedrock-agent",
-        "ListAgentActionGroups",
-        {
-            "actionGroupSummaries": [
-                {
-                    "actionGroupId": "AG1",
-                    "actionGroupName": "tickets",
-                    "actionGroupState": "ENABLED",
-                    "updatedAt": "2026-11-01T00:00:00Z",
-                }
-            ]
-        },
-    )
-    canned.add(
-        "bedrock-agent",
-        "GetAgentActionGroup",
-        {
-            "agentActionGroup": {
-                "agentId": "x",
-                "agentVersion": "DRAFT",
-                "actionGroupId": "AG1",
-                "actionGroupName": "tickets",
-                "actionGroupState": "ENABLED",
-                "createdAt": "2026-11-01T00:00:00Z",
-                "updatedAt": "2026-11-01T00:00:00Z",
-                "actionGroupExecutor": {"customControl": "RETURN_CONTROL"},
-                "functionSchema": {"functions": [{"name": "refund_order", "requireConfirmation": "ENABLED"}]},
-            }
-        },
-    )
+    canned_action_group(canned, {"customControl": "RETURN_CONTROL"})
 
 
 def test_l5_3_met_when_the_admin_role_is_bounded_and_mutations_are_confirmed(moto_aws, scope, canned) -> None:

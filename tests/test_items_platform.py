@@ -13,6 +13,7 @@ import pytest
 from llmops_audit.model import Status
 from tests.conftest import ACCOUNT, seed_client
 from tests.helpers import assess
+from tests.seeders import canned_action_group
 
 TRUST = json.dumps(
     {
@@ -76,90 +77,6 @@ def test_l2_4_not_met_with_a_single_environment(moto_aws, scope) -> None:
     seed_client("sqs").create_queue(QueueName="q", tags={"env": "prod"})
     items, _, _ = assess(moto_aws, scope)
     assert items["L2.4"].status is Status.NOT_MET
-
-
-def _pipeline(with_approval: bool) -> None:
-    iam = seed_client("iam")
-    arn = iam.create_role(
-        RoleName="cp",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "codepipeline.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    seed_client("s3").create_bucket(Bucket="artifacts")
-    stages = [
-        {
-            "name": "Source",
-            "actions": [
-                {
-                    "name": "S",
-                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                    "configuration": {"S3Bucket": "artifacts", "S3ObjectKey": "k"},
-                    "outputArtifacts": [{"name": "src"}],
-                }
-            ],
-        }
-    ]
-    if with_approval:
-        stages.append(
-            {
-                "name": "Review",
-                "actions": [
-                    {
-                        "name": "Approve",
-                        "actionTypeId": {
-                            "category": "Approval",
-                            "owner": "AWS",
-                            "provider": "Manual",
-                            "version": "1",
-                        },
-                    }
-                ],
-            }
-        )
-    stages.append(
-        {
-            "name": "Deploy",
-            "actions": [
-                {
-                    "name": "D",
-                    "actionTypeId": {
-                        "category": "Deploy",
-                        "owner": "AWS",
-                        "provider": "CloudFormation",
-                        "version": "1",
-                    },
-                    "configuration": {"StackName": "s"},
-                    "inputArtifacts": [{"name": "src"}],
-                }
-            ],
-        }
-    )
-    seed_client("codepipeline").create_pipeline(
-        pipeline={
-            "name": "release",
-            "roleArn": arn,
-            "stages": stages,
-            "artifactStore": {"type": "S3", "location": "artifacts"},
-        }
-    )
-
-
-@pytest.mark.parametrize(("approval", "status"), [(True, Status.MET), (False, Status.NOT_MET)])
-def test_l3_3_approval_workflow(moto_aws, scope, approval: bool, status: Status) -> None:
-    _pipeline(approval)
-    items, _, _ = assess(moto_aws, scope)
-    assert items["L3.3"].status is status
-    assert "release" in items["L3.3"].reason
 
 
 def test_l3_6_observability_met_with_tracing_and_traces(moto_aws, scope) -> None:
@@ -289,36 +206,6 @@ def test_l5_3_met_with_scoped_role_and_tool_lambda_limited_to_the_agent(moto_aws
         Principal="bedrock.amazonaws.com",
         SourceArn=f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/helper",
     )
-    canned.add(
-        "bedrock-agent",
-        "ListAgentActionGroups",
-        {
-            "actionGroupSummaries": [
-                {
-                    "actionGroupId": "AG1",
-                    "actionGroupName": "tickets",
-                    "actionGroupState": "ENABLED",
-                    "updatedAt": "2026-11-01T00:00:00Z",
-                }
-            ]
-        },
-    )
-    canned.add(
-        "bedrock-agent",
-        "GetAgentActionGroup",
-        {
-            "agentActionGroup": {
-                "agentId": "x",
-                "agentVersion": "DRAFT",
-                "actionGroupId": "AG1",
-                "actionGroupName": "tickets",
-                "actionGroupState": "ENABLED",
-                "createdAt": "2026-11-01T00:00:00Z",
-                "updatedAt": "2026-11-01T00:00:00Z",
-                "actionGroupExecutor": {"lambda": tool},
-                "functionSchema": {"functions": [{"name": "refund_order", "requireConfirmation": "ENABLED"}]},
-            }
-        },
-    )
+    canned_action_group(canned, {"lambda": tool})
     items, _, _ = assess(moto_aws, scope)
     assert items["L5.3"].status is Status.MET, items["L5.3"].reason

@@ -6,76 +6,12 @@ import json
 
 from llmops_audit.collectors import CollectContext
 from tests.conftest import ACCOUNT, REGION, seed_client
+from tests.seeders import seed_pipeline
 
 
 def test_pipelines_list_approval_actions(moto_aws, scope) -> None:
-    role = seed_client("iam").create_role(
-        RoleName="cp",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "codepipeline.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    seed_client("s3").create_bucket(Bucket="artifacts")
-    source = {
-        "name": "Source",
-        "actions": [
-            {
-                "name": "S",
-                "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                "configuration": {"S3Bucket": "artifacts", "S3ObjectKey": "k"},
-                "outputArtifacts": [{"name": "src"}],
-            }
-        ],
-    }
-    review = {
-        "name": "Review",
-        "actions": [
-            {
-                "name": "Approve",
-                "actionTypeId": {
-                    "category": "Approval",
-                    "owner": "AWS",
-                    "provider": "Manual",
-                    "version": "1",
-                },
-            }
-        ],
-    }
-    deploy = {
-        "name": "Deploy",
-        "actions": [
-            {
-                "name": "D",
-                "actionTypeId": {
-                    "category": "Deploy",
-                    "owner": "AWS",
-                    "provider": "CloudFormation",
-                    "version": "1",
-                },
-                "configuration": {"StackName": "s"},
-                "inputArtifacts": [{"name": "src"}],
-            }
-        ],
-    }
-    cp = seed_client("codepipeline")
-    for name, stages in (("reviewed", [source, review, deploy]), ("direct", [source, deploy])):
-        cp.create_pipeline(
-            pipeline={
-                "name": name,
-                "roleArn": role,
-                "stages": stages,
-                "artifactStore": {"type": "S3", "location": "artifacts"},
-            }
-        )
+    seed_pipeline("reviewed", approval=True)
+    seed_pipeline("direct", approval=False)
     data = CollectContext(moto_aws, scope).section("codepipeline.pipelines")
     by = {p["name"]: p for p in data["pipelines"]}
     assert by["reviewed"]["approvals"] == ["Review/Approve"] and by["reviewed"]["stages"] == [
