@@ -123,33 +123,27 @@ def _period(ctx: CollectContext) -> int:
     return max(3600, int(-(-window // 3600)) * 3600)
 
 
-def metric_stats(ctx: CollectContext) -> dict[str, Any]:
-    catalog = ctx.section("cloudwatch.metric_catalog")
+def window_values(ctx: CollectContext, specs: list[dict[str, Any]]) -> list[float | None]:
+    """One value per spec ({namespace, metric, dimensions, stat}) over the whole audit window.
+
+    Queries go in batches of BATCH per GetMetricData call (the API's limit), with one period spanning
+    the window; a spec with no datapoints gets None.
+    """
     period = _period(ctx)
-    specs: list[dict[str, Any]] = []
-    for m in catalog["metrics"]:
-        stats = CUSTOM_STATS if m.get("custom") else WANTED.get((m["namespace"], m["metric"]), ())
-        for stat in stats:
-            specs.append(
-                {
-                    "namespace": m["namespace"],
-                    "metric": m["metric"],
-                    "dimensions": m["dimensions"],
-                    "stat": stat,
-                    "value": None,
-                }
-            )
+    out: list[float | None] = []
     for start in range(0, len(specs), BATCH):
         batch = specs[start : start + BATCH]
         queries = [
             {
-                "Id": f"q{start + i}",
+                "Id": f"q{i}",
                 "ReturnData": True,
                 "MetricStat": {
                     "Metric": {
                         "Namespace": s["namespace"],
                         "MetricName": s["metric"],
-                        "Dimensions": [{"Name": k, "Value": v} for k, v in s["dimensions"].items()],
+                        "Dimensions": [
+                            {"Name": k, "Value": v} for k, v in (s.get("dimensions") or {}).items()
+                        ],
                     },
                     "Period": period,
                     "Stat": s["stat"],
@@ -168,16 +162,41 @@ def metric_stats(ctx: CollectContext) -> dict[str, Any]:
         ):
             for r in page.get("MetricDataResults", []):
                 values.setdefault(r["Id"], []).extend(v for v in r.get("Values", []) if v is not None)
-        for i, s in enumerate(batch):
-            vals = values.get(f"q{start + i}", [])
-            if vals:
-                # One period covers the window; if CloudWatch split it anyway, combine sensibly.
-                s["value"] = (
-                    sum(vals)
-                    if s["stat"] in ("Sum", "SampleCount")
-                    else (max(vals) if s["stat"] == "Maximum" else sum(vals) / len(vals))
-                )
-    return {"period_seconds": period, "series": specs, "queries": len(specs)}
+        out.extend(_combine(s["stat"], values.get(f"q{i}", [])) for i, s in enumerate(batch))
+    return out
+
+
+def _combine(stat: str, vals: list[float]) -> float | None:
+    """One period covers the window; if CloudWatch split it anyway, combine the parts sensibly."""
+    if not vals:
+        return None
+    if stat in ("Sum", "SampleCount"):
+        return sum(vals)
+    if stat == "Maximum":
+        return max(vals)
+    if stat == "Minimum":
+        return min(vals)
+    return sum(vals) / len(vals)
+
+
+def metric_stats(ctx: CollectContext) -> dict[str, Any]:
+    catalog = ctx.section("cloudwatch.metric_catalog")
+    specs: list[dict[str, Any]] = []
+    for m in catalog["metrics"]:
+        stats = CUSTOM_STATS if m.get("custom") else WANTED.get((m["namespace"], m["metric"]), ())
+        for stat in stats:
+            specs.append(
+                {
+                    "namespace": m["namespace"],
+                    "metric": m["metric"],
+                    "dimensions": m["dimensions"],
+                    "stat": stat,
+                    "value": None,
+                }
+            )
+    for s, value in zip(specs, window_values(ctx, specs), strict=True):
+        s["value"] = value
+    return {"period_seconds": _period(ctx), "series": specs, "queries": len(specs)}
 
 
 def _metric_refs(alarm: dict[str, Any]) -> list[dict[str, str]]:

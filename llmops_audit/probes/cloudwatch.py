@@ -73,28 +73,14 @@ def bedrock_dashboard_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
 def token_and_latency_tracked(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Alarms or dashboards cover both token counts and InvocationLatency."""
     where: dict[str, list[str]] = {"tokens": [], "latency": []}
-    for a in ev.get("cloudwatch.alarms")["alarms"]:
-        for r in _bedrock_refs(a["metrics"]):
-            key = (
-                "tokens"
-                if r["metric"] in TOKEN_METRICS
-                else "latency"
-                if r["metric"] == "InvocationLatency"
-                else ""
-            )
-            if key:
-                where[key].append(f"alarm {a['name']}")
-    for d in ev.get("cloudwatch.dashboards")["dashboards"]:
-        for r in _bedrock_refs(d["metrics"]):
-            key = (
-                "tokens"
-                if r["metric"] in TOKEN_METRICS
-                else "latency"
-                if r["metric"] == "InvocationLatency"
-                else ""
-            )
-            if key:
-                where[key].append(f"dashboard {d['name']}")
+    watchers = [("alarm", a) for a in ev.get("cloudwatch.alarms")["alarms"]]
+    watchers += [("dashboard", d) for d in ev.get("cloudwatch.dashboards")["dashboards"]]
+    for kind, w in watchers:
+        for r in _bedrock_refs(w["metrics"]):
+            if r["metric"] in TOKEN_METRICS:
+                where["tokens"].append(f"{kind} {w['name']}")
+            elif r["metric"] == "InvocationLatency":
+                where["latency"].append(f"{kind} {w['name']}")
     tokens, latency = sorted(set(where["tokens"])), sorted(set(where["latency"]))
     if tokens and latency:
         return met(f"Token counts are tracked by {names(tokens)} and InvocationLatency by {names(latency)}.")
