@@ -154,9 +154,8 @@ class RunOptions:
 
 
 def _fail(err: AuditError) -> None:
-    typer.echo(f"error: {err.message}", err=True)
-    if err.hint:
-        typer.echo(f"hint: {err.hint}", err=True)
+    # One line, so CI logs and `2> err.txt` keep what went wrong, where, and what to do together.
+    typer.echo(f"error: {err.message}" + (f"; {err.hint}" if err.hint else ""), err=True)
     raise typer.Exit(int(err.exit_code))
 
 

@@ -1,6 +1,6 @@
 """Every error the CLI reports, and every exit code, is defined here.
 
-cli.py catches only AuditError: it prints `error: <message>` (and `hint: <hint>` when there is one)
+cli.py catches only AuditError: it prints one line, `error: <message>; <hint>` (the hint says what to do),
 on stderr and exits with `exit_code`. Anything else escaping is a bug.
 """
 

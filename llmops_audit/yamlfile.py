@@ -63,7 +63,10 @@ def load_yaml(path: Path, what: str) -> tuple[Any, yaml.Node | None]:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DefinitionError(f"{path}{line}: invalid YAML in the {what}: {problem}") from None
+        raise DefinitionError(
+            f"{path}{line}: invalid YAML in the {what}: {problem}",
+            hint="fix the syntax at that line (quote values that contain : or #)",
+        ) from None
     return data, node
 
 

@@ -34,3 +34,11 @@ def assess(
 def snapshot(scope: Scope, **sections: object) -> EvidenceSnapshot:
     """A snapshot from plain section data: keyword names use '__' for '.', e.g. cloudwatch__alarms=..."""
     return EvidenceSnapshot(scope=scope, sections={k.replace("__", "."): v for k, v in sections.items()})
+
+
+def error_line(result: object) -> str:
+    """The one line a failed CLI run leaves on stderr: `error: what, where; what to do`, no traceback."""
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), lines
+    return lines[0]

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from llmops_audit.cli import app
+from tests.helpers import error_line
 
 runner = CliRunner()
 
@@ -84,7 +85,7 @@ def test_unknown_gate_passes_unless_fail_on_unknown(tmp_path: Path) -> None:
 def test_exit_2_when_it_cannot_run(tmp_path: Path) -> None:
     r = _run("--fail-on-gates", "--policy", str(tmp_path / "missing.yaml"))
     assert r.exit_code == 2
-    assert "cannot read the policy file" in r.stderr
+    assert "cannot read the policy file" in error_line(r)
     assert runner.invoke(app, ["assess", "--demo", "--fail-on-unknown"]).exit_code == 2
 
 

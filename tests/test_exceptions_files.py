@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from llmops_audit.cli import app
 from llmops_audit.errors import DefinitionError
 from llmops_audit.exceptions_files import load_attestations, load_waivers
+from tests.helpers import error_line
 
 TODAY = date(2026, 11, 23)
 IDS = {"L4.3", "L4.4", "L3.3"}
@@ -85,6 +86,9 @@ def test_waiver_missing_owner_names_file_and_entry(tmp_path: Path) -> None:
         DefinitionError, match=r"f\.yaml:2: waivers\[0\] \(target L3\.3\): 'owner' is a required"
     ):
         load_waivers(p, IDS | {"quality"}, TODAY)
+    result = CliRunner().invoke(app, ["assess", "--demo", "--quiet", "--waivers", str(p)])
+    assert result.exit_code == 2
+    assert "f.yaml:2: waivers[0] (target L3.3): 'owner' is a required property" in error_line(result)
 
 
 def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
@@ -138,6 +142,5 @@ def test_cli_attestations_valid_expired_and_malformed(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["assess", "--demo", "--quiet", "--attestations", str(bad)])
     assert result.exit_code == 2
-    [line] = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+    line = error_line(result)
     assert "b.yaml:2: attestations[0] (item L4.3): 'by' is a required property" in line
-    assert "Traceback" not in result.output

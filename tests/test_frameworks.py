@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from llmops_audit.cli import app
+from tests.helpers import error_line
 
 runner = CliRunner()
 
@@ -32,7 +33,5 @@ def test_each_framework_produces_a_report(name: str) -> None:
 
 def test_unknown_framework_is_a_usage_error() -> None:
     r = runner.invoke(app, ["assess", "--demo", "--framework", "nope"])
-    assert (
-        r.exit_code == 2
-        and "shipped frameworks: llmops-maturity, operating-model, practical-ladder" in r.stderr
-    )
+    assert r.exit_code == 2
+    assert "shipped frameworks: llmops-maturity, operating-model, practical-ladder" in error_line(r)

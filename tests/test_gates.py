@@ -13,6 +13,7 @@ from llmops_audit.errors import DefinitionError
 from llmops_audit.evidence import EvidenceSnapshot
 from llmops_audit.gates import evaluate_gates, load_policy
 from llmops_audit.model import Scope, Waiver
+from tests.helpers import error_line
 
 SCOPE = Scope(
     "123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
@@ -107,8 +108,7 @@ def test_bad_threshold_type_is_one_line_naming_file_and_entry(tmp_path: Path) ->
     )
     result = runner.invoke(app, ["gates", "--demo", "--policy", str(p)])
     assert result.exit_code == 2
-    assert "policy.yaml:2: safety.max_violation_rate_pct" in result.stderr
-    assert "Traceback" not in result.output
+    assert "policy.yaml:2: safety.max_violation_rate_pct" in error_line(result)
 
 
 def test_active_waiver_waives_a_failed_gate_and_expired_is_ignored() -> None:
