@@ -8,7 +8,7 @@ from llmops_audit.assessment import build_report, collect_evidence
 from llmops_audit.aws.access import AwsAccess
 from llmops_audit.definitions import load_framework
 from llmops_audit.evidence import EvidenceSnapshot
-from llmops_audit.model import Framework, ItemResult, MetricResult, Scope
+from llmops_audit.model import Attestation, Framework, ItemResult, MetricResult, Scope
 
 LEVELS = Path(__file__).resolve().parent.parent / "levels"
 _FRAMEWORK: Framework | None = None
@@ -22,12 +22,12 @@ def framework() -> Framework:
 
 
 def assess(
-    aws: AwsAccess, scope: Scope
+    aws: AwsAccess, scope: Scope, attestations: dict[str, Attestation] | None = None
 ) -> tuple[dict[str, ItemResult], dict[str, MetricResult], EvidenceSnapshot]:
     """Collect everything the five-level model needs from `aws`, score it, return items and metrics by id."""
     fw = framework()
     snap = collect_evidence(fw, aws, scope)
-    report = build_report(fw, snap)
+    report = build_report(fw, snap, attestations)
     return {i.id: i for i in report.items}, {m.id: m for m in report.metrics}, snap
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from llmops_audit.model import Status
+from llmops_audit.model import Attestation, Status
 from tests.collectors.test_agents import _agent, _kb, canned_agent_details
 from tests.collectors.test_bedrock import _canned_eval, _canned_guardrail
 from tests.conftest import seed_client
@@ -107,12 +107,16 @@ def test_prompt_items_met(account, scope, canned):
     assert items["L2.1"].status is Status.MET and "support-answer" in items["L2.1"].reason
     assert items["L3.1"].status is Status.MET
     assert items["L1.2"].status is Status.NOT_MET
+    assert items["L1.4"].status is Status.NOT_MET  # prompt support-answer has version 1
+    assert "support-answer (versions 1)" in items["L1.4"].reason
 
 
 def test_prompt_items_not_met(account, scope, canned):
     items, _, _ = assess(account, scope)
     assert items["L2.1"].status is Status.NOT_MET
     assert items["L3.1"].status is Status.NOT_MET
+    assert items["L1.2"].status is Status.MET  # no managed prompt anywhere: prompts live in code
+    assert items["L1.4"].status is Status.MET  # nothing versioned: no prompt, alias, guardrail or profile
     _prompt(canned, versions=("DRAFT",))
     items, _, _ = assess(account, scope)
     assert items["L2.1"].status is Status.MET
@@ -321,3 +325,31 @@ def test_router_batch_and_optimization_items(account, scope, canned):
     assert items["L3.5"].status is Status.MET and "cheap-or-strong" in items["L3.5"].reason
     assert items["L4.2"].status is Status.MET
     assert items["L4.3"].status is Status.MET
+
+
+def _attested_absent(item: str) -> dict[str, Attestation]:
+    return {item: Attestation(item, False, "Jane Doe", "reviewed in the ops meeting", "2099-01-01")}
+
+
+def test_l4_3_not_met_only_on_a_persons_word(account, scope, canned):
+    """No optimization job and no branching flow is not evidence against adaptation: unknown, then not
+    met once a person attests the practice is absent."""
+    canned.add("bedrock-agent", "ListFlows", {"flowSummaries": []})
+    items, _, _ = assess(account, scope)
+    assert items["L4.3"].status is Status.UNKNOWN and "attest" in items["L4.3"].reason
+    items, _, _ = assess(account, scope, _attested_absent("L4.3"))
+    assert items["L4.3"].status is Status.NOT_MET
+    assert "Attested as not in place by Jane Doe" in items["L4.3"].reason
+
+
+def test_l4_4_confidence_scores_met_unknown_and_not_met(account, scope, canned):
+    _canned_guardrail(canned)  # has a GROUNDING filter
+    items, _, _ = assess(account, scope)
+    assert items["L4.4"].status is Status.MET and "GROUNDING" in items["L4.4"].reason
+
+    _canned_guardrail(canned, grounding=False)
+    items, _, _ = assess(account, scope)
+    assert items["L4.4"].status is Status.UNKNOWN  # no grounding filter, no confidence metric: ask a person
+    assert "attest" in items["L4.4"].reason
+    items, _, _ = assess(account, scope, _attested_absent("L4.4"))
+    assert items["L4.4"].status is Status.NOT_MET

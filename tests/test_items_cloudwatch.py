@@ -129,3 +129,30 @@ def test_l1_1_direct_access_met_then_not_met_with_a_front_door(moto_aws, scope, 
     items, _, _ = assess(moto_aws, scope)
     assert items["L1.1"].status is Status.NOT_MET
     assert "front-door" in items["L1.1"].reason
+
+
+def test_l4_1_feedback_loop_met_from_an_eval_schedule_and_a_feedback_metric(moto_aws, scope, canned) -> None:
+    canned.add("bedrock", "ListEvaluationJobs", {})  # no jobs: the schedule alone shows recurrence
+    events = seed_client("events")
+    events.put_rule(Name="nightly-rag-eval", ScheduleExpression="rate(1 day)")
+    events.put_targets(
+        Rule="nightly-rag-eval",
+        Targets=[{"Id": "1", "Arn": "arn:aws:states:us-east-1:123456789012:stateMachine:rag-eval"}],
+    )
+    put("ThumbsDown", {"Application": "support-bot"}, [1.0], ns="SupportBot")
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L4.1"].status is Status.MET, items["L4.1"].reason
+    assert "nightly-rag-eval" in items["L4.1"].reason and "SupportBot/ThumbsDown" in items["L4.1"].reason
+
+
+def test_l4_1_not_met_with_evaluations_but_no_feedback_signal(moto_aws, scope, canned) -> None:
+    canned.add("bedrock", "ListEvaluationJobs", {})
+    events = seed_client("events")
+    events.put_rule(Name="nightly-rag-eval", ScheduleExpression="rate(1 day)")
+    events.put_targets(
+        Rule="nightly-rag-eval",
+        Targets=[{"Id": "1", "Arn": "arn:aws:states:us-east-1:123456789012:stateMachine:rag-eval"}],
+    )
+    items, _, _ = assess(moto_aws, scope)
+    assert items["L4.1"].status is Status.NOT_MET, items["L4.1"].reason
+    assert "feedback" in items["L4.1"].reason

@@ -28,7 +28,7 @@ def _guardrail_summary(version: str) -> dict:
     }
 
 
-def _canned_guardrail(canned, versions=("DRAFT", "1", "2")) -> None:
+def _canned_guardrail(canned, versions=("DRAFT", "1", "2"), grounding: bool = True) -> None:
     def list_guardrails(params):
         if params.get("guardrailIdentifier"):
             return {"guardrails": [_guardrail_summary(v) for v in versions]}
@@ -55,7 +55,11 @@ def _canned_guardrail(canned, versions=("DRAFT", "1", "2")) -> None:
                 "piiEntities": [{"type": "EMAIL", "action": "ANONYMIZE"}],
                 "regexes": [{"name": "r", "pattern": "x+", "action": "BLOCK"}],
             },
-            "contextualGroundingPolicy": {"filters": [{"type": "GROUNDING", "threshold": 0.8}]},
+            **(
+                {"contextualGroundingPolicy": {"filters": [{"type": "GROUNDING", "threshold": 0.8}]}}
+                if grounding
+                else {}
+            ),
             "automatedReasoningPolicy": {
                 "policies": ["arn:aws:bedrock:us-east-1:123456789012:automated-reasoning-policy/p1"]
             },

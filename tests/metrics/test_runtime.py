@@ -38,6 +38,7 @@ DATA = stats(
     s(LAM, "Invocations", "Sum", 50, FunctionName="fn"),
     s(LAM, "Errors", "Sum", 5, FunctionName="fn"),
     s(LAM, "Duration", "Average", 300, FunctionName="fn"),
+    s("SupportBot", "AnswerConfidence", "Average", 0.87, Application="bot"),
     s("AWS/Bedrock/Agents", "InvocationCount", "Sum", 40, Operation="InvokeAgent"),
     s("AWS/Bedrock/Agents", "InvocationServerErrors", "Sum", 2, Operation="InvokeAgent"),
 )
@@ -64,6 +65,9 @@ EXPECTED = [
     ("audit_trail_coverage", {}, 95),
     ("agent_error_rate", {}, 5),
     ("model_usage_share", {}, 80),
+    ("lambda_duration_memory", {}, 300),
+    ("invocation_log_deliveries", {}, 95),
+    ("confidence_score", {}, 0.87),  # a custom metric the application publishes
 ]
 
 
@@ -92,6 +96,23 @@ def test_no_data_is_no_value_never_zero(scope, calc: str) -> None:
     )
     v = run_calculator(calc, snap, {})
     assert v.value is None and v.reason
+
+
+def test_lambda_memory_from_insights_else_configured(scope) -> None:
+    fns = {"functions": [{"name": "fn", "memorySize": 512}]}
+    v = run_calculator(
+        "lambda_duration_memory", snapshot(scope, cloudwatch__metric_stats=DATA, lambda__functions=fns), {}
+    )
+    assert v.breakdown == {"fn memory configured (MB)": 512}
+    insights = stats(
+        *DATA["series"], s("LambdaInsights", "used_memory_max", "Maximum", 201, function_name="fn")
+    )
+    v = run_calculator(
+        "lambda_duration_memory",
+        snapshot(scope, cloudwatch__metric_stats=insights, lambda__functions=fns),
+        {},
+    )
+    assert v.breakdown == {"fn memory used (MB)": 201} and "Lambda Insights" in v.derivation
 
 
 def test_apigw_breakdown_derives_2xx(scope) -> None:
