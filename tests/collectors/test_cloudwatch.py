@@ -155,3 +155,22 @@ def test_period_is_the_whole_window(moto_aws, scope) -> None:
     ctx = CollectContext(moto_aws, replace(scope, start=scope.end - timedelta(hours=30)))
     ctx.data["cloudwatch.metric_catalog"] = {"metrics": []}
     assert ctx.section("cloudwatch.metric_stats")["period_seconds"] == 30 * 3600
+
+
+def test_gate_metrics_read_the_policys_custom_metrics_over_the_window(moto_aws, scope) -> None:
+    seed_client("cloudwatch").put_metric_data(
+        Namespace="SupportBot",
+        MetricData=[
+            {"MetricName": "TaskSuccess", "Dimensions": [{"Name": "App", "Value": "bot"}], "Value": v}
+            for v in (3.0, 4.0)
+        ],
+    )
+    specs = [
+        {"namespace": "SupportBot", "name": "TaskSuccess", "dimensions": {"App": "bot"}, "stat": "Sum"},
+        {"namespace": "SupportBot", "name": "TaskSuccess", "dimensions": {"App": "bot"}},  # Average
+        {"namespace": "SupportBot", "name": "Missing", "stat": "Sum"},
+    ]
+    ctx = CollectContext(moto_aws, scope, options={"gate_custom_metrics": specs})
+    got = [(m["name"], m["stat"], m["value"]) for m in ctx.section("cloudwatch.gate_metrics")["metrics"]]
+    assert got == [("TaskSuccess", "Sum", 7.0), ("TaskSuccess", "Average", 3.5), ("Missing", "Sum", None)]
+    assert [c.operation for c in moto_aws.calls] == ["GetMetricData"]
