@@ -229,6 +229,14 @@ class AwsAccess:
                 return
             params = {**params, token_in: token}
 
+    def items(
+        self, service: str, operation: str, key: str, region: str | None = None, **kwargs: Any
+    ) -> list[Any]:
+        """Every entry under `key` across the pages of a read operation (`paginate`'s options apply)."""
+        return [
+            x for page in self.paginate(service, operation, region, **kwargs) for x in page.get(key) or []
+        ]
+
     def _page_tokens(self, service: str, operation: str) -> tuple[str, str]:
         """Input and output token names from botocore's paginator model (NextToken when it has none)."""
         client = self.client(service)

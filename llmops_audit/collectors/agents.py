@@ -70,13 +70,6 @@ SUPERVISOR_MODES = ("SUPERVISOR", "SUPERVISOR_ROUTER")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
-def _pages(ctx: CollectContext, op: str, key: str, max_pages: int = 10, **params: Any) -> list[dict]:
-    out: list[dict] = []
-    for page in ctx.aws.paginate("bedrock-agent", op, max_pages=max_pages, **params):
-        out.extend(page.get(key) or [])
-    return out
-
-
 def _guardrail(cfg: dict[str, Any] | None) -> dict[str, Any] | None:
     if not cfg or not cfg.get("guardrailIdentifier"):
         return None
@@ -136,7 +129,7 @@ def _action_group(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def agents(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "list_agents", "agentSummaries")
+    listed = ctx.aws.items("bedrock-agent", "list_agents", "agentSummaries", max_pages=10)
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     details_left = MAX_ACTION_GROUP_DETAILS
@@ -187,7 +180,9 @@ def agents(ctx: CollectContext) -> dict:
                     "status": v.get("agentStatus"),
                     "guardrail": _guardrail(v.get("guardrailConfiguration")),
                 }
-                for v in _pages(ctx, "list_agent_versions", "agentVersionSummaries", max_pages=5, agentId=aid)
+                for v in ctx.aws.items(
+                    "bedrock-agent", "list_agent_versions", "agentVersionSummaries", max_pages=5, agentId=aid
+                )
             ]
         except AwsCallError as exc:
             errors.append(gap(exc, label))
@@ -203,13 +198,15 @@ def agents(ctx: CollectContext) -> dict:
                         if r.get("agentVersion")
                     ],
                 }
-                for al in _pages(ctx, "list_agent_aliases", "agentAliasSummaries", max_pages=5, agentId=aid)
+                for al in ctx.aws.items(
+                    "bedrock-agent", "list_agent_aliases", "agentAliasSummaries", max_pages=5, agentId=aid
+                )
             ]
         except AwsCallError as exc:
             errors.append(gap(exc, label))
         try:
-            groups = _pages(
-                ctx,
+            groups = ctx.aws.items(
+                "bedrock-agent",
                 "list_agent_action_groups",
                 "actionGroupSummaries",
                 max_pages=5,
@@ -255,8 +252,8 @@ def agents(ctx: CollectContext) -> dict:
                         "hasInstruction": bool((c.get("collaborationInstruction") or "").strip()),
                         "relayConversationHistory": c.get("relayConversationHistory"),
                     }
-                    for c in _pages(
-                        ctx,
+                    for c in ctx.aws.items(
+                        "bedrock-agent",
                         "list_agent_collaborators",
                         "agentCollaboratorSummaries",
                         max_pages=5,
@@ -273,7 +270,7 @@ def agents(ctx: CollectContext) -> dict:
 
 
 def knowledge_bases(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "list_knowledge_bases", "knowledgeBaseSummaries")
+    listed = ctx.aws.items("bedrock-agent", "list_knowledge_bases", "knowledgeBaseSummaries", max_pages=10)
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     sources_left = MAX_DATA_SOURCES
@@ -287,8 +284,12 @@ def knowledge_bases(ctx: CollectContext) -> dict:
         }
         out.append(entry)
         try:
-            sources = _pages(
-                ctx, "list_data_sources", "dataSourceSummaries", max_pages=5, knowledgeBaseId=entry["id"]
+            sources = ctx.aws.items(
+                "bedrock-agent",
+                "list_data_sources",
+                "dataSourceSummaries",
+                max_pages=5,
+                knowledgeBaseId=entry["id"],
             )
         except AwsCallError as exc:
             errors.append(gap(exc, f"knowledge base {entry['name']}"))
@@ -306,8 +307,8 @@ def knowledge_bases(ctx: CollectContext) -> dict:
                 continue
             sources_left -= 1
             try:
-                jobs = _pages(
-                    ctx,
+                jobs = ctx.aws.items(
+                    "bedrock-agent",
                     "list_ingestion_jobs",
                     "ingestionJobSummaries",
                     max_pages=2,
@@ -334,7 +335,7 @@ def knowledge_bases(ctx: CollectContext) -> dict:
 
 
 def prompts(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "list_prompts", "promptSummaries")
+    listed = ctx.aws.items("bedrock-agent", "list_prompts", "promptSummaries", max_pages=10)
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, p in enumerate(listed):
@@ -349,8 +350,8 @@ def prompts(ctx: CollectContext) -> dict:
         if i >= MAX_PROMPTS:
             continue
         try:
-            versions = _pages(
-                ctx, "list_prompts", "promptSummaries", max_pages=5, promptIdentifier=entry["id"]
+            versions = ctx.aws.items(
+                "bedrock-agent", "list_prompts", "promptSummaries", max_pages=5, promptIdentifier=entry["id"]
             )
             entry["versions"] = sorted(
                 {str(v.get("version")) for v in versions if str(v.get("version")).isdigit()}, key=int
@@ -361,7 +362,7 @@ def prompts(ctx: CollectContext) -> dict:
 
 
 def flows(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "list_flows", "flowSummaries")
+    listed = ctx.aws.items("bedrock-agent", "list_flows", "flowSummaries", max_pages=10)
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, f in enumerate(listed):
@@ -384,8 +385,12 @@ def flows(ctx: CollectContext) -> dict:
         except AwsCallError as exc:
             errors.append(gap(exc, f"flow {entry['name']}"))
         try:
-            versions = _pages(
-                ctx, "list_flow_versions", "flowVersionSummaries", max_pages=5, flowIdentifier=entry["id"]
+            versions = ctx.aws.items(
+                "bedrock-agent",
+                "list_flow_versions",
+                "flowVersionSummaries",
+                max_pages=5,
+                flowIdentifier=entry["id"],
             )
             entry["versions"] = sorted(
                 {str(v.get("version")) for v in versions if str(v.get("version")).isdigit()}, key=int

@@ -88,15 +88,6 @@ def gap(exc: AwsCallError, resource: str) -> dict[str, str]:
     return {"action": exc.action, "kind": exc.kind, "resource": resource, "message": str(exc)[:200]}
 
 
-def _pages(
-    ctx: CollectContext, service: str, op: str, key: str, max_pages: int = 20, **params: Any
-) -> list[dict]:
-    out: list[dict] = []
-    for page in ctx.aws.paginate(service, op, max_pages=max_pages, **params):
-        out.extend(page.get(key) or [])
-    return out
-
-
 # -- invocation logging ---------------------------------------------------------------------------
 
 
@@ -159,7 +150,7 @@ def _guardrail_detail(g: dict[str, Any]) -> dict[str, Any]:
 
 
 def guardrails(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "bedrock", "list_guardrails", "guardrails")
+    listed = ctx.aws.items("bedrock", "list_guardrails", "guardrails", max_pages=20)
     out: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -180,8 +171,8 @@ def guardrails(ctx: CollectContext) -> dict:
         if len(out) > MAX_GUARDRAILS:
             continue
         try:
-            versions = _pages(
-                ctx, "bedrock", "list_guardrails", "guardrails", max_pages=5, guardrailIdentifier=gid
+            versions = ctx.aws.items(
+                "bedrock", "list_guardrails", "guardrails", max_pages=5, guardrailIdentifier=gid
             )
             entry["versions"] = sorted(
                 {str(v.get("version")) for v in versions if str(v.get("version")).isdigit()}, key=_version_key
@@ -202,7 +193,9 @@ def guardrails(ctx: CollectContext) -> dict:
 
 
 def enforced_guardrails(ctx: CollectContext) -> dict:
-    configs = _pages(ctx, "bedrock", "list_enforced_guardrails_configuration", "guardrailsConfig")
+    configs = ctx.aws.items(
+        "bedrock", "list_enforced_guardrails_configuration", "guardrailsConfig", max_pages=20
+    )
     return {
         "configs": [
             {
@@ -378,8 +371,12 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
 
 
 def inference_profiles(ctx: CollectContext) -> dict:
-    listed = _pages(
-        ctx, "bedrock", "list_inference_profiles", "inferenceProfileSummaries", typeEquals="APPLICATION"
+    listed = ctx.aws.items(
+        "bedrock",
+        "list_inference_profiles",
+        "inferenceProfileSummaries",
+        typeEquals="APPLICATION",
+        max_pages=20,
     )
     profiles: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
@@ -407,7 +404,9 @@ def inference_profiles(ctx: CollectContext) -> dict:
 
 
 def prompt_routers(ctx: CollectContext) -> dict:
-    listed = _pages(ctx, "bedrock", "list_prompt_routers", "promptRouterSummaries", type="custom")
+    listed = ctx.aws.items(
+        "bedrock", "list_prompt_routers", "promptRouterSummaries", type="custom", max_pages=20
+    )
     return {
         "routers": [
             {
@@ -453,8 +452,8 @@ def invocation_jobs(ctx: CollectContext) -> dict:
 
 
 def customization_jobs(ctx: CollectContext) -> dict:
-    listed = _pages(
-        ctx, "bedrock", "list_model_customization_jobs", "modelCustomizationJobSummaries", max_pages=5
+    listed = ctx.aws.items(
+        "bedrock", "list_model_customization_jobs", "modelCustomizationJobSummaries", max_pages=5
     )
     jobs: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
@@ -494,7 +493,7 @@ def customization_jobs(ctx: CollectContext) -> dict:
 def prompt_optimization_jobs(ctx: CollectContext) -> dict:
     if not hasattr(ctx.aws.client("bedrock"), "list_advanced_prompt_optimization_jobs"):
         return {"supported": False, "jobs": []}
-    listed = _pages(ctx, "bedrock", "list_advanced_prompt_optimization_jobs", "jobSummaries", max_pages=5)
+    listed = ctx.aws.items("bedrock", "list_advanced_prompt_optimization_jobs", "jobSummaries", max_pages=5)
     return {
         "supported": True,
         "jobs": [
@@ -510,8 +509,8 @@ def prompt_optimization_jobs(ctx: CollectContext) -> dict:
 
 
 def automated_reasoning_policies(ctx: CollectContext) -> dict:
-    listed = _pages(
-        ctx, "bedrock", "list_automated_reasoning_policies", "automatedReasoningPolicySummaries", max_pages=5
+    listed = ctx.aws.items(
+        "bedrock", "list_automated_reasoning_policies", "automatedReasoningPolicySummaries", max_pages=5
     )
     return {
         "policies": [

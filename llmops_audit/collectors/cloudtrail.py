@@ -77,11 +77,7 @@ def data_types(trail: dict[str, Any]) -> tuple[set[str], bool]:
 
 
 def event_data_stores(ctx: CollectContext) -> dict[str, Any]:
-    stores = [
-        s
-        for page in ctx.aws.paginate("cloudtrail", "list_event_data_stores", max_pages=5)
-        for s in page.get("EventDataStores", [])
-    ]
+    stores = ctx.aws.items("cloudtrail", "list_event_data_stores", "EventDataStores", max_pages=5)
     return {
         "stores": [
             {"name": s.get("Name"), "arn": s.get("EventDataStoreArn"), "status": s.get("Status")}

@@ -264,8 +264,7 @@ def dashboards(ctx: CollectContext) -> dict[str, Any]:
     out = []
     names = [
         d["DashboardName"]
-        for page in ctx.aws.paginate("cloudwatch", "list_dashboards", max_pages=10)
-        for d in page.get("DashboardEntries", [])
+        for d in ctx.aws.items("cloudwatch", "list_dashboards", "DashboardEntries", max_pages=10)
     ]
     for name in names[:50]:
         raw = ctx.aws.call("cloudwatch", "get_dashboard", DashboardName=name).get("DashboardBody", "{}")

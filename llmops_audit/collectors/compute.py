@@ -86,11 +86,7 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
         executors = {function_arn(a) for a in tool_lambda_arns(ctx.section("agents.agents")["agents"])}
     except Exception:  # noqa: BLE001 - SectionFailed: agents are only one way to spot LLM functions
         pass
-    listed = [
-        f
-        for page in ctx.aws.paginate("lambda", "list_functions", max_pages=20)
-        for f in page.get("Functions", [])
-    ]
+    listed = ctx.aws.items("lambda", "list_functions", "Functions", max_pages=20)
     out = []
     for f in listed[:MAX_FUNCTIONS]:
         name = f["FunctionName"]
@@ -115,13 +111,13 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
     targets = [f for f in out if f["llm"]] or out
     for item in targets[:MAX_DETAIL]:
         name = item["name"]
-        cfgs = [
-            c
-            for page in ctx.aws.paginate(
-                "lambda", "list_function_event_invoke_configs", FunctionName=name, max_pages=2
-            )
-            for c in page.get("FunctionEventInvokeConfigs", [])
-        ]
+        cfgs = ctx.aws.items(
+            "lambda",
+            "list_function_event_invoke_configs",
+            "FunctionEventInvokeConfigs",
+            FunctionName=name,
+            max_pages=2,
+        )
         item["retries"] = next(
             (c["MaximumRetryAttempts"] for c in cfgs if c.get("MaximumRetryAttempts") is not None), None
         )
@@ -136,8 +132,7 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
         item["policy"] = _policy(ctx, name)
         item["aliases"] = [
             a["Name"]
-            for page in ctx.aws.paginate("lambda", "list_aliases", FunctionName=name, max_pages=2)
-            for a in page.get("Aliases", [])
+            for a in ctx.aws.items("lambda", "list_aliases", "Aliases", FunctionName=name, max_pages=2)
         ]
     return {"functions": out, "total": len(listed), "detailed": min(len(targets), MAX_DETAIL)}
 
@@ -160,11 +155,7 @@ def _tasks(states: dict[str, Any]) -> list[dict[str, Any]]:
 
 def state_machines(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [
-        m
-        for page in ctx.aws.paginate("stepfunctions", "list_state_machines", max_pages=10)
-        for m in page.get("stateMachines", [])
-    ]
+    listed = ctx.aws.items("stepfunctions", "list_state_machines", "stateMachines", max_pages=10)
     for m in listed[:50]:
         d = ctx.aws.call("stepfunctions", "describe_state_machine", stateMachineArn=m["stateMachineArn"])
         try:
@@ -234,13 +225,9 @@ def executions(ctx: CollectContext) -> dict[str, Any]:
 
 def rest_apis(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [
-        api
-        for page in ctx.aws.paginate(
-            "apigateway", "get_rest_apis", token_in="position", token_out="position", max_pages=5
-        )
-        for api in page.get("items", [])
-    ]
+    listed = ctx.aws.items(
+        "apigateway", "get_rest_apis", "items", token_in="position", token_out="position", max_pages=5
+    )
     for api in listed[:50]:
         stages = ctx.aws.call("apigateway", "get_stages", restApiId=api["id"]).get("item", [])
         out.append(
@@ -268,11 +255,7 @@ def rest_apis(ctx: CollectContext) -> dict[str, Any]:
 
 def http_apis(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    listed = [
-        api
-        for page in ctx.aws.paginate("apigatewayv2", "get_apis", max_pages=5)
-        for api in page.get("Items", [])
-    ]
+    listed = ctx.aws.items("apigatewayv2", "get_apis", "Items", max_pages=5)
     for api in listed[:50]:
         stages = ctx.aws.call("apigatewayv2", "get_stages", ApiId=api["ApiId"]).get("Items", [])
         # HTTP and WebSocket APIs support neither X-Ray tracing nor stage caching.
@@ -314,13 +297,9 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
         start = max(ctx.scope.start, end - XRAY_WINDOW)
         if start >= end:
             break
-        summaries = [
-            t
-            for page in ctx.aws.paginate(
-                "xray", "get_trace_summaries", StartTime=start, EndTime=end, max_pages=3
-            )
-            for t in page.get("TraceSummaries", [])
-        ]
+        summaries = ctx.aws.items(
+            "xray", "get_trace_summaries", "TraceSummaries", StartTime=start, EndTime=end, max_pages=3
+        )
         window = {"start": start, "end": end}
         if summaries:
             break

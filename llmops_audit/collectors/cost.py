@@ -59,11 +59,7 @@ def _names_bedrock(value: Any) -> bool:
 
 
 def budgets(ctx: CollectContext) -> dict[str, Any]:
-    found = [
-        b
-        for page in ctx.aws.paginate("budgets", "describe_budgets", AccountId=ctx.scope.account, max_pages=5)
-        for b in page.get("Budgets", [])
-    ]
+    found = ctx.aws.items("budgets", "describe_budgets", "Budgets", AccountId=ctx.scope.account, max_pages=5)
     out: list[dict[str, Any]] = []
     errors: list[str] = []
     for i, b in enumerate(found):
@@ -72,11 +68,11 @@ def budgets(ctx: CollectContext) -> dict[str, Any]:
         notifications: int | None = None
         if i < MAX_BUDGET_DETAILS:
             try:
-                notifications = sum(
-                    len(page.get("Notifications", []))
-                    for page in ctx.aws.paginate(
+                notifications = len(
+                    ctx.aws.items(
                         "budgets",
                         "describe_notifications_for_budget",
+                        "Notifications",
                         AccountId=ctx.scope.account,
                         BudgetName=b["BudgetName"],
                         max_pages=3,
@@ -100,13 +96,14 @@ def budgets(ctx: CollectContext) -> dict[str, Any]:
 
 
 def anomaly_monitors(ctx: CollectContext) -> dict[str, Any]:
-    found = [
-        m
-        for page in ctx.aws.paginate(
-            "ce", "get_anomaly_monitors", token_in="NextPageToken", token_out="NextPageToken", max_pages=5
-        )
-        for m in page.get("AnomalyMonitors", [])
-    ]
+    found = ctx.aws.items(
+        "ce",
+        "get_anomaly_monitors",
+        "AnomalyMonitors",
+        token_in="NextPageToken",
+        token_out="NextPageToken",
+        max_pages=5,
+    )
     return {
         "monitors": [
             {
@@ -121,11 +118,9 @@ def anomaly_monitors(ctx: CollectContext) -> dict[str, Any]:
 
 
 def cost_allocation_tags(ctx: CollectContext) -> dict[str, Any]:
-    found = [
-        t
-        for page in ctx.aws.paginate("ce", "list_cost_allocation_tags", Status="Active", max_pages=5)
-        for t in page.get("CostAllocationTags", [])
-    ]
+    found = ctx.aws.items(
+        "ce", "list_cost_allocation_tags", "CostAllocationTags", Status="Active", max_pages=5
+    )
     return {"tags": [t["TagKey"] for t in found], "types": {t["TagKey"]: t.get("Type") for t in found}}
 
 

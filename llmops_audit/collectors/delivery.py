@@ -19,11 +19,7 @@ ENV_KEYS = ("env", "environment", "Environment", "Env", "stage", "Stage")
 
 def pipelines(ctx: CollectContext) -> dict[str, Any]:
     out = []
-    names = [
-        p["name"]
-        for page in ctx.aws.paginate("codepipeline", "list_pipelines", max_pages=5)
-        for p in page.get("pipelines", [])
-    ]
+    names = [p["name"] for p in ctx.aws.items("codepipeline", "list_pipelines", "pipelines", max_pages=5)]
     for name in names[:50]:
         p = ctx.aws.call("codepipeline", "get_pipeline", name=name).get("pipeline", {})
         approvals = [
@@ -63,15 +59,15 @@ def rules(ctx: CollectContext) -> dict[str, Any]:
 def prompt_parameters(ctx: CollectContext) -> dict[str, Any]:
     names = [
         p["Name"]
-        for page in ctx.aws.paginate(
+        for p in ctx.aws.items(
             "ssm",
             "describe_parameters",
+            "Parameters",
             ParameterFilters=[
                 {"Key": "Name", "Option": "Contains", "Values": ["prompt", "Prompt", "PROMPT"]}
             ],
             max_pages=5,
         )
-        for p in page.get("Parameters", [])
     ]
     return {"parameters": sorted(set(names))}  # names only: values may hold the prompts themselves
 

@@ -75,18 +75,15 @@ def is_admin(doc: dict[str, Any]) -> bool:
 
 def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
     role = ctx.aws.call("iam", "get_role", RoleName=name)["Role"]
-    attached = [
-        p
-        for page in ctx.aws.paginate(
-            "iam",
-            "list_attached_role_policies",
-            RoleName=name,
-            token_in="Marker",
-            token_out="Marker",
-            max_pages=5,
-        )
-        for p in page.get("AttachedPolicies", [])
-    ]
+    attached = ctx.aws.items(
+        "iam",
+        "list_attached_role_policies",
+        "AttachedPolicies",
+        RoleName=name,
+        token_in="Marker",
+        token_out="Marker",
+        max_pages=5,
+    )
     admin = [p["PolicyName"] for p in attached if p["PolicyName"] in ADMIN_MANAGED]
     for p in attached:
         if p["PolicyArn"].startswith(
@@ -99,13 +96,15 @@ def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
         )["PolicyVersion"]
         if is_admin(_doc(ver.get("Document"))):
             admin.append(p["PolicyName"])
-    inline = [
-        n
-        for page in ctx.aws.paginate(
-            "iam", "list_role_policies", RoleName=name, token_in="Marker", token_out="Marker", max_pages=5
-        )
-        for n in page.get("PolicyNames", [])
-    ]
+    inline = ctx.aws.items(
+        "iam",
+        "list_role_policies",
+        "PolicyNames",
+        RoleName=name,
+        token_in="Marker",
+        token_out="Marker",
+        max_pages=5,
+    )
     for pname in inline:
         doc = ctx.aws.call("iam", "get_role_policy", RoleName=name, PolicyName=pname).get("PolicyDocument")
         if is_admin(_doc(doc)):
@@ -163,21 +162,16 @@ def _in_organization(ctx: CollectContext) -> bool:
 def org_policies(ctx: CollectContext) -> dict[str, Any]:
     if not _in_organization(ctx):
         return {"in_organization": False, "policies": [], "targets": {}, "errors": []}
-    found = [
-        p
-        for page in ctx.aws.paginate(
-            "organizations", "list_policies", Filter="AISERVICES_OPT_OUT_POLICY", max_pages=5
-        )
-        for p in page.get("Policies", [])
-    ]
+    found = ctx.aws.items(
+        "organizations", "list_policies", "Policies", Filter="AISERVICES_OPT_OUT_POLICY", max_pages=5
+    )
     targets: dict[str, int | None] = {}
     errors: list[str] = []
     for p in found[:20]:
         try:
-            targets[p["Name"]] = sum(
-                len(page.get("Targets", []))
-                for page in ctx.aws.paginate(
-                    "organizations", "list_targets_for_policy", PolicyId=p["Id"], max_pages=5
+            targets[p["Name"]] = len(
+                ctx.aws.items(
+                    "organizations", "list_targets_for_policy", "Targets", PolicyId=p["Id"], max_pages=5
                 )
             )
         except AwsCallError as exc:
@@ -194,34 +188,24 @@ def org_policies(ctx: CollectContext) -> dict[str, Any]:
 def org_accounts(ctx: CollectContext) -> dict[str, Any]:
     if not _in_organization(ctx):
         return {"in_organization": False, "accounts": []}
-    found = [
-        a
-        for page in ctx.aws.paginate("organizations", "list_accounts", max_pages=10)
-        for a in page.get("Accounts", [])
-    ]
+    found = ctx.aws.items("organizations", "list_accounts", "Accounts", max_pages=10)
     return {"in_organization": True, "accounts": [a.get("Name", "") for a in found]}
 
 
 def notebooks(ctx: CollectContext) -> dict[str, Any]:
     nbs = [
         n["NotebookInstanceName"]
-        for page in ctx.aws.paginate("sagemaker", "list_notebook_instances", max_pages=5)
-        for n in page.get("NotebookInstances", [])
+        for n in ctx.aws.items("sagemaker", "list_notebook_instances", "NotebookInstances", max_pages=5)
     ]
     domains = [
         d.get("DomainName") or d.get("DomainId")
-        for page in ctx.aws.paginate("sagemaker", "list_domains", max_pages=5)
-        for d in page.get("Domains", [])
+        for d in ctx.aws.items("sagemaker", "list_domains", "Domains", max_pages=5)
     ]
     return {"notebooks": nbs, "domains": domains}
 
 
 def flow_definitions(ctx: CollectContext) -> dict[str, Any]:
-    found = [
-        f
-        for page in ctx.aws.paginate("sagemaker", "list_flow_definitions", max_pages=5)
-        for f in page.get("FlowDefinitionSummaries", [])
-    ]
+    found = ctx.aws.items("sagemaker", "list_flow_definitions", "FlowDefinitionSummaries", max_pages=5)
     out: list[dict[str, Any]] = []
     errors: list[str] = []
     for f in found[:MAX_FLOWS]:
@@ -269,11 +253,7 @@ def human_loops(ctx: CollectContext) -> dict[str, Any]:
 
 
 def collections(ctx: CollectContext) -> dict[str, Any]:
-    found = [
-        c
-        for page in ctx.aws.paginate("opensearchserverless", "list_collections", max_pages=5)
-        for c in page.get("collectionSummaries", [])
-    ]
+    found = ctx.aws.items("opensearchserverless", "list_collections", "collectionSummaries", max_pages=5)
     types: dict[str, str | None] = {}
     errors: list[str] = []
     if found:  # list_collections does not return the type; batch_get_collection does (100 ids per call)
