@@ -78,3 +78,17 @@ def canned_action_group(canned: Any, executor: dict[str, str], confirmation: str
         "functionSchema": {"functions": [{"name": "refund_order", "requireConfirmation": confirmation}]},
     }
     canned.add("bedrock-agent", "GetAgentActionGroup", {"agentActionGroup": detail})
+
+
+def canned_prompt_router(canned: Any, name: str) -> None:
+    """One custom Bedrock prompt router over two models, falling back to the second (moto lacks the API)."""
+    router = {
+        "promptRouterName": name,
+        "routingCriteria": {"responseQualityDifference": 0.1},
+        "promptRouterArn": f"arn:aws:bedrock:us-east-1:123456789012:prompt-router/{name}",
+        "models": [{"modelArn": "a"}, {"modelArn": "b"}],
+        "fallbackModel": {"modelArn": "b"},
+        "status": "AVAILABLE",
+        "type": "custom",
+    }
+    canned.add("bedrock", "ListPromptRouters", {"promptRouterSummaries": [router]})

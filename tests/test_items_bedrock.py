@@ -11,6 +11,7 @@ from tests.collectors.test_agents import _agent, _kb, canned_agent_details
 from tests.collectors.test_bedrock import _canned_eval, _canned_guardrail
 from tests.conftest import seed_client
 from tests.helpers import assess
+from tests.seeders import canned_prompt_router
 
 
 def empty_account(canned) -> None:
@@ -295,23 +296,7 @@ def test_agent_subresources_unsupported_is_unknown(account, scope):
 def test_router_batch_and_optimization_items(account, scope, canned):
     items, _, _ = assess(account, scope)
     assert items["L4.3"].status is Status.UNKNOWN  # needs a person: absence is not evidence
-    canned.add(
-        "bedrock",
-        "ListPromptRouters",
-        {
-            "promptRouterSummaries": [
-                {
-                    "promptRouterName": "cheap-or-strong",
-                    "routingCriteria": {"responseQualityDifference": 0.1},
-                    "promptRouterArn": "arn:aws:bedrock:us-east-1:123456789012:prompt-router/r1",
-                    "models": [{"modelArn": "a"}, {"modelArn": "b"}],
-                    "fallbackModel": {"modelArn": "b"},
-                    "status": "AVAILABLE",
-                    "type": "custom",
-                }
-            ]
-        },
-    )
+    canned_prompt_router(canned, "cheap-or-strong")
     canned.add(
         "bedrock",
         "ListAdvancedPromptOptimizationJobs",

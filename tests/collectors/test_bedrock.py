@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 
 from llmops_audit.collectors import CollectContext, SectionFailed
 from tests.conftest import seed_client
+from tests.seeders import canned_prompt_router
 
 NOW = datetime.now(UTC)
 GID = "gr1abc"
@@ -249,23 +250,7 @@ def test_inference_profiles_with_stubber(moto_aws, scope):
 
 
 def test_routers_jobs_enforced_policies(moto_aws, scope, canned):
-    canned.add(
-        "bedrock",
-        "ListPromptRouters",
-        {
-            "promptRouterSummaries": [
-                {
-                    "promptRouterName": "r1",
-                    "routingCriteria": {"responseQualityDifference": 0.1},
-                    "promptRouterArn": "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/r1",
-                    "models": [{"modelArn": "a"}, {"modelArn": "b"}],
-                    "fallbackModel": {"modelArn": "b"},
-                    "status": "AVAILABLE",
-                    "type": "custom",
-                }
-            ]
-        },
-    )
+    canned_prompt_router(canned, "r1")
     canned.add(
         "bedrock",
         "ListModelInvocationJobs",
