@@ -91,45 +91,28 @@ def test_an_admin_role_decides_even_when_another_is_unknown(scope) -> None:
     assert v.value is False
 
 
+def _opt_out(scope, targets: int | None):
+    policies = {
+        "in_organization": True,
+        "policies": ["ai-opt-out"],
+        "targets": {"ai-opt-out": targets},
+        "errors": ["x"] if targets is None else [],
+    }
+    return run(scope, "aiservices_opt_out_policy_present", organizations__policies=policies)
+
+
 def test_opt_out_policy_attached(scope) -> None:
-    v = run(
-        scope,
-        "aiservices_opt_out_policy_present",
-        organizations__policies={
-            "in_organization": True,
-            "policies": ["ai-opt-out"],
-            "targets": {"ai-opt-out": 1},
-            "errors": [],
-        },
-    )
+    v = _opt_out(scope, 1)
     assert v.value is True and "ai-opt-out (1 target)" in v.summary
 
 
 def test_opt_out_policy_not_attached(scope) -> None:
-    v = run(
-        scope,
-        "aiservices_opt_out_policy_present",
-        organizations__policies={
-            "in_organization": True,
-            "policies": ["ai-opt-out"],
-            "targets": {"ai-opt-out": 0},
-            "errors": [],
-        },
-    )
+    v = _opt_out(scope, 0)
     assert v.value is False and "attached to no" in v.summary
 
 
 def test_opt_out_policy_attachment_unknown(scope) -> None:
-    v = run(
-        scope,
-        "aiservices_opt_out_policy_present",
-        organizations__policies={
-            "in_organization": True,
-            "policies": ["ai-opt-out"],
-            "targets": {"ai-opt-out": None},
-            "errors": ["x"],
-        },
-    )
+    v = _opt_out(scope, None)
     assert v.value is None and v.missing == ("organizations:ListTargetsForPolicy",)
 
 
