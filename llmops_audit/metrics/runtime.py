@@ -29,37 +29,31 @@ def _pct(a: float, b: float) -> float:
     return 100.0 * a / b if b else 0.0
 
 
+def _model_sum(ev: Evidence, metric: str, note: str = "") -> MetricValue:
+    """The Sum of one AWS/Bedrock metric over every ModelId, with the per-model figures as breakdown."""
+    per = _per_model(ev, metric)
+    if not per:
+        return no_value(f"No AWS/Bedrock {metric} series in the period.")
+    return MetricValue(
+        sum(per.values()), derivation=f"Sum of AWS/Bedrock {metric} per ModelId{note}", breakdown=per
+    )
+
+
 @calculator("bedrock_invocations", STATS)
 def bedrock_invocations(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-    per = _per_model(ev, "Invocations")
-    if not per:
-        return no_value("No AWS/Bedrock Invocations series in the period.")
-    return MetricValue(
-        sum(per.values()),
-        derivation="Sum of AWS/Bedrock Invocations per ModelId "
-        "(requests accepted for processing; throttled requests are not counted)",
-        breakdown=per,
+    return _model_sum(
+        ev, "Invocations", " (requests accepted for processing; throttled requests are not counted)"
     )
 
 
 @calculator("bedrock_client_errors", STATS)
 def bedrock_client_errors(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-    per = _per_model(ev, "InvocationClientErrors")
-    if not per:
-        return no_value("No AWS/Bedrock InvocationClientErrors series in the period.")
-    return MetricValue(
-        sum(per.values()), derivation="Sum of AWS/Bedrock InvocationClientErrors per ModelId", breakdown=per
-    )
+    return _model_sum(ev, "InvocationClientErrors")
 
 
 @calculator("bedrock_throttles", STATS)
 def bedrock_throttles(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-    per = _per_model(ev, "InvocationThrottles")
-    if not per:
-        return no_value("No AWS/Bedrock InvocationThrottles series in the period.")
-    return MetricValue(
-        sum(per.values()), derivation="Sum of AWS/Bedrock InvocationThrottles per ModelId", breakdown=per
-    )
+    return _model_sum(ev, "InvocationThrottles")
 
 
 @calculator("bedrock_success_vs_failed", STATS)
