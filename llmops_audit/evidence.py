@@ -19,6 +19,19 @@ from llmops_audit.model import Scope
 SNAPSHOT_VERSION = "1"
 
 
+def describe_failure(kind: str, action: str, detail: str) -> str:
+    """How a failed AWS read reads in a report: 'permission bedrock:ListGuardrails was denied'."""
+    if kind == "denied":
+        return f"permission {action} was denied"
+    if kind == "throttled":
+        return f"{action} was throttled after retries"
+    if kind == "unsupported":
+        return f"{action} is not supported by the endpoint"
+    if kind == "not_found":
+        return f"{action} found nothing: {detail}"
+    return f"{action} failed: {detail}"
+
+
 @dataclass(frozen=True)
 class SectionError:
     kind: str  # denied | throttled | not_found | error | unsupported | dependency
@@ -26,17 +39,11 @@ class SectionError:
     message: str
 
     def describe(self) -> str:
-        if self.kind == "denied":
-            return f"permission {self.action} was denied"
-        if self.kind == "throttled":
-            return f"{self.action} was throttled after retries"
-        if self.kind == "unsupported":
-            return f"{self.action} is not supported by the endpoint"
-        if self.kind == "dependency":
-            return self.message
-        if self.kind == "not_found":
-            return f"{self.action} found nothing: {self.message}"
-        return f"{self.action} failed: {self.message}"
+        return (
+            self.message
+            if self.kind == "dependency"
+            else describe_failure(self.kind, self.action, self.message)
+        )
 
 
 @dataclass

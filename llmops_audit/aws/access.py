@@ -19,6 +19,7 @@ from botocore.config import Config
 
 from llmops_audit.aws.iam_actions import iam_action
 from llmops_audit.errors import AwsAccessError
+from llmops_audit.evidence import describe_failure
 
 # Operation-name prefixes of read operations. Nothing else can be called through AwsAccess.
 READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Filter", "Search")
@@ -80,15 +81,7 @@ class AwsCallError(Exception):
         super().__init__(message)
 
     def describe(self) -> str:
-        if self.kind == "denied":
-            return f"permission {self.action} was denied"
-        if self.kind == "throttled":
-            return f"{self.action} was throttled after retries"
-        if self.kind == "unsupported":
-            return f"{self.action} is not supported by the endpoint"
-        if self.kind == "not_found":
-            return f"{self.action} found nothing ({self.code})"
-        return f"{self.action} failed ({self.code})"
+        return describe_failure(self.kind, self.action, self.code)
 
 
 @dataclass(frozen=True)

@@ -63,3 +63,28 @@ def names(items: list[str], limit: int = 5) -> str:
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+# Environment names (stage names, aliases, tag values, words in account names) and the environment each is.
+ENVIRONMENTS = {
+    "dev": "dev",
+    "develop": "dev",
+    "development": "dev",
+    "test": "test",
+    "testing": "test",
+    "qa": "test",
+    "uat": "test",
+    "stage": "stage",
+    "staging": "stage",
+    "stg": "stage",
+    "preprod": "stage",
+    "prod": "prod",
+    "prd": "prod",
+    "production": "prod",
+    "live": "prod",
+}
+
+
+def environment_of(name: str | None) -> str | None:
+    """dev, test, stage or prod when `name` (a stage, alias or tag value) names an environment."""
+    return ENVIRONMENTS.get((name or "").lower())

@@ -5,25 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from llmops_audit.evidence import Evidence
-from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
+from llmops_audit.probes.base import (
+    Verdict,
+    cannot_tell,
+    environment_of,
+    met,
+    names,
+    not_met,
+    plural,
+    probe,
+)
 from llmops_audit.shapes import tool_lambda_arns
-
-# Environment names (stage names, aliases, tag values) and the environment each stands for.
-ENV = {
-    "dev": "dev",
-    "develop": "dev",
-    "development": "dev",
-    "test": "test",
-    "testing": "test",
-    "qa": "test",
-    "uat": "test",
-    "stage": "stage",
-    "staging": "stage",
-    "preprod": "stage",
-    "prod": "prod",
-    "production": "prod",
-    "live": "prod",
-}
 
 
 def _fn_arn(arn: str) -> str:
@@ -255,7 +247,7 @@ def xray_traces_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
 
 
 def _env_names(values: list[str]) -> list[str]:
-    return sorted({ENV[v.lower()] for v in values if v and v.lower() in ENV})
+    return sorted({e for v in values if (e := environment_of(v))})
 
 
 @probe("api_stages_per_environment", "apigateway.rest_apis", "apigateway.http_apis")
@@ -265,7 +257,7 @@ def api_stages_per_environment(ev: Evidence, params: dict[str, Any]) -> Verdict:
     for a in apis:
         envs = _env_names([s["name"] for s in a["stages"]])
         if len(envs) >= 2:
-            stages = [s["name"] for s in a["stages"] if (s["name"] or "").lower() in ENV]
+            stages = [s["name"] for s in a["stages"] if environment_of(s["name"])]
             return met(f"API {a['name']} has environment stages {', '.join(stages)}.")
     if not apis:
         return not_met("No API Gateway API exists, so no stages separate environments.")
@@ -281,6 +273,6 @@ def lambda_aliases_per_environment(ev: Evidence, params: dict[str, Any]) -> Verd
     fns, kind = _llm_functions(ev)
     for f in fns:
         if len(_env_names(f.get("aliases") or [])) >= 2:
-            aliases = [a for a in f["aliases"] if a.lower() in ENV]
+            aliases = [a for a in f["aliases"] if environment_of(a)]
             return met(f"Function {f['name']} has environment aliases {', '.join(aliases)}.")
     return not_met(f"None of the {plural(len(fns), kind)} has aliases for two or more environments.")

@@ -6,23 +6,8 @@ import re
 from typing import Any
 
 from llmops_audit.evidence import Evidence
-from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
+from llmops_audit.probes.base import Verdict, environment_of, met, names, not_met, plural, probe
 
-ENV = {
-    "dev": "dev",
-    "development": "dev",
-    "develop": "dev",
-    "test": "test",
-    "testing": "test",
-    "qa": "test",
-    "uat": "test",
-    "stage": "stage",
-    "staging": "stage",
-    "preprod": "stage",
-    "prod": "prod",
-    "production": "prod",
-    "live": "prod",
-}
 EVAL = re.compile(r"eval|judge|regression|benchmark", re.I)
 
 
@@ -84,7 +69,7 @@ def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdi
 def environments_tagged(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Resources carry at least two environment tag values (dev, test, stage, prod)."""
     values = ev.get("tagging.environments")["tag_values"]
-    envs = sorted({ENV[v.lower()] for vs in values.values() for v in vs if v.lower() in ENV})
+    envs = sorted({e for vs in values.values() for v in vs if (e := environment_of(v))})
     if len(envs) >= 2:
         return met(
             f"Resources are tagged for {len(envs)} environments ({', '.join(envs)}) via "

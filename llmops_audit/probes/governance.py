@@ -7,26 +7,21 @@ import re
 from typing import Any
 
 from llmops_audit.evidence import Evidence
-from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
+from llmops_audit.probes.base import (
+    ENVIRONMENTS,
+    Verdict,
+    cannot_tell,
+    met,
+    names,
+    not_met,
+    plural,
+    probe,
+)
 
 # Environment words inside account names ("llm-dev", "workload_prod", "Staging"); letters may not touch them.
-ENV_WORDS = {
-    "dev": "dev",
-    "develop": "dev",
-    "development": "dev",
-    "test": "test",
-    "testing": "test",
-    "qa": "test",
-    "uat": "test",
-    "stage": "stage",
-    "staging": "stage",
-    "stg": "stage",
-    "preprod": "stage",
-    "prod": "prod",
-    "prd": "prod",
-    "production": "prod",
-}
-_ENV = re.compile(r"(?<![a-z])(" + "|".join(sorted(ENV_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)
+_ENV = re.compile(
+    r"(?<![a-z])(" + "|".join(sorted(ENVIRONMENTS, key=len, reverse=True)) + r")(?![a-z])", re.I
+)
 
 
 def environments_in(names_: list[str]) -> dict[str, list[str]]:
@@ -34,7 +29,7 @@ def environments_in(names_: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for n in names_:
         for m in _ENV.finditer(n or ""):
-            out.setdefault(ENV_WORDS[m.group(1).lower()], []).append(n)
+            out.setdefault(ENVIRONMENTS[m.group(1).lower()], []).append(n)
     return out
 
 
