@@ -119,12 +119,27 @@ def _result(
     return GateResult(gate, GATE_NAMES[gate], status, measured, threshold, unit, reason, tuple(data or ()))
 
 
-def _custom_metric_value(ev: Evidence, spec: dict[str, Any]) -> float | None:
+def _custom_metric_gate(
+    ev: Evidence, gate: str, spec: dict[str, Any], threshold: float, at_least: bool
+) -> GateResult:
+    """A gate measured by a custom CloudWatch metric the policy names: value >= (or <=) threshold."""
     gm = ev.get("cloudwatch.gate_metrics")
-    for m in gm.get("metrics", []):
-        if m["namespace"] == spec["namespace"] and m["name"] == spec["name"]:
-            return m.get("value")
-    return None
+    found = [
+        m for m in gm.get("metrics", []) if (m["namespace"], m["name"]) == (spec["namespace"], spec["name"])
+    ]
+    value = found[0].get("value") if found else None
+    src = f"custom metric {spec['namespace']}/{spec['name']}"
+    if value is None:
+        return _result(gate, "unknown", None, threshold, "%", f"No data for {src} in the period.")
+    ok = value >= threshold if at_least else value <= threshold
+    return _result(
+        gate,
+        "pass" if ok else "fail",
+        value,
+        threshold,
+        "%",
+        f"{src} is {value:.3g} % (needs {'≥' if at_least else '≤'} {threshold:g} %).",
+    )
 
 
 def _scored_metrics(job: dict[str, Any]) -> set[str]:
@@ -150,20 +165,7 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     p = policy["quality"]
     threshold = float(p["min_success_rate_pct"])
     if p.get("custom_metric"):
-        spec = p["custom_metric"]
-        value = _custom_metric_value(ev, spec)
-        src = f"custom metric {spec['namespace']}/{spec['name']}"
-        if value is None:
-            return _result("quality", "unknown", None, threshold, "%", f"No data for {src} in the period.")
-        ok = value >= threshold
-        return _result(
-            "quality",
-            "pass" if ok else "fail",
-            value,
-            threshold,
-            "%",
-            f"{src} is {value:.2f} % (needs ≥ {threshold:g} %).",
-        )
+        return _custom_metric_gate(ev, "quality", p["custom_metric"], threshold, at_least=True)
     pass_score = float(p["record_pass_score"])
     jobs = [j for j in ev.get("bedrock.evaluation_jobs").get("jobs", []) if j.get("status") == "Completed"]
     wanted = [p["metric"]] if isinstance(p["metric"], str) else list(p["metric"])
@@ -210,19 +212,7 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     p = policy["safety"]
     threshold = float(p["max_violation_rate_pct"])
     if p.get("custom_metric"):
-        spec = p["custom_metric"]
-        value = _custom_metric_value(ev, spec)
-        src = f"custom metric {spec['namespace']}/{spec['name']}"
-        if value is None:
-            return _result("safety", "unknown", None, threshold, "%", f"No data for {src} in the period.")
-        return _result(
-            "safety",
-            "pass" if value <= threshold else "fail",
-            value,
-            threshold,
-            "%",
-            f"{src} is {value:.3f} % (needs ≤ {threshold:g} %).",
-        )
+        return _custom_metric_gate(ev, "safety", p["custom_metric"], threshold, at_least=False)
     stats = ev.get("cloudwatch.metric_stats")
     ns = "AWS/Bedrock/Guardrails"
     for dims in (("GuardrailArn", "GuardrailVersion"), ("GuardrailArn",), ("Operation",), ()):

@@ -123,3 +123,29 @@ def test_active_waiver_waives_a_failed_gate_and_expired_is_ignored() -> None:
     )
     e = _gate(snap, "performance", waivers={"performance": expired})
     assert e.status == "fail" and any("expired" in n for n in e.notes)
+
+
+@pytest.mark.parametrize(
+    ("gate", "value", "status"),
+    [
+        ("quality", 97.0, "pass"),
+        ("quality", 90.0, "fail"),
+        ("quality", None, "unknown"),
+        ("safety", 0.1, "pass"),
+        ("safety", 0.5, "fail"),
+        ("safety", None, "unknown"),
+    ],
+)
+def test_quality_and_safety_gates_from_a_custom_metric(
+    tmp_path: Path, gate: str, value: float | None, status: str
+) -> None:
+    p = tmp_path / "policy.yaml"
+    p.write_text(f"{gate}:\n  custom_metric: {{namespace: SupportBot, name: GateRate}}\n")
+    snap = _snap([])
+    snap.sections["cloudwatch.gate_metrics"] = {
+        "metrics": [{"namespace": "SupportBot", "name": "GateRate", "stat": "Average", "value": value}]
+    }
+    g = _gate(snap, gate, load_policy(p))
+    assert g.status == status
+    assert g.measured == value
+    assert "custom metric SupportBot/GateRate" in g.reason
