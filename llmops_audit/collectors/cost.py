@@ -160,14 +160,8 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
     services = services or ["Amazon Bedrock"]
     flt = {"Dimensions": {"Key": "SERVICE", "Values": services}}
 
-    resp = ctx.aws.call(
-        "ce",
-        "get_cost_and_usage",
-        Granularity="MONTHLY",
-        Metrics=["UnblendedCost"],
-        TimePeriod=period,
-        Filter=flt,
-    )
+    query = {"Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "TimePeriod": period, "Filter": flt}
+    resp = ctx.aws.call("ce", "get_cost_and_usage", **query)
     amounts: list[float] = []
     currency: str | None = None
     for r in resp.get("ResultsByTime", []):
@@ -187,15 +181,7 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
     by_tag: dict[str, dict[str, float]] = {}
     for key in keys:
         try:
-            tagged = ctx.aws.call(
-                "ce",
-                "get_cost_and_usage",
-                Granularity="MONTHLY",
-                Metrics=["UnblendedCost"],
-                TimePeriod=period,
-                Filter=flt,
-                GroupBy=[{"Type": "TAG", "Key": key}],
-            )
+            tagged = ctx.aws.call("ce", "get_cost_and_usage", **query, GroupBy=[{"Type": "TAG", "Key": key}])
         except AwsCallError as exc:
             errors.append(f"{exc.describe()} grouping by tag {key}")
             continue
