@@ -213,7 +213,3 @@ def describe_rule(rule: Rule | None, _top: bool = True) -> str:
     op = "all" if "all" in rule else "any"
     text = f" {'and' if op == 'all' else 'or'} ".join(describe_rule(r, False) for r in rule[op])
     return text if _top or len(rule[op]) == 1 else f"({text})"
-
-
-def params_of(value: Any) -> dict[str, Any]:
-    return dict(value or {})

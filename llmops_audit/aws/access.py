@@ -265,16 +265,3 @@ class AwsAccess:
         self.calls.append(
             CallRecord(service, op, region, round((time.perf_counter() - started) * 1000, 2), outcome, code)
         )
-
-    def call_summary(self) -> dict[str, Any]:
-        by_outcome: dict[str, int] = {}
-        for c in self.calls:
-            by_outcome[c.outcome] = by_outcome.get(c.outcome, 0) + 1
-        return {
-            "total": len(self.calls),
-            "by_outcome": by_outcome,
-            "denied_actions": sorted(
-                {iam_action(c.service, c.operation) for c in self.calls if c.outcome == "denied"}
-            ),
-            "duration_ms": round(sum(c.duration_ms for c in self.calls), 1),
-        }

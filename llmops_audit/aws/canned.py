@@ -44,9 +44,6 @@ class CannedResponses:
     def fail(self, service: str, operation: str, code: str, message: str, status: int = 400) -> None:
         self._errors[(service, operation)] = (code, message, status)
 
-    def handles(self, service: str, operation: str) -> bool:
-        return (service, operation) in self._by_op or (service, operation) in self._errors
-
     def attach(self, client: Any) -> None:
         service = client.meta.service_model.service_name
         service_id = client.meta.service_model.service_id.hyphenize()

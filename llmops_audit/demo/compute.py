@@ -10,13 +10,6 @@ import zipfile
 from llmops_audit.demo import workload as w
 from llmops_audit.demo.env import DemoEnv
 
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-
 
 def _role(env: DemoEnv, name: str, service: str) -> str:
     iam = env.client("iam")

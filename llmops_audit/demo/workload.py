@@ -12,7 +12,6 @@ REGION = "us-east-1"
 
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
 SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0"  # through a cross-Region inference profile
-MODELS = (HAIKU, SONNET)
 
 INVOCATION_LOG_GROUP = "/aws/bedrock/modelinvocations"
 APP_LOG_GROUP = "/support-bot/app"
