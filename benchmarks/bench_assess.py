@@ -11,12 +11,12 @@ import argparse
 import time
 from datetime import UTC, datetime, timedelta
 
-from llmops_audit.assessment import build_report, collect_evidence
 from llmops_audit.aws.access import AwsAccess
-from llmops_audit.definitions import builtin_levels_dir, load_framework
-from llmops_audit.demo.env import demo_account
+from llmops_audit.inputs.definitions import builtin_levels_dir, load_framework
 from llmops_audit.model import Scope
+from llmops_audit.pipeline import build_report, collect_evidence
 from llmops_audit.report import FORMATS
+from tests.fake_account.env import demo_account
 
 
 def main() -> None:

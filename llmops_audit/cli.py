@@ -124,7 +124,7 @@ Policy = Annotated[
     Path | None,
     typer.Option(
         "--policy",
-        help="YAML gate policy (thresholds); default: the seed's gates, see llmops_audit/policy/default.yaml.",
+        help="YAML gate policy (thresholds); default: the seed's gates, see llmops_audit/data/policy.yaml.",
     ),
 ]
 FailOnGates = Annotated[bool, typer.Option("--fail-on-gates", help="Exit 1 when a go-live gate fails.")]
@@ -195,7 +195,7 @@ class Progress:
 
 
 def _framework(opts: RunOptions):  # -> Framework
-    from llmops_audit.definitions import builtin_frameworks, builtin_levels_dir, load_framework
+    from llmops_audit.inputs.definitions import builtin_frameworks, builtin_levels_dir, load_framework
 
     if opts.levels and opts.framework:
         raise UsageError(
@@ -219,11 +219,11 @@ def _evidence(
     opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] = (), options: dict | None = None
 ):
     """Collect (or load) the evidence snapshot for this run."""
-    from llmops_audit.assessment import collect_evidence
     from llmops_audit.aws.access import AwsAccess
-    from llmops_audit.evidence import EvidenceSnapshot
+    from llmops_audit.evidence.snapshot import EvidenceSnapshot
+    from llmops_audit.inputs.period import resolve_period
     from llmops_audit.model import Scope
-    from llmops_audit.period import resolve_period
+    from llmops_audit.pipeline import collect_evidence
 
     now = datetime.now(UTC).replace(microsecond=0)
     if opts.from_evidence:
@@ -237,7 +237,7 @@ def _evidence(
     if opts.demo:
         if opts.profile:
             raise UsageError("--demo uses a mock account; it cannot be combined with --profile")
-        from llmops_audit.demo.env import demo_account
+        from tests.fake_account.env import demo_account
 
         with demo_account(now=now) as env, Progress(opts.quiet) as progress:
             aws = AwsAccess(env.session, env.region, client_hook=env.canned.attach, max_attempts=2)
@@ -287,10 +287,10 @@ def build(opts: RunOptions, *, framework_needed: bool = True):  # -> AuditReport
     attestations and waivers, scoring, gates."""
     from dataclasses import replace
 
-    from llmops_audit.assessment import build_report
-    from llmops_audit.exceptions_files import load_attestations, load_waivers
-    from llmops_audit.gates import GATE_IDS, GATE_SECTIONS, evaluate_gates, load_policy
+    from llmops_audit.engine.gates import GATE_IDS, GATE_SECTIONS, evaluate_gates, load_policy
+    from llmops_audit.inputs.overrides import load_attestations, load_waivers
     from llmops_audit.metrics.cost import load_prices
+    from llmops_audit.pipeline import build_report
 
     framework = _framework(opts)
     policy = load_policy(opts.policy)
@@ -388,8 +388,8 @@ def assess(
         if fail_on_unknown and not fail_on_gates:
             raise UsageError("--fail-on-unknown only applies with --fail-on-gates")
         report = build(opts)
+        from llmops_audit.engine.verdict import decide_verdict
         from llmops_audit.report import render
-        from llmops_audit.verdict import decide_verdict
 
         report = decide_verdict(
             report, min_level=min_level, fail_on_gates=fail_on_gates, fail_on_unknown=fail_on_unknown
@@ -450,8 +450,8 @@ def gates(
     )
     with _errors_to_exit():
         report = build(opts, framework_needed=False)
+        from llmops_audit.engine.verdict import decide_verdict
         from llmops_audit.report.gates_view import render_gates
-        from llmops_audit.verdict import decide_verdict
 
         report = decide_verdict(report, fail_on_gates=True, fail_on_unknown=fail_on_unknown)
         color = format is Format.terminal and output is None and sys.stdout.isatty() and not no_color
@@ -462,7 +462,7 @@ def gates(
 @app.command()
 def frameworks() -> None:
     """List the shipped frameworks, for --framework NAME."""
-    from llmops_audit.definitions import builtin_frameworks, load_framework
+    from llmops_audit.inputs.definitions import builtin_frameworks, load_framework
 
     with _errors_to_exit():
         for name, path in builtin_frameworks().items():
@@ -478,7 +478,7 @@ def permissions() -> None:
     Attach it to the role or user that runs the audit, or use AWS's ReadOnlyAccess. A missing permission
     never stops the audit: the items that need it come out unknown, naming the action.
     """
-    from llmops_audit.permissions import policy_json
+    from llmops_audit.aws.permissions import policy_json
 
     typer.echo(policy_json(), nl=False)
 
@@ -503,7 +503,7 @@ def validate(
     levels: Annotated[Path, typer.Argument(help="A directory of level files (framework.yaml optional).")],
 ) -> None:
     """Check a directory of level files against the schema and the registered probes, without calling AWS."""
-    from llmops_audit.definitions import load_framework
+    from llmops_audit.inputs.definitions import load_framework
 
     with _errors_to_exit():
         fw = load_framework(levels)

@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from llmops_audit.aws.access import AwsAccess
-from llmops_audit.aws.canned import CannedResponses
 from llmops_audit.model import Scope
+from tests.fake_account.canned import CannedResponses
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -71,7 +71,7 @@ def moto_aws(canned: CannedResponses) -> Iterator[AwsAccess]:
     """An AwsAccess over an empty moto account (plus `canned`). Seed it with `seed_client(...)`."""
     from moto import mock_aws
 
-    from llmops_audit.demo.env import enable_moto_percentiles
+    from tests.fake_account.env import enable_moto_percentiles
 
     enable_moto_percentiles()
     with mock_aws():

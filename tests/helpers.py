@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmops_audit.assessment import build_report, collect_evidence
 from llmops_audit.aws.access import AwsAccess
-from llmops_audit.definitions import load_framework
-from llmops_audit.evidence import EvidenceSnapshot
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
+from llmops_audit.inputs.definitions import load_framework
 from llmops_audit.model import Attestation, Framework, ItemResult, MetricResult, Scope
+from llmops_audit.pipeline import build_report, collect_evidence
 
 LEVELS = Path(__file__).resolve().parent.parent / "levels"
 _FRAMEWORK: Framework | None = None

@@ -153,7 +153,7 @@ def test_version_and_help_document_exit_codes() -> None:
 
 def test_denied_permission_leaves_its_items_unknown_and_the_run_succeeds(monkeypatch, tmp_path: Path) -> None:
     """A denied call in the demo account: exit 0, the dependent items are unknown and name the IAM action."""
-    from llmops_audit.demo import seed_all
+    from tests.fake_account import seed_all
 
     real_seed = seed_all.seed
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmops_audit.definitions import builtin_frameworks, load_framework
 from llmops_audit.errors import DefinitionError
-from llmops_audit.yamlfile import schema, validate
+from llmops_audit.inputs.definitions import builtin_frameworks, load_framework
+from llmops_audit.inputs.files import schema, validate
 from tests.helpers import LEVELS
 
 # A copy of ../shared/seeds/000_120cfb6a29babe76.repaired.txt, so the check runs on any clone.

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from llmops_audit.cli import app
 from llmops_audit.errors import DefinitionError
-from llmops_audit.exceptions_files import load_attestations, load_waivers
+from llmops_audit.inputs.overrides import load_attestations, load_waivers
 from tests.helpers import error_line
 
 TODAY = date(2026, 11, 23)

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from llmops_audit.cli import app
+from llmops_audit.engine.gates import evaluate_gates, load_policy
 from llmops_audit.errors import DefinitionError
-from llmops_audit.evidence import EvidenceSnapshot
-from llmops_audit.gates import evaluate_gates, load_policy
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.model import Scope, Waiver
 from tests.helpers import error_line
 

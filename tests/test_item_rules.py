@@ -10,9 +10,9 @@ import itertools
 
 import pytest
 
-from llmops_audit import scoring
-from llmops_audit.definitions import builtin_frameworks, load_framework
-from llmops_audit.evidence import EvidenceSnapshot
+from llmops_audit.engine import scoring
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
+from llmops_audit.inputs.definitions import builtin_frameworks, load_framework
 from llmops_audit.model import Finding, ItemDef, Status
 
 ITEMS = [(name, item) for name, path in builtin_frameworks().items() for item in load_framework(path).items]

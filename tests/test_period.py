@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from llmops_audit.errors import UsageError
-from llmops_audit.period import parse_span, resolve_period
+from llmops_audit.inputs.period import parse_span, resolve_period
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

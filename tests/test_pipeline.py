@@ -14,15 +14,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from llmops_audit.assessment import build_report
 from llmops_audit.aws.access import READ_PREFIXES, AwsAccess, ReadOnlyViolation
 from llmops_audit.cli import RunOptions, build
-from llmops_audit.evidence import EvidenceSnapshot, SectionError
+from llmops_audit.engine.scoring import rule_probes
+from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError
+from llmops_audit.inputs.files import schema
 from llmops_audit.model import Status
+from llmops_audit.pipeline import build_report
 from llmops_audit.probes import PROBES
 from llmops_audit.report import render
-from llmops_audit.scoring import rule_probes
-from llmops_audit.yamlfile import schema
 from tests.helpers import assess, framework
 
 PACKAGE = Path(__file__).resolve().parent.parent / "llmops_audit"
@@ -174,8 +174,8 @@ def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: Evi
 
 def test_pure_stages_do_not_import_boto3() -> None:
     code = (
-        "import sys; import llmops_audit.scoring, llmops_audit.maturity, llmops_audit.report, "
-        "llmops_audit.gates, llmops_audit.probes, llmops_audit.metrics; "
+        "import sys; import llmops_audit.engine.scoring, llmops_audit.engine.maturity, llmops_audit.report, "
+        "llmops_audit.engine.gates, llmops_audit.probes, llmops_audit.metrics; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]; print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -194,7 +194,7 @@ def test_saved_evidence_scores_the_same_offline(tmp_path: Path, demo_snapshot: E
 
 def test_permissions_policy_covers_every_call_the_audit_makes(demo_snapshot: EvidenceSnapshot) -> None:
     from llmops_audit.aws.iam_actions import iam_action
-    from llmops_audit.permissions import actions, policy_json
+    from llmops_audit.aws.permissions import actions, policy_json
 
     granted = set(actions())
     used = {iam_action(c["service"], c["operation"]) for c in demo_snapshot.calls}

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from llmops_audit import scoring
-from llmops_audit.evidence import EvidenceSnapshot
-from llmops_audit.maturity import achieved_level, next_improvements, summarise_levels
+from llmops_audit.engine import scoring
+from llmops_audit.engine.maturity import achieved_level, next_improvements, summarise_levels
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.model import (
     Attestation,
     Finding,

@@ -19,7 +19,7 @@ from botocore.config import Config
 
 from llmops_audit.aws.iam_actions import iam_action
 from llmops_audit.errors import AwsAccessError
-from llmops_audit.evidence import describe_failure
+from llmops_audit.evidence.snapshot import describe_failure
 
 # Operation-name prefixes of read operations. Nothing else can be called through AwsAccess.
 READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Filter", "Search")

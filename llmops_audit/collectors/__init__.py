@@ -23,7 +23,7 @@ from llmops_audit.collectors import (
     governance,
     logs,
 )
-from llmops_audit.evidence import EvidenceSnapshot, SectionError, plain
+from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError, plain
 from llmops_audit.model import Scope
 
 Collector = Callable[["CollectContext"], Any]

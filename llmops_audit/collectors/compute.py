@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
-from llmops_audit.shapes import tool_lambda_arns
+from llmops_audit.evidence.shapes import tool_lambda_arns
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext

@@ -5,11 +5,10 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from llmops_audit.evidence import Evidence, EvidenceSnapshot, MissingEvidence
+from llmops_audit.evidence.snapshot import Evidence, EvidenceSnapshot, MissingEvidence
 from llmops_audit.metrics import agentic, cost, quality, runtime
 from llmops_audit.metrics.base import Calculator
 from llmops_audit.model import MetricValue
-from llmops_audit.planned import named_in_shipped_levels
 
 
 def _index(*modules: ModuleType) -> dict[str, Calculator]:
@@ -23,16 +22,7 @@ def _index(*modules: ModuleType) -> dict[str, Calculator]:
     return found
 
 
-def _placeholder(calc_id: str) -> Calculator:
-    def not_implemented(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-        return MetricValue(None, reason=f"The calculator {calc_id} is not implemented yet.")
-
-    return Calculator(calc_id, (), not_implemented)
-
-
 CALCULATORS: dict[str, Calculator] = _index(runtime, quality, cost, agentic)
-PLACEHOLDERS: set[str] = named_in_shipped_levels()[1] - set(CALCULATORS)
-CALCULATORS.update({cid: _placeholder(cid) for cid in sorted(PLACEHOLDERS)})
 
 
 def run_calculator(calc_id: str, snapshot: EvidenceSnapshot, params: dict[str, Any]) -> MetricValue:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmops_audit import metric_series as ms
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence import series as ms
+from llmops_audit.evidence.shapes import tool_lambda_arns
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
-from llmops_audit.shapes import tool_lambda_arns
 
 
 def _function_name(arn: str) -> str:

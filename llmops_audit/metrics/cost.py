@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from llmops_audit import metric_series as ms
 from llmops_audit.errors import DefinitionError
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence import series as ms
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 from llmops_audit.probes.bedrock import when

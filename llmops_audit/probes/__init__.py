@@ -5,9 +5,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from llmops_audit.evidence import Evidence, EvidenceSnapshot, MissingEvidence
+from llmops_audit.evidence.snapshot import Evidence, EvidenceSnapshot, MissingEvidence
 from llmops_audit.model import Finding
-from llmops_audit.planned import named_in_shipped_levels
 from llmops_audit.probes import (
     agents,
     bedrock,
@@ -33,22 +32,9 @@ def _index(*modules: ModuleType) -> dict[str, Probe]:
     return found
 
 
-def _placeholder(probe_id: str) -> Probe:
-    def not_implemented(ev: Evidence, params: dict[str, Any]) -> Verdict:
-        return Verdict(
-            None,
-            f"The probe {probe_id} is not implemented yet, so this cannot be decided from AWS.",
-            missing=("probe not implemented yet",),
-        )
-
-    return Probe(probe_id, (), not_implemented, "placeholder: not implemented yet")
-
-
 PROBES: dict[str, Probe] = _index(
     cloudwatch, logs, bedrock, agents, cloudtrail, compute, delivery, cost, governance
 )
-PLACEHOLDERS: set[str] = named_in_shipped_levels()[0] - set(PROBES)
-PROBES.update({pid: _placeholder(pid) for pid in sorted(PLACEHOLDERS)})
 
 
 def run_probe(probe_id: str, snapshot: EvidenceSnapshot, params: dict[str, Any]) -> Finding:

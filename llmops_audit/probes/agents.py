@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.probes.bedrock import gaps, within
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.snapshot import Evidence
 
 
 @dataclass(frozen=True)

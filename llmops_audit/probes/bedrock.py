@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from llmops_audit.evidence import Evidence, MissingEvidence
+from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 
 HALLUCINATION_METRICS = ("Builtin.Faithfulness", "Builtin.Correctness")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
 
 BEDROCK_TYPES = ("AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase")

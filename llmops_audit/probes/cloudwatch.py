@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmops_audit import metric_series as ms
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence import series as ms
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 
 TOKEN_METRICS = {"InputTokenCount", "OutputTokenCount"}

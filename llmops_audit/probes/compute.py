@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.shapes import tool_lambda_arns
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import (
     Verdict,
     cannot_tell,
@@ -15,7 +16,6 @@ from llmops_audit.probes.base import (
     plural,
     probe,
 )
-from llmops_audit.shapes import tool_lambda_arns
 
 
 def _fn_arn(arn: str) -> str:

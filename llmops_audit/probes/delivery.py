@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, environment_of, met, names, not_met, plural, probe
 
 EVAL = re.compile(r"eval|judge|regression|benchmark", re.I)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmops_audit.evidence import Evidence
+from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import (
     ENVIRONMENTS,
     Verdict,

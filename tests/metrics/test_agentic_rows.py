@@ -87,7 +87,7 @@ def test_xray_trace_durations(scope) -> None:
 
 
 def test_denied_section_leaves_the_row_empty_naming_the_action(scope) -> None:
-    from llmops_audit.evidence import EvidenceSnapshot, SectionError
+    from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError
 
     snap = EvidenceSnapshot(
         scope, errors={"xray.traces": SectionError("denied", "xray:GetTraceSummaries", "no")}

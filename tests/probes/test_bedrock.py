@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from llmops_audit.evidence import SectionError
+from llmops_audit.evidence.snapshot import SectionError
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
 

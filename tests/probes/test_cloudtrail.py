@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmops_audit.evidence import SectionError
+from llmops_audit.evidence.snapshot import SectionError
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
 
@@ -102,7 +102,7 @@ def test_trail_bedrock_data_events_types_param(scope) -> None:
 
 
 def test_trail_probe_unknown_when_trails_were_denied(scope) -> None:
-    from llmops_audit.evidence import EvidenceSnapshot
+    from llmops_audit.evidence.snapshot import EvidenceSnapshot
 
     snap = EvidenceSnapshot(
         scope, errors={"cloudtrail.trails": SectionError("denied", "cloudtrail:DescribeTrails", "x")}

@@ -350,7 +350,7 @@ def test_probe(scope, probe_id: str, sections: dict, value: bool | None, says: s
 
 
 def test_denied_section_makes_the_probe_unknown_naming_the_action(scope) -> None:
-    from llmops_audit.evidence import EvidenceSnapshot, SectionError
+    from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError
 
     snap = EvidenceSnapshot(
         scope, errors={"cloudwatch.alarms": SectionError("denied", "cloudwatch:DescribeAlarms", "x")}

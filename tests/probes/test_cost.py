@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmops_audit.evidence import SectionError
+from llmops_audit.evidence.snapshot import SectionError
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
 

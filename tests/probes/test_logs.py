@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmops_audit.evidence import EvidenceSnapshot, SectionError
+from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
 

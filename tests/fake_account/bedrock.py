@@ -12,8 +12,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from llmops_audit.demo import workload as w
-from llmops_audit.demo.env import DemoEnv
+from tests.fake_account import workload as w
+from tests.fake_account.env import DemoEnv
 
 GUARDRAIL_ID = "sg7x2k4q9m1a"
 EVAL_JOB_ID = "e7q2demo9k1z"

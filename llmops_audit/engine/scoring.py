@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from llmops_audit.evidence import EvidenceSnapshot
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.metrics import run_calculator
 from llmops_audit.model import (
     Attestation,

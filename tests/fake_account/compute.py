@@ -7,8 +7,8 @@ import json
 import uuid
 import zipfile
 
-from llmops_audit.demo import workload as w
-from llmops_audit.demo.env import DemoEnv
+from tests.fake_account import workload as w
+from tests.fake_account.env import DemoEnv
 
 
 def _role(env: DemoEnv, name: str, service: str) -> str:

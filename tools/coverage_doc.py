@@ -4,18 +4,18 @@
 account; a section moto serves is tested against moto, one moto lacks is tested with responses validated
 against botocore's service model (CannedResponses / Stubber).
 
-    python -m llmops_audit.coverage > docs/coverage.md
+    python -m tools.coverage_doc > docs/coverage.md
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from llmops_audit.definitions import builtin_levels_dir, load_framework
+from llmops_audit.engine.scoring import describe_rule, rule_probes
+from llmops_audit.inputs.definitions import builtin_levels_dir, load_framework
 from llmops_audit.metrics import CALCULATORS
 from llmops_audit.model import Framework
 from llmops_audit.probes import PROBES
-from llmops_audit.scoring import describe_rule, rule_probes
 
 
 def section_backing(sections: Iterable[str]) -> dict[str, str]:
@@ -24,8 +24,8 @@ def section_backing(sections: Iterable[str]) -> dict[str, str]:
 
     from llmops_audit.aws.access import AwsAccess
     from llmops_audit.collectors import CollectContext, SectionFailed
-    from llmops_audit.demo.env import demo_account
     from llmops_audit.model import Scope
+    from tests.fake_account.env import demo_account
 
     out: dict[str, str] = {}
     with demo_account(seed=False) as env:
@@ -49,7 +49,7 @@ def render(framework: Framework, backing: dict[str, str]) -> str:
     lines = [
         f"# Evidence coverage: {framework.title}",
         "",
-        "Generated from the level files by `python -m llmops_audit.coverage`; do not edit by hand "
+        "Generated from the level files by `python -m tools.coverage_doc`; do not edit by hand "
         "(a test fails when this file and the level files disagree).",
         "",
         "Tested with: **moto** = the collector runs against moto's in-process AWS; **stub** = moto lacks the API,",

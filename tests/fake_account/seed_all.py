@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from llmops_audit.demo import bedrock, cloudwatch, compute, cost
-from llmops_audit.demo.env import DemoEnv
+from tests.fake_account import bedrock, cloudwatch, compute, cost
+from tests.fake_account.env import DemoEnv
 
 
 def seed(env: DemoEnv) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 
-from llmops_audit.demo import workload as w
-from llmops_audit.demo.env import DemoEnv
+from tests.fake_account import workload as w
+from tests.fake_account.env import DemoEnv
 
 BUDGET = "bedrock-monthly"
 SUPERVISOR_ROLE = f"{w.AGENT_SUPERVISOR}-agent-role"

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from llmops_audit.errors import DefinitionError
+from llmops_audit.inputs.files import _line_of, load_yaml, validate
 from llmops_audit.model import Attestation, Scope, Waiver
-from llmops_audit.yamlfile import _line_of, load_yaml, validate
 
 
 def _dates_to_text(value: Any) -> Any:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from llmops_audit.errors import DefinitionError
+from llmops_audit.inputs.files import _line_of, load_yaml, validate
 from llmops_audit.model import Framework, ItemDef, LevelDef, LevelRule, MetricDef, ProbeRef, Rule
-from llmops_audit.yamlfile import _line_of, load_yaml, validate
 
 FRAMEWORK_FILE = "framework.yaml"
 
@@ -22,7 +22,7 @@ def builtin_levels_dir() -> Path:
     packaged = Path(str(resources.files("llmops_audit"))) / "_levels"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "levels"
+    return Path(__file__).resolve().parents[2] / "levels"
 
 
 def builtin_frameworks() -> dict[str, Path]:

@@ -13,8 +13,8 @@ from typing import Any
 
 import boto3
 
-from llmops_audit.aws.canned import CannedResponses
-from llmops_audit.demo import workload
+from tests.fake_account import workload
+from tests.fake_account.canned import CannedResponses
 
 _PCT = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 
@@ -118,7 +118,7 @@ def demo_account(now: datetime | None = None, seed: bool = True) -> Iterator[Dem
                 boto3.Session(region_name=workload.REGION), CannedResponses(), now or datetime.now(UTC)
             )
             if seed:
-                from llmops_audit.demo import seed_all
+                from tests.fake_account import seed_all
 
                 seed_all.seed(env)
             yield env

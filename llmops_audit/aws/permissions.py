@@ -15,7 +15,7 @@ from pathlib import Path
 from llmops_audit.aws.access import READ_PREFIXES
 from llmops_audit.aws.iam_actions import iam_action
 
-COLLECTORS = Path(__file__).resolve().parent / "collectors"
+COLLECTORS = Path(__file__).resolve().parents[1] / "collectors"
 ALWAYS = {("sts", "GetCallerIdentity")}  # the caller-identity check before any collector runs
 _OP = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 

@@ -11,10 +11,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from llmops_audit import metric_series as ms
-from llmops_audit.evidence import Evidence, EvidenceSnapshot, MissingEvidence
+from llmops_audit.evidence import series as ms
+from llmops_audit.evidence.snapshot import Evidence, EvidenceSnapshot, MissingEvidence
+from llmops_audit.inputs.files import load_yaml, validate
 from llmops_audit.model import Waiver
-from llmops_audit.yamlfile import load_yaml, validate
 
 GATE_IDS = ("quality", "safety", "performance", "cost")
 GATE_NAMES = {
@@ -83,7 +83,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def default_policy_path() -> Path:
-    return Path(str(resources.files("llmops_audit.policy").joinpath("default.yaml")))
+    return Path(str(resources.files("llmops_audit.data").joinpath("policy.yaml")))
 
 
 def load_policy(path: Path | None) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from llmops_audit import __version__
 from llmops_audit.aws.access import AwsAccess
 from llmops_audit.collectors import collect
-from llmops_audit.evidence import EvidenceSnapshot
-from llmops_audit.maturity import achieved_level, next_improvements, summarise_levels
+from llmops_audit.engine.maturity import achieved_level, next_improvements, summarise_levels
+from llmops_audit.engine.scoring import measure_metrics, needed_sections, score_items
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.model import Attestation, AuditReport, Framework, Scope, Waiver
-from llmops_audit.scoring import measure_metrics, needed_sections, score_items
 
 REPORT_SCHEMA_VERSION = "1.0"
 

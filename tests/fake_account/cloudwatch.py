@@ -6,8 +6,8 @@ import json
 import random
 from datetime import timedelta
 
-from llmops_audit.demo import workload as w
-from llmops_audit.demo.env import DemoEnv
+from tests.fake_account import workload as w
+from tests.fake_account.env import DemoEnv
 
 
 def _logs(env: DemoEnv, group: str, retention: int | None = None) -> None:
