@@ -18,7 +18,7 @@ from llmops_audit.probes import (
     governance,
     logs,
 )
-from llmops_audit.probes.base import Probe, Verdict
+from llmops_audit.probes.base import Probe
 
 
 def _index(*modules: ModuleType) -> dict[str, Probe]:
