@@ -31,7 +31,8 @@ def _line_of(node: yaml.Node | None, path: list[Any]) -> int | None:
     line = node.start_mark.line + 1
     for key in path:
         if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+            # The last one: it is the value YAML keeps for a repeated key, or over a `<<` merge.
+            nxt = next((v for k, v in reversed(node.value) if getattr(k, "value", None) == key), None)
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             nxt = node.value[key]
         else:
@@ -49,6 +50,21 @@ def where(path: list[Any]) -> str:
     return out or "(top level)"
 
 
+# libyaml's loader when PyYAML was built with it (several times faster), else the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse `text` once: compose its node tree (kept for line numbers), then build the data from it."""
+    loader = SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return data, node
+
+
 def load_yaml(path: Path, what: str) -> tuple[Any, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -57,8 +73,7 @@ def load_yaml(path: Path, what: str) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError:
         raise DefinitionError(f"{path}: the {what} is not UTF-8 text") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""

@@ -11,15 +11,11 @@ price. A model without a price is reported as unpriced, never priced at 0.
 from __future__ import annotations
 
 import re
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from llmops_audit.errors import DefinitionError
 from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.inputs.prices import load_prices
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 
@@ -33,54 +29,6 @@ TOKEN_METRICS = {
     "cache_read": ("CacheReadInputTokenCount", "CacheReadInputTokens"),
     "cache_write": ("CacheWriteInputTokenCount", "CacheWriteInputTokens"),
 }
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise DefinitionError(f"{path}: cannot read the price table ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise DefinitionError(
-            f"{path}: invalid YAML in the price table: {str(exc).splitlines()[0]}"
-        ) from None
-    models = data.get("models") if isinstance(data, dict) else None
-    if not isinstance(models, list):
-        raise DefinitionError(
-            f"{path}: the price table needs a `models:` list",
-            hint="see llmops_audit/data/prices.yaml for the format",
-        )
-    for i, m in enumerate(models):
-        if not isinstance(m, dict) or not isinstance(m.get("match"), str) or not m["match"].strip():
-            raise DefinitionError(f"{path}: models[{i}]: each entry needs `match: <model id substring>`")
-        for f in _FIELDS:
-            if f in m and (isinstance(m[f], bool) or not isinstance(m[f], int | float) or m[f] < 0):
-                raise DefinitionError(
-                    f"{path}: models[{i}] ({m['match']}): `{f}` must be a non-negative number "
-                    f"(USD per 1,000 tokens), not {m[f]!r}"
-                )
-        if "input" not in m or "output" not in m:
-            raise DefinitionError(
-                f"{path}: models[{i}] ({m['match']}): `input` and `output` prices are required"
-            )
-        unknown = set(m) - {"match", "name", "note", *_FIELDS}
-        if unknown:
-            raise DefinitionError(
-                f"{path}: models[{i}] ({m['match']}): unknown field {', '.join(sorted(unknown))}",
-                hint=f"fields: match, {', '.join(_FIELDS)}",
-            )
-    return models
-
-
-def load_prices(path: Path | None) -> dict[str, Any]:
-    """The shipped price table, with the user's entries (same `match`) replacing or extending it."""
-    shipped = Path(str(resources.files("llmops_audit.data").joinpath("prices.yaml")))
-    table = {m["match"]: m for m in _read(shipped)}
-    sources = [str(shipped)]
-    if path is not None:
-        table.update({m["match"]: m for m in _read(Path(path))})
-        sources.append(str(path))
-    return {"models": list(table.values()), "sources": sources}
 
 
 def bare_model_id(model_id: str) -> str:

@@ -184,12 +184,14 @@ def test_user_prices_replace_and_extend(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("models: {a: 1}\n", "needs a `models:` list"),
-        ("models:\n  - {input: 1, output: 2}\n", "models[0]"),
-        ("models:\n  - {match: x, input: -1, output: 2}\n", "`input` must be a non-negative number"),
-        ("models:\n  - {match: x, input: cheap, output: 2}\n", "x"),
-        ("models:\n  - {match: x, input: 1}\n", "`input` and `output` prices are required"),
-        ("models:\n  - {match: x, input: 1, output: 2, cache: 1}\n", "unknown field cache"),
+        ("models: {a: 1}\n", ":1: models: {'a': 1} is not of type 'array'"),
+        ("models:\n  - {input: 1, output: 2}\n", ":2: models[0]: 'match' is a required property"),
+        ("models:\n  - {match: x, input: -1, output: 2}\n", ":2: models[0].input (x): -1 is less than"),
+        ("models:\n  - {match: x, input: cheap, output: 2}\n", "models[0].input (x): 'cheap' is not of type"),
+        ("models:\n  - {match: x, input: 1}\n", "models[0] (x): 'output' is a required property"),
+        ("models:\n  - {match: x, input: 1, output: 2, cache: 1}\n", "('cache' was unexpected)"),
+        ("models:\n  - {match: x, input: 1, output: .inf}\n", ":2: models[0].output (x): inf is not"),
+        ("models:\n  - {match: x, input: .nan, output: 1}\n", "nan is not a finite number"),
         ("models: [\n", "invalid YAML"),
     ],
 )
