@@ -1,4 +1,7 @@
-"""The command line: parse options, wire the stages, map AuditError to an exit code. No audit logic here."""
+"""The command line: options -> an AuditRequest and an evidence source -> pipeline.run -> a renderer and an exit code.
+
+No audit logic here: the report is assembled in llmops_audit/pipeline.py.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from llmops_audit import __version__
 from llmops_audit.errors import AuditError, ExitCode, OutputError, UsageError
+
+if TYPE_CHECKING:
+    from llmops_audit.evidence.snapshot import EvidenceSnapshot
+    from llmops_audit.evidence.sources import EvidenceSource
+    from llmops_audit.model import AuditReport, Framework
+    from llmops_audit.pipeline import AuditRequest
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 the audit ran and nothing requested fell short; 1 the audit ran and the workload fell "
@@ -31,10 +40,14 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    terminal = "terminal"
-    markdown = "markdown"
-    json = "json"
+def _format_enum() -> type[Enum]:
+    """The --format choices, from the one registry of renderers."""
+    from llmops_audit.report import FORMATS
+
+    return Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[return-value]
+
+
+Format = _format_enum()
 
 
 def _version(value: bool) -> None:
@@ -55,7 +68,10 @@ def _root(
 # ------------------------------------------------------------------ shared option types
 
 Demo = Annotated[
-    bool, typer.Option("--demo", help="Audit a seeded in-process mock account (no AWS credentials needed).")
+    bool,
+    typer.Option(
+        "--demo", help="Score the recorded demo account shipped with the tool (no AWS credentials needed)."
+    ),
 ]
 Profile = Annotated[
     str | None,
@@ -81,7 +97,8 @@ FrameworkName = Annotated[
     typer.Option("--framework", help="A shipped framework by name (see `llmops-audit frameworks`)."),
 ]
 Period = Annotated[
-    str, typer.Option("--period", help="How far back to read metrics and jobs: 24h, 7d, 30d...")
+    str | None,
+    typer.Option("--period", help="How far back to read metrics and jobs: 24h, 7d (default), 30d..."),
 ]
 Since = Annotated[
     str | None, typer.Option("--since", help="Start of the period (ISO date/time); overrides --period.")
@@ -141,7 +158,7 @@ class RunOptions:
     region: str | None = None
     levels: Path | None = None
     framework: str | None = None
-    period: str = "7d"
+    period: str | None = None
     since: str | None = None
     until: str | None = None
     attestations: Path | None = None
@@ -151,6 +168,9 @@ class RunOptions:
     from_evidence: Path | None = None
     quiet: bool = False
     policy: Path | None = None
+    min_level: int | None = None
+    fail_on_gates: bool = False
+    fail_on_unknown: bool = False
 
 
 def _fail(err: AuditError) -> None:
@@ -194,7 +214,7 @@ class Progress:
             self._status.update(f"Reading {name}…")
 
 
-def _framework(opts: RunOptions):  # -> Framework
+def _framework(opts: RunOptions) -> Framework:
     from llmops_audit.inputs.definitions import builtin_frameworks, builtin_levels_dir, load_framework
 
     if opts.levels and opts.framework:
@@ -215,54 +235,67 @@ def _framework(opts: RunOptions):  # -> Framework
     return load_framework(builtin_levels_dir())
 
 
-def _evidence(
-    opts: RunOptions, framework: Any, extra_sections: tuple[str, ...] = (), options: dict | None = None
-):
-    """Collect (or load) the evidence snapshot for this run."""
-    from llmops_audit.aws.access import AwsAccess
-    from llmops_audit.evidence.snapshot import EvidenceSnapshot
-    from llmops_audit.inputs.period import resolve_period
-    from llmops_audit.model import Scope
-    from llmops_audit.pipeline import collect_evidence
+def _source(opts: RunOptions) -> EvidenceSource:
+    """Live AWS, a saved snapshot or the recorded demo: checked before anything is read from AWS."""
+    from llmops_audit.evidence.sources import DemoSource, LiveAwsSource, SavedSnapshotSource
 
-    now = datetime.now(UTC).replace(microsecond=0)
-    if opts.from_evidence:
-        if opts.demo or opts.profile or opts.region:
-            raise UsageError(
-                "--from-evidence scores a saved file; it cannot be combined with --demo, "
-                "--profile or --region"
+    offline = "--from-evidence" if opts.from_evidence else "--demo" if opts.demo else None
+    if opts.from_evidence and opts.demo:
+        raise UsageError("--from-evidence and --demo cannot be used together", hint="pick one source")
+    if offline:
+        clash = [
+            name
+            for name, value in (
+                ("--profile", opts.profile),
+                ("--region", opts.region),
+                ("--period", opts.period),
+                ("--since", opts.since),
+                ("--until", opts.until),
             )
-        return EvidenceSnapshot.load(opts.from_evidence)
-    start, end = resolve_period(opts.period, opts.since, opts.until, now)
-    if opts.demo:
-        if opts.profile:
-            raise UsageError("--demo uses a mock account; it cannot be combined with --profile")
-        from tests.fake_account.env import demo_account
+            if value
+        ]
+        if clash:
+            raise UsageError(
+                f"{offline} scores evidence already recorded; {', '.join(clash)} cannot change it",
+                hint=f"drop {', '.join(clash)}, or audit a live account without {offline}",
+            )
+        return SavedSnapshotSource(opts.from_evidence) if opts.from_evidence else DemoSource()
+    return LiveAwsSource(opts.profile, opts.region)
 
-        with demo_account(now=now) as env, Progress(opts.quiet) as progress:
-            aws = AwsAccess(env.session, env.region, client_hook=env.canned.attach, max_attempts=2)
-            scope = Scope(env.account, env.region, start, end, demo=True)
-            return collect_evidence(framework, aws, scope, progress.section, extra_sections, options)
 
-    from llmops_audit.aws.session import caller_account, make_session
+def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
+    """Read and validate every input file and option, before any AWS call."""
+    from llmops_audit.inputs.overrides import load_attestations, load_waivers
+    from llmops_audit.inputs.period import resolve_period
+    from llmops_audit.inputs.policy import GATE_IDS, load_policy
+    from llmops_audit.inputs.prices import load_prices
+    from llmops_audit.pipeline import AuditRequest
 
-    session, region = make_session(opts.profile, opts.region)
-    import os
-
-    with Progress(opts.quiet) as progress:
-        aws = AwsAccess(session, region)
-        progress.section("the caller identity")
-        account, partition = caller_account(aws)
-        scope = Scope(
-            account,
-            region,
-            start,
-            end,
-            partition=partition,
-            profile=opts.profile,
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
-        )
-        return collect_evidence(framework, aws, scope, progress.section, extra_sections, options)
+    if opts.fail_on_unknown and not opts.fail_on_gates:
+        raise UsageError("--fail-on-unknown only applies with --fail-on-gates")
+    now = datetime.now(UTC).replace(microsecond=0)
+    framework = _framework(opts)
+    policy = load_policy(opts.policy)
+    prices = load_prices(opts.prices)
+    start, end = resolve_period(opts.period or "7d", opts.since, opts.until, now)
+    today = now.date()
+    item_ids = {i.id for i in framework.items}
+    attestations = load_attestations(opts.attestations, item_ids, today) if opts.attestations else {}
+    waivers = load_waivers(opts.waivers, item_ids | set(GATE_IDS), today) if opts.waivers else ()
+    return AuditRequest(
+        framework=framework,
+        policy=policy,
+        prices=prices,
+        start=start,
+        end=end,
+        generated_at=now,
+        attestations=attestations,
+        waivers=waivers,
+        gates_only=gates_only,
+        min_level=opts.min_level,
+        fail_on_gates=opts.fail_on_gates,
+        fail_on_unknown=opts.fail_on_unknown,
+    )
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -282,58 +315,32 @@ def _write(text: str, output: Path | None) -> None:
         ) from None
 
 
-def build(opts: RunOptions, *, framework_needed: bool = True):  # -> AuditReport
-    """Everything up to the finished report (shared by `assess` and `gates`): definitions, policy, evidence,
-    attestations and waivers, scoring, gates."""
-    from dataclasses import replace
+def _audit(opts: RunOptions, *, gates_only: bool = False) -> AuditReport:
+    """Options -> request and source -> pipeline.run, with progress on stderr and --save-evidence."""
+    from llmops_audit.pipeline import run
 
-    from llmops_audit.engine.gates import GATE_IDS, GATE_SECTIONS, evaluate_gates, load_policy
-    from llmops_audit.inputs.overrides import load_attestations, load_waivers
-    from llmops_audit.metrics.cost import load_prices
-    from llmops_audit.pipeline import build_report
+    request = _request(opts, gates_only=gates_only)
+    source = _source(opts)
+    save = opts.save_evidence
 
-    framework = _framework(opts)
-    policy = load_policy(opts.policy)
-    prices = load_prices(opts.prices)
-    custom = [g["custom_metric"] for g in policy.values() if isinstance(g, dict) and g.get("custom_metric")]
-    snapshot = _evidence(
-        opts,
-        framework if framework_needed else _empty(framework),
-        GATE_SECTIONS,
-        {"gate_custom_metrics": custom, "prices": prices},
-    )
-    if opts.save_evidence:
-        _write(snapshot.to_json(), opts.save_evidence)
-    today = date.today()
-    item_ids = {i.id for i in framework.items}
-    attestations = load_attestations(opts.attestations, item_ids, today) if opts.attestations else None
-    waivers = (
-        load_waivers(opts.waivers, item_ids | set(GATE_IDS), today, snapshot.scope) if opts.waivers else None
-    )
-    notices = []
-    if snapshot.scope.demo:
-        notices.append("This is the demo account: a seeded in-process mock, not your AWS account.")
-    for w in (waivers or {}).values():
-        if w.expired:
-            notices.append(f"Waiver for {w.target} (owner {w.owner}) expired on {w.expires} and is ignored.")
-        elif not w.applies:
-            notices.append(
-                f"Waiver for {w.target} is scoped to {w.scope} and does not apply to this account/Region."
-            )
-    for a in (attestations or {}).values():
-        if a.expired:
-            notices.append(f"Attestation of {a.item} by {a.by} expired on {a.expires} and no longer counts.")
-    report = build_report(
-        framework, snapshot, attestations, waivers, notices=tuple(notices), metric_params={"prices": prices}
-    )
-    return replace(report, gates=evaluate_gates(snapshot, policy, waivers, prices))
+    def keep(snapshot: EvidenceSnapshot) -> None:
+        if save:
+            _write(snapshot.to_json(), save)
+
+    with Progress(opts.quiet) as progress:
+        return run(request, source, on_section=progress.section, on_evidence=keep)
 
 
-def _empty(framework: Any) -> Any:
-    """The framework with no items or metrics: `gates` collects only what the gates need."""
-    from dataclasses import replace
+def _emit(report: AuditReport, fmt: Any, output: Path | None, no_color: bool) -> None:
+    from llmops_audit.report import render
+    from llmops_audit.report.common import RenderOptions
 
-    return replace(framework, levels=tuple(replace(lv, items=(), metrics=()) for lv in framework.levels))
+    color = fmt.value == "terminal" and output is None and sys.stdout.isatty() and not no_color
+    _write(render(report, fmt.value, RenderOptions(color=color, width=_width())), output)
+
+
+def _exit_code(report: AuditReport) -> int:
+    return int(ExitCode.SHORT if report.verdict.outcome == "fail" else ExitCode.OK)
 
 
 @app.command()
@@ -343,10 +350,10 @@ def assess(
     region: Region = None,
     levels: LevelsDir = None,
     framework: FrameworkName = None,
-    period: Period = "7d",
+    period: Period = None,
     since: Since = None,
     until: Until = None,
-    format: FormatOpt = Format.terminal,
+    format: FormatOpt = Format.terminal,  # type: ignore[attr-defined]
     output: Output = None,
     attestations: Attest = None,
     waivers: Waivers = None,
@@ -368,37 +375,31 @@ def assess(
     to stdout or --output.
     """
     opts = RunOptions(
-        demo,
-        profile,
-        region,
-        levels,
-        framework,
-        period,
-        since,
-        until,
-        attestations,
-        waivers,
-        prices,
-        save_evidence,
-        from_evidence,
-        quiet,
-        policy,
+        demo=demo,
+        profile=profile,
+        region=region,
+        levels=levels,
+        framework=framework,
+        period=period,
+        since=since,
+        until=until,
+        attestations=attestations,
+        waivers=waivers,
+        prices=prices,
+        save_evidence=save_evidence,
+        from_evidence=from_evidence,
+        quiet=quiet,
+        policy=policy,
+        min_level=min_level,
+        fail_on_gates=fail_on_gates,
+        fail_on_unknown=fail_on_unknown,
     )
     with _errors_to_exit():
-        if fail_on_unknown and not fail_on_gates:
-            raise UsageError("--fail-on-unknown only applies with --fail-on-gates")
-        report = build(opts)
-        from llmops_audit.engine.verdict import decide_verdict
-        from llmops_audit.report import render
-
-        report = decide_verdict(
-            report, min_level=min_level, fail_on_gates=fail_on_gates, fail_on_unknown=fail_on_unknown
-        )
-        color = format is Format.terminal and output is None and sys.stdout.isatty() and not no_color
-        _write(render(report, format.value, color=color, width=_width()), output)
+        report = _audit(opts)
+        _emit(report, format, output, no_color)
         if output is not None and not quiet:
             typer.echo(f"Report written to {output} (level {report.level}).", err=True)
-    raise typer.Exit(int(ExitCode.SHORT if report.verdict.get("outcome") == "fail" else ExitCode.OK))
+    raise typer.Exit(_exit_code(report))
 
 
 def _width() -> int:
@@ -412,13 +413,13 @@ def gates(
     demo: Demo = False,
     profile: Profile = None,
     region: Region = None,
-    period: Period = "7d",
+    period: Period = None,
     since: Since = None,
     until: Until = None,
     policy: Policy = None,
     waivers: Waivers = None,
     prices: Prices = None,
-    format: FormatOpt = Format.terminal,
+    format: FormatOpt = Format.terminal,  # type: ignore[attr-defined]
     output: Output = None,
     fail_on_unknown: FailOnUnknown = False,
     from_evidence: FromEvidence = None,
@@ -432,31 +433,24 @@ def gates(
     never a pass; with --fail-on-unknown it fails too.
     """
     opts = RunOptions(
-        demo,
-        profile,
-        region,
-        None,
-        None,
-        period,
-        since,
-        until,
-        None,
-        waivers,
-        prices,
-        None,
-        from_evidence,
-        quiet,
-        policy,
+        demo=demo,
+        profile=profile,
+        region=region,
+        period=period,
+        since=since,
+        until=until,
+        waivers=waivers,
+        prices=prices,
+        from_evidence=from_evidence,
+        quiet=quiet,
+        policy=policy,
+        fail_on_gates=True,
+        fail_on_unknown=fail_on_unknown,
     )
     with _errors_to_exit():
-        report = build(opts, framework_needed=False)
-        from llmops_audit.engine.verdict import decide_verdict
-        from llmops_audit.report.gates_view import render_gates
-
-        report = decide_verdict(report, fail_on_gates=True, fail_on_unknown=fail_on_unknown)
-        color = format is Format.terminal and output is None and sys.stdout.isatty() and not no_color
-        _write(render_gates(report, format.value, color=color), output)
-    raise typer.Exit(int(ExitCode.SHORT if report.verdict.get("outcome") == "fail" else ExitCode.OK))
+        report = _audit(opts, gates_only=True)
+        _emit(report, format, output, no_color)
+    raise typer.Exit(_exit_code(report))
 
 
 @app.command()
@@ -488,14 +482,19 @@ def probes() -> None:
     """List the evidence probes and metric calculators that level files can name."""
     from llmops_audit.metrics import CALCULATORS
     from llmops_audit.probes import PROBES
+    from llmops_audit.probes.params import signature
 
     typer.echo("Probes (use in an item's `decide:` rule):")
     for pid in sorted(PROBES):
         p = PROBES[pid]
         typer.echo(f"  {pid:45} {p.claim}  [reads: {', '.join(p.needs)}]")
+        if p.params:
+            typer.echo(f"  {'':45} params: {signature(p.params)}")
     typer.echo("\nMetric calculators (use in a metric row's `compute:`):")
     for cid in sorted(CALCULATORS):
         typer.echo(f"  {cid:45} [reads: {', '.join(CALCULATORS[cid].needs)}]")
+        if CALCULATORS[cid].params:
+            typer.echo(f"  {'':45} params: {signature(CALCULATORS[cid].params)}")
 
 
 @app.command()

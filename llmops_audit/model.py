@@ -20,6 +20,14 @@ class Status(str, Enum):
     def counts_for_level(self) -> bool:
         return self in (Status.MET, Status.ATTESTED, Status.WAIVED)
 
+    @property
+    def gate_label(self) -> str:
+        """How a gate names this status: a gate passes or fails where an item is met or not."""
+        return GATE_LABELS.get(self, self.value)
+
+
+GATE_LABELS = {Status.MET: "pass", Status.NOT_MET: "fail"}
+
 
 # ---------------------------------------------------------------- definitions
 
@@ -135,7 +143,6 @@ class Waiver:
     expires: str
     scope: dict[str, str] = field(default_factory=dict)
     expired: bool = False
-    applies: bool = True  # False when the scope does not match the audited account/region
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,46 @@ class LevelSummary:
 
 
 @dataclass(frozen=True)
+class GateResult:
+    """One go-live gate. `status` is MET (pass), NOT_MET (fail), UNKNOWN (no data) or WAIVED."""
+
+    id: str
+    name: str
+    status: Status
+    measured: float | None
+    threshold: float | None
+    unit: str
+    reason: str
+    data: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    waiver: Waiver | None = None
+    at_least: bool = False  # the threshold is a minimum (quality) rather than a maximum
+
+    @property
+    def label(self) -> str:
+        return self.status.gate_label
+
+    @property
+    def measured_text(self) -> str:
+        return "n/a" if self.measured is None else f"{self.measured:,.4g} {self.unit}".strip()
+
+    @property
+    def threshold_text(self) -> str:
+        if self.threshold is None:
+            return "n/a"
+        return f"{'≥' if self.at_least else '≤'} {self.threshold:,.4g} {self.unit}".strip()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the finished report meets what the run asked for (--min-level, --fail-on-gates)."""
+
+    outcome: str  # pass | fail
+    reasons: tuple[str, ...] = ()
+    checked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scope:
     account: str
     region: str
@@ -220,5 +267,6 @@ class AuditReport:
     next_improvements: tuple[str, ...]
     calls: dict[str, Any]
     notices: tuple[str, ...] = ()
-    gates: tuple[Any, ...] = ()
-    verdict: dict[str, Any] = field(default_factory=dict)
+    gates: tuple[GateResult, ...] = ()
+    verdict: Verdict = Verdict("pass")
+    gates_only: bool = False  # a `llmops-audit gates` report: the verdict and the gates, no items

@@ -1,67 +1,140 @@
-"""Wire the stages: definitions -> evidence collection -> pure scoring -> level -> AuditReport.
+"""The one place a report is assembled: request + evidence source -> AuditReport.
 
-Nothing here knows whether the evidence comes from live AWS, the demo account or a saved snapshot.
+    inputs (definitions, policy, prices, attestations, waivers, period)  -> AuditRequest
+    source.collect(plan)                                                  -> EvidenceSnapshot
+    engine (rules, scoring, maturity, gates, overrides, verdict; pure)    -> AuditReport
+
+`run` knows nothing of the CLI or of where the evidence comes from; call it once per scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from llmops_audit import __version__
-from llmops_audit.aws.access import AwsAccess
-from llmops_audit.collectors import collect
+from llmops_audit.engine.gates import GATE_SECTIONS, evaluate_gates
 from llmops_audit.engine.maturity import achieved_level, next_improvements, summarise_levels
+from llmops_audit.engine.overrides import pick_waivers, waiver_applies
 from llmops_audit.engine.scoring import measure_metrics, needed_sections, score_items
+from llmops_audit.engine.verdict import decide_verdict
 from llmops_audit.evidence.snapshot import EvidenceSnapshot
-from llmops_audit.model import Attestation, AuditReport, Framework, Scope, Waiver
+from llmops_audit.evidence.sources import CollectionPlan, EvidenceSource, OnSection
+from llmops_audit.inputs.policy import custom_gate_metrics
+from llmops_audit.model import Attestation, AuditReport, Framework, Waiver
 
 REPORT_SCHEMA_VERSION = "1.0"
+DEMO_NOTICE = (
+    "This is the recorded demo account: evidence collected once from a seeded mock account, "
+    "not your AWS account."
+)
 
 
-def collect_evidence(
-    framework: Framework,
-    aws: AwsAccess,
-    scope: Scope,
-    on_section: Callable[[str], None] | None = None,
-    extra_sections: tuple[str, ...] = (),
-    options: dict | None = None,
-) -> EvidenceSnapshot:
-    return collect(aws, scope, needed_sections(framework, extra_sections), on_section, options)
+@dataclass(frozen=True)
+class AuditRequest:
+    """Everything a run was asked for, already read and validated (see llmops_audit/inputs/)."""
+
+    framework: Framework
+    policy: dict[str, Any]
+    prices: dict[str, Any]
+    start: datetime
+    end: datetime
+    generated_at: datetime
+    attestations: dict[str, Attestation] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
+    gates_only: bool = False  # `llmops-audit gates`: read and decide only the go-live gates
+    min_level: int | None = None
+    fail_on_gates: bool = False
+    fail_on_unknown: bool = False
 
 
-def build_report(
-    framework: Framework,
-    snapshot: EvidenceSnapshot,
-    attestations: dict[str, Attestation] | None = None,
-    waivers: dict[str, Waiver] | None = None,
-    generated_at: datetime | None = None,
-    notices: tuple[str, ...] = (),
-    metric_params: dict | None = None,
+def plan(request: AuditRequest) -> CollectionPlan:
+    """The evidence sections the request needs: its framework's (unless gates only) and the gates'."""
+    sections = set(GATE_SECTIONS)
+    if not request.gates_only:
+        sections |= needed_sections(request.framework)
+    return CollectionPlan(
+        frozenset(sections),
+        request.start,
+        request.end,
+        {"gate_custom_metrics": custom_gate_metrics(request.policy)},
+    )
+
+
+def run(
+    request: AuditRequest,
+    source: EvidenceSource,
+    *,
+    on_section: OnSection | None = None,
+    on_evidence: Callable[[EvidenceSnapshot], None] | None = None,
 ) -> AuditReport:
-    items = score_items(framework, snapshot, attestations, waivers)
-    metrics = measure_metrics(framework, snapshot, metric_params)
-    levels = summarise_levels(framework, items)
-    level = achieved_level(framework, levels)
-    calls = snapshot.calls
-    outcomes: dict[str, int] = {}
-    for c in calls:
-        outcomes[c["outcome"]] = outcomes.get(c["outcome"], 0) + 1
+    """Collect the evidence the request needs from `source` and build the whole report in one pass."""
+    snapshot = source.collect(plan(request), on_section)
+    if on_evidence:
+        on_evidence(snapshot)
+    return assemble(request, snapshot)
+
+
+def assemble(request: AuditRequest, snapshot: EvidenceSnapshot) -> AuditReport:
+    """Pure: the report for `request` over `snapshot` (items, metrics, gates, overrides, notices, verdict)."""
+    fw = request.framework
+    if request.gates_only:
+        fw = replace(fw, levels=tuple(replace(lv, items=(), metrics=()) for lv in fw.levels))
+    items = score_items(fw, snapshot, request.attestations, request.waivers)
+    metrics = measure_metrics(fw, snapshot, {"prices": request.prices})
+    gates = evaluate_gates(snapshot, request.policy, request.waivers, request.prices)
+    levels = summarise_levels(fw, items)
+    level = achieved_level(fw, levels)
+    verdict = decide_verdict(
+        level,
+        gates,
+        min_level=request.min_level,
+        fail_on_gates=request.fail_on_gates,
+        fail_on_unknown=request.fail_on_unknown,
+    )
     return AuditReport(
         tool_version=__version__,
         schema_version=REPORT_SCHEMA_VERSION,
-        generated_at=(generated_at or datetime.now(UTC)).replace(microsecond=0),
-        framework=framework,
+        generated_at=request.generated_at.replace(microsecond=0),
+        framework=fw,
         scope=snapshot.scope,
         level=level,
         levels=levels,
         items=items,
         metrics=metrics,
-        next_improvements=next_improvements(framework, items, level),
-        calls={
-            "total": len(calls),
-            "by_outcome": dict(sorted(outcomes.items())),
-            "denied_actions": sorted({e.action for e in snapshot.errors.values() if e.kind == "denied"}),
-        },
-        notices=notices,
+        next_improvements=next_improvements(fw, items, level),
+        calls=_call_summary(snapshot),
+        notices=_notices(request, snapshot),
+        gates=gates,
+        verdict=verdict,
+        gates_only=request.gates_only,
     )
+
+
+def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
+    outcomes: dict[str, int] = {}
+    for c in snapshot.calls:
+        outcomes[c["outcome"]] = outcomes.get(c["outcome"], 0) + 1
+    return {
+        "total": len(snapshot.calls),
+        "by_outcome": dict(sorted(outcomes.items())),
+        "denied_actions": sorted({e.action for e in snapshot.errors.values() if e.kind == "denied"}),
+    }
+
+
+def _notices(request: AuditRequest, snapshot: EvidenceSnapshot) -> tuple[str, ...]:
+    notices = [DEMO_NOTICE] if snapshot.scope.demo else []
+    chosen = pick_waivers(request.waivers, snapshot.scope)
+    for w in chosen.values():
+        if w.expired:
+            notices.append(f"Waiver for {w.target} (owner {w.owner}) expired on {w.expires} and is ignored.")
+        elif not waiver_applies(w, snapshot.scope):
+            notices.append(
+                f"Waiver for {w.target} is scoped to {w.scope} and does not apply to this account/Region."
+            )
+    for a in request.attestations.values():
+        if a.expired:
+            notices.append(f"Attestation of {a.item} by {a.by} expired on {a.expires} and no longer counts.")
+    return tuple(notices)

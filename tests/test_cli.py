@@ -152,18 +152,16 @@ def test_version_and_help_document_exit_codes() -> None:
 
 
 def test_denied_permission_leaves_its_items_unknown_and_the_run_succeeds(monkeypatch, tmp_path: Path) -> None:
-    """A denied call in the demo account: exit 0, the dependent items are unknown and name the IAM action."""
-    from tests.fake_account import seed_all
+    """A denied read in an otherwise complete account: exit 0, the dependent items are unknown and name
+    the IAM action. The evidence is the recorded demo with DescribeTrails denied, scored offline."""
+    from tests.helpers import demo_snapshot, denied
 
-    real_seed = seed_all.seed
-
-    def seed_then_deny(env) -> None:
-        real_seed(env)
-        env.canned.deny("cloudtrail", "DescribeTrails")
-
-    monkeypatch.setattr(seed_all, "seed", seed_then_deny)
+    evidence = tmp_path / "denied.json"
+    evidence.write_text(denied(demo_snapshot(), "cloudtrail.trails", "cloudtrail:DescribeTrails").to_json())
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["assess", "--demo", "--format", "json", "--output", str(out), "--quiet"])
+    result = runner.invoke(
+        app, ["assess", "--from-evidence", str(evidence), "--format", "json", "--output", str(out), "--quiet"]
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(out.read_text())
     l56 = next(i for i in data["items"] if i["id"] == "L5.6")

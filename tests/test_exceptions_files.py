@@ -94,6 +94,7 @@ def test_waiver_missing_owner_names_file_and_entry(tmp_path: Path) -> None:
 def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
+    from llmops_audit.engine.overrides import waiver_applies
     from llmops_audit.model import Scope
 
     p = _write(
@@ -106,8 +107,8 @@ def test_waiver_scope_and_expiry(tmp_path: Path) -> None:
     scope = Scope(
         "123456789012", "us-east-1", datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
     )
-    w = load_waivers(p, IDS | {"quality"}, TODAY, scope)
-    assert not w["L3.3"].applies and not w["L3.3"].expired
+    w = {x.target: x for x in load_waivers(p, IDS | {"quality"}, TODAY)}
+    assert not waiver_applies(w["L3.3"], scope) and not w["L3.3"].expired
     assert w["quality"].expired
 
 

@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from llmops_audit.cli import app
-from llmops_audit.engine.gates import evaluate_gates, load_policy
+from llmops_audit.engine.gates import evaluate_gates
 from llmops_audit.errors import DefinitionError
 from llmops_audit.evidence.snapshot import EvidenceSnapshot
+from llmops_audit.inputs.policy import load_policy
 from llmops_audit.model import Scope, Waiver
 from tests.helpers import error_line
 
@@ -55,14 +56,14 @@ def test_safety_gate_pass_and_fail(intervened: int, status: str) -> None:
         ),
         "safety",
     )
-    assert g.status == status
+    assert g.label == status
     assert g.measured == pytest.approx(intervened / 100)
     assert g.threshold == 0.2
 
 
 def test_safety_gate_unknown_without_guardrail_traffic() -> None:
     g = _gate(_snap([]), "safety")
-    assert g.status == "unknown" and "never a pass" in g.reason
+    assert g.label == "unknown" and "never a pass" in g.reason
 
 
 def _lat(model_p95: float, api_p95: float | None = None) -> list[dict]:
@@ -77,13 +78,13 @@ def _lat(model_p95: float, api_p95: float | None = None) -> list[dict]:
 )
 def test_performance_gate(model: float, api: float, status: str) -> None:
     g = _gate(_snap(_lat(model, api)), "performance")
-    assert g.status == status
+    assert g.label == status
     assert g.measured == max(model, api)
 
 
 def test_performance_gate_unknown_without_percentiles() -> None:
     assert (
-        _gate(_snap([_s("AWS/Bedrock", "InvocationLatency", "p95", None, ModelId="m")]), "performance").status
+        _gate(_snap([_s("AWS/Bedrock", "InvocationLatency", "p95", None, ModelId="m")]), "performance").label
         == "unknown"
     )
 
@@ -94,7 +95,7 @@ def test_policy_overrides_thresholds(tmp_path: Path) -> None:
     policy = load_policy(p)
     assert policy["performance"]["model_p95_budget_ms"] == 1000
     assert policy["safety"]["max_violation_rate_pct"] == 0.2  # defaults kept
-    assert _gate(_snap(_lat(1200)), "performance", policy).status == "fail"
+    assert _gate(_snap(_lat(1200)), "performance", policy).label == "fail"
 
 
 def test_bad_threshold_type_is_one_line_naming_file_and_entry(tmp_path: Path) -> None:
@@ -117,12 +118,10 @@ def test_active_waiver_waives_a_failed_gate_and_expired_is_ignored() -> None:
     expired = Waiver("performance", "old", "ml-team", "2020-01-01", expired=True)
     w = _gate(snap, "performance", waivers={"performance": active})
     assert (
-        w.status == "waived"
-        and "ml-team" in w.reason
-        and any("Before the waiver: fail" in n for n in w.notes)
+        w.label == "waived" and "ml-team" in w.reason and any("Before the waiver: fail" in n for n in w.notes)
     )
     e = _gate(snap, "performance", waivers={"performance": expired})
-    assert e.status == "fail" and any("expired" in n for n in e.notes)
+    assert e.label == "fail" and any("expired" in n for n in e.notes)
 
 
 @pytest.mark.parametrize(
@@ -146,6 +145,6 @@ def test_quality_and_safety_gates_from_a_custom_metric(
         "metrics": [{"namespace": "SupportBot", "name": "GateRate", "stat": "Average", "value": value}]
     }
     g = _gate(snap, gate, load_policy(p))
-    assert g.status == status
+    assert g.label == status
     assert g.measured == value
     assert "custom metric SupportBot/GateRate" in g.reason

@@ -15,29 +15,27 @@ import jsonschema
 import pytest
 
 from llmops_audit.aws.access import READ_PREFIXES, AwsAccess, ReadOnlyViolation
-from llmops_audit.cli import RunOptions, build
 from llmops_audit.engine.scoring import rule_probes
 from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError
 from llmops_audit.inputs.files import schema
 from llmops_audit.model import Status
-from llmops_audit.pipeline import build_report
 from llmops_audit.probes import PROBES
 from llmops_audit.report import render
-from tests.helpers import assess, framework
+from llmops_audit.report.common import RenderOptions
+from tests.helpers import assess, framework, report_of
+from tests.helpers import demo_snapshot as recorded_demo
 
 PACKAGE = Path(__file__).resolve().parent.parent / "llmops_audit"
 
 
 @pytest.fixture(scope="module")
 def demo_snapshot() -> EvidenceSnapshot:
-    from llmops_audit.cli import _evidence
-
-    return _evidence(RunOptions(demo=True, quiet=True), framework())
+    return recorded_demo()
 
 
 @pytest.fixture(scope="module")
-def demo_report():
-    return build(RunOptions(demo=True, quiet=True))
+def demo_report(demo_snapshot: EvidenceSnapshot):
+    return report_of(demo_snapshot)
 
 
 def test_every_recorded_call_is_a_read_operation(demo_snapshot: EvidenceSnapshot) -> None:
@@ -109,7 +107,7 @@ def _statuses_from_terminal(text: str) -> dict[str, str]:
 def test_formats_agree_and_json_validates(demo_report) -> None:
     js = json.loads(render(demo_report, "json"))
     md = render(demo_report, "markdown")
-    term = render(demo_report, "terminal", color=False, width=200)
+    term = render(demo_report, "terminal", RenderOptions(color=False, width=200))
     jsonschema.Draft202012Validator(schema("report")).validate(js)
     from_json = {i["id"]: i["status"] for i in js["items"]}
     assert len(from_json) == 30
@@ -159,11 +157,11 @@ def _items_reading(section: str) -> set[str]:
 
 def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: EvidenceSnapshot) -> None:
     fw = framework()
-    base = {r.id: r for r in build_report(fw, demo_snapshot).items}
+    base = {r.id: r for r in report_of(demo_snapshot).items}
     sections = sorted(s for s in demo_snapshot.sections if _items_reading(s))
     assert len(sections) > 15
     for section in sections:
-        after = {r.id: r for r in build_report(fw, _deny(demo_snapshot, section)).items}
+        after = {r.id: r for r in report_of(_deny(demo_snapshot, section)).items}
         changed = {i for i in base if after[i].status != base[i].status}
         assert changed <= _items_reading(section), (section, changed - _items_reading(section))
         for i in changed:
@@ -175,7 +173,8 @@ def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: Evi
 def test_pure_stages_do_not_import_boto3() -> None:
     code = (
         "import sys; import llmops_audit.engine.scoring, llmops_audit.engine.maturity, llmops_audit.report, "
-        "llmops_audit.engine.gates, llmops_audit.probes, llmops_audit.metrics; "
+        "llmops_audit.engine.gates, llmops_audit.engine.overrides, llmops_audit.engine.verdict, "
+        "llmops_audit.probes, llmops_audit.metrics, llmops_audit.inputs.definitions; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]; print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -186,8 +185,8 @@ def test_saved_evidence_scores_the_same_offline(tmp_path: Path, demo_snapshot: E
     path = tmp_path / "evidence.json"
     path.write_text(demo_snapshot.to_json())
     again = EvidenceSnapshot.load(path)
-    a = build_report(framework(), demo_snapshot)
-    b = build_report(framework(), again)
+    a = report_of(demo_snapshot)
+    b = report_of(again)
     assert [(i.id, i.status, i.reason) for i in a.items] == [(i.id, i.status, i.reason) for i in b.items]
     assert a.level == b.level
 

@@ -113,7 +113,7 @@ def test_waiver_active_expired_and_out_of_scope(answers) -> None:
     answers.update(b=False)
     active = Waiver("L2.1", "accepted until Q2", "sre-team", "2099-01-01")
     expired = Waiver("L2.1", "old", "sre-team", "2020-01-01", expired=True)
-    elsewhere = Waiver("L2.1", "other account", "sre-team", "2099-01-01", applies=False)
+    elsewhere = Waiver("L2.1", "other account", "sre-team", "2099-01-01", {"account": "999999999999"})
     w = _score(ProbeRef("b"), waiver=active)
     assert w.status is Status.WAIVED and "sre-team" in w.reason
     assert any("Before the waiver: not_met" in n for n in w.notes)

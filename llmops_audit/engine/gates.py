@@ -6,17 +6,15 @@ evidence it needs is `unknown`, with the reason. A waiver can turn a failed or u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
+from llmops_audit.engine.overrides import apply_overrides, pick_waivers
 from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence, EvidenceSnapshot, MissingEvidence
-from llmops_audit.inputs.files import load_yaml, validate
-from llmops_audit.model import Waiver
+from llmops_audit.inputs.policy import GATE_IDS
+from llmops_audit.model import GateResult, Scope, Status, Waiver
 
-GATE_IDS = ("quality", "safety", "performance", "cost")
+__all__ = ["GATE_IDS", "GATE_SECTIONS", "evaluate_gates"]
 GATE_NAMES = {
     "quality": "Quality gate",
     "safety": "Safety gate",
@@ -27,96 +25,33 @@ GATE_NAMES = {
 GATE_SECTIONS = ("cloudwatch.metric_stats", "bedrock.evaluation_jobs", "cloudwatch.gate_metrics")
 
 
-@dataclass(frozen=True)
-class GateResult:
-    id: str
-    name: str
-    status: str  # pass | fail | unknown | waived
-    measured: float | None
-    threshold: float | None
-    unit: str
-    reason: str
-    data: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    waiver: Waiver | None = None
-
-    @property
-    def measured_text(self) -> str:
-        return "n/a" if self.measured is None else f"{self.measured:,.4g} {self.unit}".strip()
-
-    @property
-    def threshold_text(self) -> str:
-        if self.threshold is None:
-            return "n/a"
-        op = "≥" if self.id == "quality" else "≤"
-        return f"{op} {self.threshold:,.4g} {self.unit}".strip()
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "status": self.status,
-            "measured": self.measured,
-            "threshold": self.threshold,
-            "unit": self.unit,
-            "reason": self.reason,
-            "data": list(self.data),
-            "notes": list(self.notes),
-        }
-        if self.waiver:
-            out["waiver"] = {
-                "owner": self.waiver.owner,
-                "reason": self.waiver.reason,
-                "expires": self.waiver.expires,
-            }
-        return out
-
-
-# ------------------------------------------------------------------ policy
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
-    return out
-
-
-def default_policy_path() -> Path:
-    return Path(str(resources.files("llmops_audit.data").joinpath("policy.yaml")))
-
-
-def load_policy(path: Path | None) -> dict[str, Any]:
-    """The shipped default policy, overlaid with the user's file when given (both schema-validated)."""
-    base_path = default_policy_path()
-    base, node = load_yaml(base_path, "policy file")
-    validate(base, node, base_path, "policy", "policy file")
-    if path is None:
-        return base
-    data, node = load_yaml(path, "policy file")
-    if data is None:
-        data = {}
-
-    def label(loc: list[Any]) -> str | None:
-        return f"gate {loc[0]}" if loc and loc[0] in GATE_IDS else None
-
-    validate(data, node, path, "policy", "policy file", label)
-    return _merge(base, data)
-
-
 # ------------------------------------------------------------------ gates
 
 
 def _result(
     gate: str,
-    status: str,
+    status: Status,
     measured: float | None,
     threshold: float | None,
     unit: str,
     reason: str,
     data: list[str] | None = None,
 ) -> GateResult:
-    return GateResult(gate, GATE_NAMES[gate], status, measured, threshold, unit, reason, tuple(data or ()))
+    return GateResult(
+        gate,
+        GATE_NAMES[gate],
+        status,
+        measured,
+        threshold,
+        unit,
+        reason,
+        tuple(data or ()),
+        at_least=gate == "quality",
+    )
+
+
+def _passes(ok: bool) -> Status:
+    return Status.MET if ok else Status.NOT_MET
 
 
 def _custom_metric_gate(
@@ -130,11 +65,11 @@ def _custom_metric_gate(
     value = found[0].get("value") if found else None
     src = f"custom metric {spec['namespace']}/{spec['name']}"
     if value is None:
-        return _result(gate, "unknown", None, threshold, "%", f"No data for {src} in the period.")
+        return _result(gate, Status.UNKNOWN, None, threshold, "%", f"No data for {src} in the period.")
     ok = value >= threshold if at_least else value <= threshold
     return _result(
         gate,
-        "pass" if ok else "fail",
+        _passes(ok),
         value,
         threshold,
         "%",
@@ -188,7 +123,7 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     if not total:
         return _result(
             "quality",
-            "unknown",
+            Status.UNKNOWN,
             None,
             threshold,
             "%",
@@ -198,7 +133,7 @@ def quality_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     ok = rate >= threshold
     return _result(
         "quality",
-        "pass" if ok else "fail",
+        _passes(ok),
         rate,
         threshold,
         "%",
@@ -222,7 +157,7 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     if not invocations:
         return _result(
             "safety",
-            "unknown",
+            Status.UNKNOWN,
             None,
             threshold,
             "%",
@@ -233,7 +168,7 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     rate = 100.0 * intervened / invocations
     return _result(
         "safety",
-        "pass" if rate <= threshold else "fail",
+        _passes(rate <= threshold),
         rate,
         threshold,
         "%",
@@ -255,7 +190,7 @@ def performance_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     if not models and not apis:
         return _result(
             "performance",
-            "unknown",
+            Status.UNKNOWN,
             None,
             model_budget,
             "ms",
@@ -268,11 +203,17 @@ def performance_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     worst = max(list(models.values()) + list(apis.values()))
     if over:
         return _result(
-            "performance", "fail", worst, model_budget, "ms", "Over budget: " + "; ".join(over) + ".", data
+            "performance",
+            Status.NOT_MET,
+            worst,
+            model_budget,
+            "ms",
+            "Over budget: " + "; ".join(over) + ".",
+            data,
         )
     return _result(
         "performance",
-        "pass",
+        Status.MET,
         worst,
         model_budget,
         "ms",
@@ -293,7 +234,7 @@ def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | Non
     if not requests or total_usd is None:
         return _result(
             "cost",
-            "unknown",
+            Status.UNKNOWN,
             None,
             limit,
             "USD",
@@ -307,7 +248,7 @@ def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | Non
     ok = per_1000 <= limit
     return _result(
         "cost",
-        "pass" if ok else "fail",
+        _passes(ok),
         per_1000,
         limit,
         "USD",
@@ -323,36 +264,41 @@ GATES = {"quality": quality_gate, "safety": safety_gate, "performance": performa
 def evaluate_gates(
     snapshot: EvidenceSnapshot,
     policy: dict[str, Any],
-    waivers: dict[str, Waiver] | None = None,
+    waivers: tuple[Waiver, ...] | dict[str, Waiver] | None = None,
     prices: dict[str, Any] | None = None,
 ) -> tuple[GateResult, ...]:
-    out = []
-    for gate_id, fn in GATES.items():
-        ev = Evidence(snapshot, GATE_SECTIONS)
-        try:
-            result = fn(ev, policy, prices) if gate_id == "cost" else fn(ev, policy)
-        except MissingEvidence as exc:
-            result = _result(
-                gate_id, "unknown", None, None, "", f"Could not read {exc.section}: {exc.error.describe()}."
-            )
-        w = (waivers or {}).get(gate_id)
-        if w is not None and result.status != "pass":
-            if w.expired:
-                result = GateResult(
-                    **{
-                        **result.__dict__,
-                        "notes": (f"The waiver owned by {w.owner} expired on {w.expires} and is ignored.",),
-                    }
-                )
-            elif w.applies:
-                result = GateResult(
-                    **{
-                        **result.__dict__,
-                        "status": "waived",
-                        "waiver": w,
-                        "notes": (f"Before the waiver: {result.status}. {result.reason}",),
-                        "reason": f"Waived until {w.expires} (owner {w.owner}): {w.reason}",
-                    }
-                )
-        out.append(result)
-    return tuple(out)
+    chosen = pick_waivers(waivers, snapshot.scope)
+    return tuple(
+        _waived(_gate(gate_id, snapshot, policy, prices), chosen.get(gate_id), snapshot.scope)
+        for gate_id in GATES
+    )
+
+
+def _gate(
+    gate_id: str, snapshot: EvidenceSnapshot, policy: dict[str, Any], prices: dict[str, Any] | None
+) -> GateResult:
+    ev = Evidence(snapshot, GATE_SECTIONS)
+    try:
+        if gate_id == "cost":
+            return cost_gate(ev, policy, prices)
+        return GATES[gate_id](ev, policy)
+    except MissingEvidence as exc:
+        return _result(
+            gate_id, Status.UNKNOWN, None, None, "", f"Could not read {exc.section}: {exc.error.describe()}."
+        )
+
+
+def _waived(result: GateResult, waiver: Waiver | None, scope: Scope) -> GateResult:
+    """The same waiver path as checklist items (engine/overrides.py)."""
+    from dataclasses import replace
+
+    after = apply_overrides(result.status, result.reason, scope, waiver=waiver, label=lambda s: s.gate_label)
+    if after.status is result.status and not after.notes:
+        return result
+    return replace(
+        result,
+        status=after.status,
+        reason=after.reason,
+        notes=result.notes + after.notes,
+        waiver=waiver if after.status is Status.WAIVED else None,
+    )

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from llmops_audit.engine.overrides import apply_overrides, pick_waivers
 from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.metrics import run_calculator
 from llmops_audit.model import (
@@ -76,6 +77,7 @@ def score_item(
     attestation: Attestation | None = None,
     waiver: Waiver | None = None,
 ) -> ItemResult:
+    scope = evaluator.snapshot.scope
     notes: list[str] = []
     if item.rule is None:
         value: bool | None = None
@@ -97,29 +99,9 @@ def score_item(
     else:
         status = Status.UNKNOWN
 
-    if attestation is not None and status is not Status.MET:
-        if attestation.expired:
-            notes.append(
-                f"The attestation by {attestation.by} expired on {attestation.expires} and no longer counts."
-            )
-            if status is Status.UNKNOWN:
-                reason = f"Attestation expired on {attestation.expires} ({attestation.by}); {reason}"
-        elif attestation.answer:
-            if status is Status.NOT_MET:
-                notes.append(f"AWS evidence did not show it: {reason}")
-            status = Status.ATTESTED
-            reason = f"Attested by {attestation.by} until {attestation.expires}: {attestation.evidence}"
-        else:
-            status = Status.NOT_MET
-            reason = f"Attested as not in place by {attestation.by}: {attestation.evidence}"
-
-    if waiver is not None and status not in (Status.MET, Status.ATTESTED):
-        if waiver.expired:
-            notes.append(f"The waiver owned by {waiver.owner} expired on {waiver.expires} and is ignored.")
-        elif waiver.applies:
-            notes.append(f"Before the waiver: {status.value}. {reason}")
-            status = Status.WAIVED
-            reason = f"Waived until {waiver.expires} (owner {waiver.owner}): {waiver.reason}"
+    after = apply_overrides(status, reason, scope, attestation=attestation, waiver=waiver)
+    status, reason = after.status, after.reason
+    notes.extend(after.notes)
 
     evidence = tuple(f.summary for f in seen) + tuple(d for f in seen for d in f.details)
     return ItemResult(
@@ -141,11 +123,12 @@ def score_items(
     framework: Framework,
     snapshot: EvidenceSnapshot,
     attestations: dict[str, Attestation] | None = None,
-    waivers: dict[str, Waiver] | None = None,
+    waivers: tuple[Waiver, ...] | dict[str, Waiver] | None = None,
 ) -> tuple[ItemResult, ...]:
     evaluator = RuleEvaluator(snapshot)
-    attestations, waivers = attestations or {}, waivers or {}
-    return tuple(score_item(i, evaluator, attestations.get(i.id), waivers.get(i.id)) for i in framework.items)
+    attestations = attestations or {}
+    chosen = pick_waivers(waivers, snapshot.scope)
+    return tuple(score_item(i, evaluator, attestations.get(i.id), chosen.get(i.id)) for i in framework.items)
 
 
 def measure_metrics(

@@ -12,7 +12,7 @@ from typing import Any
 
 from llmops_audit.errors import DefinitionError
 from llmops_audit.inputs.files import _line_of, load_yaml, validate
-from llmops_audit.model import Attestation, Scope, Waiver
+from llmops_audit.model import Attestation, Waiver
 
 
 def _dates_to_text(value: Any) -> Any:
@@ -74,11 +74,10 @@ def load_attestations(path: Path, item_ids: set[str], today: date) -> dict[str, 
     return out
 
 
-def load_waivers(
-    path: Path, target_ids: set[str], today: date, scope: Scope | None = None
-) -> dict[str, Waiver]:
+def load_waivers(path: Path, target_ids: set[str], today: date) -> tuple[Waiver, ...]:
+    """Every waiver in the file, in order. Whether one applies to the audited scope is the engine's call."""
     entries, node = _entries(path, "waivers", "waivers", "waivers file", "target")
-    out: dict[str, Waiver] = {}
+    out: list[Waiver] = []
     for i, e in enumerate(entries):
         if e["target"] not in target_ids:
             raise DefinitionError(
@@ -87,14 +86,14 @@ def load_waivers(
                 hint=f"gates are: {', '.join(sorted(t for t in target_ids if '.' not in t))}",
             )
         expires = _expiry(path, node, ["waivers", i, "expires"], e["expires"])
-        wscope = dict(e.get("scope") or {})
-        applies = scope is None or all(
-            (k != "account" or v == scope.account) and (k != "region" or v == scope.region)
-            for k, v in wscope.items()
+        out.append(
+            Waiver(
+                e["target"],
+                e["reason"],
+                e["owner"],
+                e["expires"],
+                dict(e.get("scope") or {}),
+                expires < today,
+            )
         )
-        if e["target"] in out and out[e["target"]].applies and not out[e["target"]].expired:
-            continue  # the first active waiver for a target wins
-        out[e["target"]] = Waiver(
-            e["target"], e["reason"], e["owner"], e["expires"], wscope, expires < today, applies
-        )
-    return out
+    return tuple(out)

@@ -1,4 +1,5 @@
-"""Renderers: each takes a finished AuditReport and returns text. FORMATS drives --format."""
+"""Renderers: each turns a finished AuditReport into text. FORMATS is the one list of formats: the CLI's
+--format choices come from it, and a test renders every report through every entry."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from collections.abc import Callable
 
 from llmops_audit.model import AuditReport
 from llmops_audit.report import json, markdown, terminal
+from llmops_audit.report.common import RenderOptions
 
-FORMATS: dict[str, Callable[..., str]] = {
+Renderer = Callable[[AuditReport, RenderOptions], str]
+
+FORMATS: dict[str, Renderer] = {
     "terminal": terminal.render,
     "markdown": markdown.render,
     "json": json.render,
 }
 
 
-def render(report: AuditReport, fmt: str, *, color: bool = False, width: int = 140) -> str:
-    if fmt == "terminal":
-        return terminal.render(report, color=color, width=width)
-    return FORMATS[fmt](report)
+def render(report: AuditReport, fmt: str, options: RenderOptions | None = None) -> str:
+    return FORMATS[fmt](report, options or RenderOptions())

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from llmops_audit.model import AuditReport, MetricResult, Status
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False  # ANSI colour (terminal format, on a TTY)
+    width: int = 140  # terminal columns
+
 
 STATUS_LABEL = {
     Status.MET: "met",
@@ -51,11 +60,17 @@ def verdict_line(report: AuditReport) -> str:
     name = level_name(report)
     line = f"Level {report.level} of {total}: {name}"
     v = report.verdict
-    if v.get("outcome") == "fail":
-        line += f" — FAILS: {'; '.join(v.get('reasons', []))}"
-    elif v.get("outcome") == "pass" and v.get("checked"):
-        line += f" — passes {', '.join(v['checked'])}"
+    if v.outcome == "fail":
+        line += f" — FAILS: {'; '.join(v.reasons)}"
+    elif v.checked:
+        line += f" — passes {', '.join(v.checked)}"
     return line
+
+
+def gates_verdict(report: AuditReport) -> str:
+    """The headline of a gates-only report: PASS, or FAIL with the reasons."""
+    v = report.verdict
+    return "FAIL: " + "; ".join(v.reasons) if v.outcome == "fail" else "PASS"
 
 
 def status_counts(report: AuditReport) -> dict[str, int]:

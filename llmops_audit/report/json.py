@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from llmops_audit.model import AuditReport, ItemResult, MetricResult
-from llmops_audit.report.common import level_name
+from llmops_audit.model import AuditReport, GateResult, ItemResult, MetricResult, Verdict
+from llmops_audit.report.common import RenderOptions, level_name
 
 
 def _item(r: ItemResult) -> dict[str, Any]:
@@ -64,6 +64,44 @@ def _metric(m: MetricResult) -> dict[str, Any]:
     }
 
 
+def _gate(g: GateResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": g.id,
+        "name": g.name,
+        "status": g.label,
+        "measured": g.measured,
+        "threshold": g.threshold,
+        "unit": g.unit,
+        "reason": g.reason,
+        "data": list(g.data),
+        "notes": list(g.notes),
+    }
+    if g.waiver:
+        out["waiver"] = {"owner": g.waiver.owner, "reason": g.waiver.reason, "expires": g.waiver.expires}
+    return out
+
+
+def _verdict(v: Verdict) -> dict[str, Any]:
+    return {"outcome": v.outcome, "reasons": list(v.reasons), "checked": list(v.checked)}
+
+
+def gates_to_dict(report: AuditReport) -> dict[str, Any]:
+    """The `llmops-audit gates` document (schemas/gates.schema.json)."""
+    s = report.scope
+    return {
+        "schema_version": report.schema_version,
+        "generated_at": report.generated_at.isoformat(),
+        "scope": {
+            "account": s.account,
+            "region": s.region,
+            "period": {"start": s.start.isoformat(), "end": s.end.isoformat()},
+            "demo": s.demo,
+        },
+        "verdict": _verdict(report.verdict),
+        "gates": [_gate(g) for g in report.gates],
+    }
+
+
 def to_dict(report: AuditReport) -> dict[str, Any]:
     s = report.scope
     top = report.framework.level(report.level)
@@ -82,7 +120,7 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
         "level": report.level,
         "level_name": level_name(report),
         "core_question": top.core_question if top else "",
-        "verdict": dict(report.verdict),
+        "verdict": _verdict(report.verdict),
         "levels": [
             {
                 "level": lv.number,
@@ -98,11 +136,12 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
         "next_improvements": list(report.next_improvements),
         "items": [_item(r) for r in report.items],
         "metrics": [_metric(m) for m in report.metrics],
-        "gates": [g.to_dict() for g in report.gates],
+        "gates": [_gate(g) for g in report.gates],
         "calls": report.calls,
         "notices": list(report.notices),
     }
 
 
-def render(report: AuditReport) -> str:
-    return json.dumps(to_dict(report), indent=2, sort_keys=True) + "\n"
+def render(report: AuditReport, options: RenderOptions | None = None) -> str:
+    doc = gates_to_dict(report) if report.gates_only else to_dict(report)
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

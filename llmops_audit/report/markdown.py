@@ -5,9 +5,11 @@ from __future__ import annotations
 from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
+    RenderOptions,
     call_outcomes,
     fmt_breakdown,
     fmt_metric_value,
+    gates_verdict,
     level_name,
     period_text,
     status_counts,
@@ -19,7 +21,31 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def render(report: AuditReport) -> str:
+def _gate_rows(report: AuditReport) -> list[str]:
+    out = ["| Gate | Result | Measured | Threshold | Evidence |", "|---|---|---|---|---|"]
+    for g in report.gates:
+        out.append(
+            f"| {_cell(g.name)} | **{g.label}** | {_cell(g.measured_text)} | {_cell(g.threshold_text)} "
+            f"| {_cell(g.reason)} |"
+        )
+    return out
+
+
+def _gates_only(report: AuditReport) -> str:
+    s = report.scope
+    lines = [
+        f"# Go-live gates: {gates_verdict(report)}",
+        "",
+        f"Account `{s.account}` · Region `{s.region}`",
+        "",
+        *_gate_rows(report),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render(report: AuditReport, options: RenderOptions | None = None) -> str:
+    if report.gates_only:
+        return _gates_only(report)
     fw = report.framework
     top = fw.level(report.level)
     s = report.scope
@@ -42,13 +68,7 @@ def render(report: AuditReport) -> str:
     if report.gates:
         out.append("## Go-live gates")
         out.append("")
-        out.append("| Gate | Result | Measured | Threshold | Evidence |")
-        out.append("|---|---|---|---|---|")
-        for g in report.gates:
-            out.append(
-                f"| {_cell(g.name)} | **{g.status}** | {_cell(g.measured_text)} | {_cell(g.threshold_text)} "
-                f"| {_cell(g.reason)} |"
-            )
+        out.extend(_gate_rows(report))
         out.append("")
     nxt = [r for r in report.items if r.id in report.next_improvements]
     if nxt:

@@ -12,9 +12,11 @@ from rich.text import Text
 from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
+    RenderOptions,
     call_outcomes,
     fmt_breakdown,
     fmt_metric_value,
+    gates_verdict,
     period_text,
     status_counts,
     verdict_line,
@@ -61,10 +63,9 @@ def _gates(report: AuditReport) -> Table:
     t = Table(title="Go-live gates", title_justify="left", expand=True)
     for col in ("Gate", "Result", "Measured", "Threshold", "Evidence"):
         t.add_column(col, overflow="fold")
-    style = {"pass": "green", "fail": "red", "unknown": "yellow", "waived": "magenta"}
     for g in report.gates:
         t.add_row(
-            g.name, Text(g.status, style=style.get(g.status, "")), g.measured_text, g.threshold_text, g.reason
+            g.name, Text(g.label, style=STATUS_STYLE[g.status]), g.measured_text, g.threshold_text, g.reason
         )
     return t
 
@@ -111,16 +112,21 @@ def _level_block(report: AuditReport, number: int) -> Group:
     return Group(*parts)
 
 
-def render(report: AuditReport, color: bool = True, width: int = 140) -> str:
+def render(report: AuditReport, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
     buf = io.StringIO()
     console = Console(
         file=buf,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        width=options.width,
         highlight=False,
-        color_system="standard" if color else None,
+        color_system="standard" if options.color else None,
     )
+    if report.gates_only:
+        console.print(f"[bold]Go-live gates: {gates_verdict(report)}[/bold]")
+        console.print(_gates(report))
+        return buf.getvalue()
     console.print(_headline(report))
     if report.gates:
         console.print(_gates(report))

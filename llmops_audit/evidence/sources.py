@@ -1,0 +1,91 @@
+"""Where evidence comes from: live AWS, a saved snapshot, or the recorded demo account.
+
+The pipeline sees only `EvidenceSource.collect(plan)`; it never knows which one it was given. Another
+source (another account or Region, a non-AWS system) is one more class with that method.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from llmops_audit.evidence.snapshot import EvidenceSnapshot
+
+OnSection = Callable[[str], None]
+DEMO_EVIDENCE = "demo-evidence.json"
+
+
+@dataclass(frozen=True)
+class CollectionPlan:
+    """What a run needs read: the evidence sections, the audit period, and settings collectors use."""
+
+    sections: frozenset[str]
+    start: datetime
+    end: datetime
+    options: dict[str, Any] = field(default_factory=dict)  # e.g. the policy's custom gate metrics
+
+
+class EvidenceSource(Protocol):
+    def collect(self, plan: CollectionPlan, on_section: OnSection | None = None) -> EvidenceSnapshot:
+        """The evidence for `plan`, with a record of every call made to get it."""
+        ...
+
+
+class LiveAwsSource:
+    """One AWS account and Region, through the recorded read-only access layer.
+
+    The session and Region are checked when the source is made (no AWS call yet); the first call is
+    sts:GetCallerIdentity, which names the account and proves the credentials work.
+    """
+
+    def __init__(self, profile: str | None, region: str | None) -> None:
+        from llmops_audit.aws.session import make_session
+
+        self.profile = profile
+        self.session, self.region = make_session(profile, region)
+
+    def collect(self, plan: CollectionPlan, on_section: OnSection | None = None) -> EvidenceSnapshot:
+        from llmops_audit.aws.access import AwsAccess
+        from llmops_audit.aws.session import caller_account
+        from llmops_audit.collectors import collect
+        from llmops_audit.model import Scope
+
+        aws = AwsAccess(self.session, self.region)
+        if on_section:
+            on_section("the caller identity")
+        account, partition = caller_account(aws)
+        scope = Scope(
+            account,
+            self.region,
+            plan.start,
+            plan.end,
+            partition=partition,
+            profile=self.profile,
+            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+        )
+        return collect(aws, scope, plan.sections, on_section, plan.options)
+
+
+class SavedSnapshotSource:
+    """Evidence saved by --save-evidence, scored again offline. It is read when the source is made."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.snapshot = EvidenceSnapshot.load(path)
+
+    def collect(self, plan: CollectionPlan, on_section: OnSection | None = None) -> EvidenceSnapshot:
+        # Sections the plan needs but the file lacks make their items unknown ("it was not collected").
+        return self.snapshot
+
+
+class DemoSource(SavedSnapshotSource):
+    """The recorded demo account: evidence collected once from a seeded mock account (see
+    tests/fake_account), shipped as package data, so the demo needs no AWS and no emulator."""
+
+    def __init__(self) -> None:
+        super().__init__(Path(str(resources.files("llmops_audit.data").joinpath(DEMO_EVIDENCE))))
