@@ -156,7 +156,6 @@ def _items_reading(section: str) -> set[str]:
 
 
 def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: EvidenceSnapshot) -> None:
-    fw = framework()
     base = {r.id: r for r in report_of(demo_snapshot).items}
     sections = sorted(s for s in demo_snapshot.sections if _items_reading(s))
     assert len(sections) > 15
