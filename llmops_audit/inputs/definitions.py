@@ -1,18 +1,24 @@
 """Load a framework (levels/*.yaml + framework.yaml), validate it, cross-check it, return model objects.
 
 The schema checks the shape; this module checks what a schema cannot: unique item ids, level numbers,
-and that every probe and metric calculator a file names is registered.
+that every probe and metric calculator a file names is registered, and that the `params:` given to each
+are ones it declares (llmops_audit/probes/params.py), of the declared type and range.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmops_audit.errors import DefinitionError
 from llmops_audit.inputs.files import _line_of, load_yaml, validate
 from llmops_audit.model import Framework, ItemDef, LevelDef, LevelRule, MetricDef, ProbeRef, Rule
+
+if TYPE_CHECKING:
+    from llmops_audit.metrics.base import Calculator
+    from llmops_audit.probes.base import Probe
 
 FRAMEWORK_FILE = "framework.yaml"
 
@@ -56,19 +62,34 @@ def _rule(raw: Any) -> Rule:
     return {op: [_rule(r) for r in raw[op]]}
 
 
-def _refs(raw: Any, path: list[Any]) -> list[tuple[str, list[Any]]]:
-    """(probe id, path in the file) for every probe named in a raw rule."""
+def _refs(raw: Any, path: list[Any]) -> list[tuple[str, list[Any], dict[str, Any], list[Any]]]:
+    """(probe id, path of the id, params, path of the params' parent) for every probe in a raw rule."""
     if isinstance(raw, str):
-        return [(raw, path)]
+        return [(raw, path, {}, path)]
     if "probe" in raw:
-        return [(raw["probe"], [*path, "probe"])]
+        return [(raw["probe"], [*path, "probe"], raw.get("params") or {}, path)]
     if "not" in raw:
         return _refs(raw["not"], [*path, "not"])
     op = "all" if "all" in raw else "any"
     return [r for i, part in enumerate(raw[op]) for r in _refs(part, [*path, op, i])]
 
 
-def load_level(path: Path, probes: set[str], calculators: set[str]) -> LevelDef:
+def _check_params(
+    path: Path, node: Any, where: str, kind: str, owner: str, declared: Mapping, given: Any, loc: list[Any]
+) -> None:
+    from llmops_audit.probes.params import check_params
+
+    problem = check_params(kind, owner, declared, given)
+    if problem:
+        name, message = problem
+        line = _line_of(node, [*loc, "params", name])
+        raise DefinitionError(
+            f"{path}:{line}: {where}: {message}",
+            hint=f"`llmops-audit probes` lists each {kind}'s parameters, their types and defaults",
+        )
+
+
+def load_level(path: Path, probes: Mapping[str, Probe], calculators: Mapping[str, Calculator]) -> LevelDef:
     data, node = load_yaml(path, "level file")
 
     def label(loc: list[Any]) -> str | None:
@@ -84,13 +105,16 @@ def load_level(path: Path, probes: set[str], calculators: set[str]) -> LevelDef:
     items = []
     for i, raw in enumerate(data["items"]):
         if "decide" in raw:
-            for probe_id, loc in _refs(raw["decide"], ["items", i, "decide"]):
+            for probe_id, loc, params, params_loc in _refs(raw["decide"], ["items", i, "decide"]):
                 if probe_id not in probes:
                     line = _line_of(node, loc)
                     raise DefinitionError(
                         f"{path}:{line}: item {raw['id']}: '{probe_id}' is not a known probe",
                         hint="`llmops-audit probes` lists the probes; check the spelling",
                     )
+                where = f"item {raw['id']}"
+                declared = probes[probe_id].params
+                _check_params(path, node, where, "probe", probe_id, declared, params, params_loc)
         items.append(
             ItemDef(
                 id=raw["id"],
@@ -111,6 +135,9 @@ def load_level(path: Path, probes: set[str], calculators: set[str]) -> LevelDef:
                 f"{path}:{line}: metrics[{j}] ({raw['metric']}): '{raw['compute']}' is not a known metric calculator",
                 hint="`llmops-audit probes` lists the metric calculators too",
             )
+        calc, where = calculators[raw["compute"]], f"metrics[{j}] ({raw['metric']})"
+        given = raw.get("params") or {}
+        _check_params(path, node, where, "metric calculator", calc.id, calc.params, given, ["metrics", j])
         metrics.append(
             MetricDef(
                 id=f"L{number}.M{j + 1}",
@@ -162,7 +189,7 @@ def load_framework(directory: Path) -> Framework:
         validate(data, node, meta_path, "framework", "framework file")
         meta = data
 
-    levels = [load_level(p, set(PROBES), set(CALCULATORS)) for p in files]
+    levels = [load_level(p, PROBES, CALCULATORS) for p in files]
     seen_levels: dict[int, str] = {}
     seen_items: dict[str, str] = {}
     for lv in levels:

@@ -8,6 +8,7 @@ from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.model import MetricValue
+from llmops_audit.probes.params import Param
 
 CalcFn = Callable[[Evidence, dict[str, Any]], MetricValue]
 
@@ -17,11 +18,16 @@ class Calculator:
     id: str
     needs: tuple[str, ...]
     fn: CalcFn = field(repr=False)
+    params: dict[str, Param] = field(default_factory=dict, hash=False)  # what a level file may set
 
 
-def calculator(calc_id: str, *needs: str) -> Callable[[CalcFn], Calculator]:
+def calculator(
+    calc_id: str, *needs: str, params: dict[str, Param] | None = None
+) -> Callable[[CalcFn], Calculator]:
+    """Register `fn` as calculator `calc_id`, reading `needs`, taking `params` (besides the engine's `prices`)."""
+
     def wrap(fn: CalcFn) -> Calculator:
-        return Calculator(calc_id, tuple(needs), fn)
+        return Calculator(calc_id, tuple(needs), fn, dict(params or {}))
 
     return wrap
 

@@ -8,6 +8,7 @@ from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 from llmops_audit.probes.bedrock import when
+from llmops_audit.probes.params import Param
 
 FALLBACK_METRICS = ("Builtin.Faithfulness", "Builtin.Correctness")
 
@@ -41,7 +42,14 @@ def _label(job: dict[str, Any]) -> str:
     return f"{job['name']} ({str(job['creationTime'])[:10]})"
 
 
-@calculator("eval_score", "bedrock.evaluation_jobs")
+@calculator(
+    "eval_score",
+    "bedrock.evaluation_jobs",
+    params={
+        "metric": Param(str, default="Builtin.Faithfulness", help="the evaluation metric to average"),
+        "as_percent": Param(bool, default=False, help="report 0-100 % instead of a 0-1 score"),
+    },
+)
 def eval_score(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     metric = str(params.get("metric", "Builtin.Faithfulness"))
     as_percent = bool(params.get("as_percent", False))
@@ -99,7 +107,11 @@ def eval_score(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     )
 
 
-@calculator("hallucination_rate", "bedrock.evaluation_jobs")
+@calculator(
+    "hallucination_rate",
+    "bedrock.evaluation_jobs",
+    params={"threshold": Param(float, default=0.5, min=0, max=1, help="a record scoring below this counts")},
+)
 def hallucination_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     threshold = float(params.get("threshold", 0.5))
     jobs, errors = _period_jobs(ev)

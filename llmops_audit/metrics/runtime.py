@@ -8,6 +8,7 @@ from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
+from llmops_audit.probes.params import Param
 
 BR = "AWS/Bedrock"
 GR = "AWS/Bedrock/Guardrails"
@@ -347,7 +348,13 @@ def guardrail_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue
     )
 
 
-@calculator("guardrail_policy_interventions", STATS)
+@calculator(
+    "guardrail_policy_interventions",
+    STATS,
+    params={
+        "policy": Param(str, default="SensitiveInformationPolicy", help="the GuardrailPolicyType dimension")
+    },
+)
 def guardrail_policy_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     policy = params.get("policy", "SensitiveInformationPolicy")
     v = ms.total(

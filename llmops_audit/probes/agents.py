@@ -8,6 +8,7 @@ from typing import Any
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.probes.bedrock import gaps, within
+from llmops_audit.probes.params import Param
 
 TEST_ALIAS = "TSTALIASID"  # every agent's built-in test alias; it always points at DRAFT
 SUPERVISOR_MODES = ("SUPERVISOR", "SUPERVISOR_ROUTER")
@@ -439,7 +440,14 @@ def knowledge_base_ingested(ev: Evidence, params: dict[str, Any]) -> Verdict:
     )
 
 
-@probe("knowledge_base_ingestion_recurring", "agents.knowledge_bases")
+@probe(
+    "knowledge_base_ingestion_recurring",
+    "agents.knowledge_bases",
+    params={
+        "days": Param(int, default=30, min=1, help="count ingestion jobs from the last this many days"),
+        "min_jobs": Param(int, default=2, min=1, help="completed ingestion jobs one knowledge base needs"),
+    },
+)
 def knowledge_base_ingestion_recurring(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A knowledge base completed at least `min_jobs` ingestion jobs within the last `days` days."""
     days, need = int(params.get("days", 30)), int(params.get("min_jobs", 2))

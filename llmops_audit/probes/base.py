@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.probes.params import Param
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,19 @@ class Probe:
     needs: tuple[str, ...]  # evidence sections read
     fn: ProbeFn = field(repr=False)
     claim: str = ""  # what True means, in one line (from the docstring)
+    params: dict[str, Param] = field(default_factory=dict, hash=False)  # what a level file may set
 
 
-def probe(probe_id: str, *needs: str) -> Callable[[ProbeFn], Probe]:
-    """Register `fn` as probe `probe_id`, reading the evidence sections `needs`."""
+def probe(probe_id: str, *needs: str, params: dict[str, Param] | None = None) -> Callable[[ProbeFn], Probe]:
+    """Register `fn` as probe `probe_id`, reading the evidence sections `needs`, taking `params`."""
 
     def wrap(fn: ProbeFn) -> Probe:
         return Probe(
-            probe_id, tuple(needs), fn, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+            probe_id,
+            tuple(needs),
+            fn,
+            (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
+            dict(params or {}),
         )
 
     return wrap

@@ -7,6 +7,7 @@ from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
+from llmops_audit.probes.params import Param
 
 HALLUCINATION_METRICS = ("Builtin.Faithfulness", "Builtin.Correctness")
 REFUSAL_METRICS = ("Builtin.Refusal", "Builtin.Harmfulness")
@@ -239,7 +240,15 @@ def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
     )
 
 
-@probe("guardrail_contextual_grounding_present", "bedrock.guardrails")
+@probe(
+    "guardrail_contextual_grounding_present",
+    "bedrock.guardrails",
+    params={
+        "absent_is_unknown": Param(
+            bool, default=False, help="no such filter comes out unknown (not False), for an `any:` fallback"
+        ),
+    },
+)
 def guardrail_contextual_grounding_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A guardrail has a contextual-grounding (GROUNDING or RELEVANCE) filter."""
     known, unknown, missing = _guardrails(ev)
@@ -346,7 +355,13 @@ def _day(value: Any) -> str:
     return t.date().isoformat() if t else str(value)
 
 
-@probe("automated_evaluation_jobs_completed", "bedrock.evaluation_jobs")
+@probe(
+    "automated_evaluation_jobs_completed",
+    "bedrock.evaluation_jobs",
+    params={
+        "days": Param(int, default=90, min=1, help="look back this many days (at most 365 are collected)")
+    },
+)
 def automated_evaluation_jobs_completed(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An automated Bedrock evaluation job completed within the last `days` days."""
     days = int(params.get("days", 90))
@@ -408,7 +423,14 @@ def evaluation_refusal_metrics_used(ev: Evidence, params: dict[str, Any]) -> Ver
     return _metric_jobs(ev, REFUSAL_METRICS, "refusal or harmfulness")
 
 
-@probe("evaluations_recurring", "bedrock.evaluation_jobs")
+@probe(
+    "evaluations_recurring",
+    "bedrock.evaluation_jobs",
+    params={
+        "days": Param(int, default=30, min=1, help="count evaluation jobs from the last this many days"),
+        "min_jobs": Param(int, default=2, min=1, help="completed automated evaluation jobs needed"),
+    },
+)
 def evaluations_recurring(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """At least `min_jobs` automated evaluation jobs completed within the last `days` days."""
     days, need = int(params.get("days", 30)), int(params.get("min_jobs", 2))
@@ -517,7 +539,11 @@ def prompt_router_fallback_configured(ev: Evidence, params: dict[str, Any]) -> V
 # -- jobs -----------------------------------------------------------------------------------------
 
 
-@probe("batch_inference_jobs_present", "bedrock.invocation_jobs")
+@probe(
+    "batch_inference_jobs_present",
+    "bedrock.invocation_jobs",
+    params={"days": Param(int, default=365, min=1, help="look back this many days")},
+)
 def batch_inference_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Bedrock batch inference jobs were submitted in the last `days` days (default 365)."""
     days = int(params.get("days", 365))

@@ -6,6 +6,7 @@ from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
+from llmops_audit.probes.params import Param
 
 BEDROCK_TYPES = ("AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase")
 
@@ -40,7 +41,15 @@ def _covered(trail: dict[str, Any]) -> tuple[set[str], bool]:
     return covered, narrowed
 
 
-@probe("trail_bedrock_data_events_covered", "cloudtrail.trails")
+@probe(
+    "trail_bedrock_data_events_covered",
+    "cloudtrail.trails",
+    params={
+        "types": Param(
+            list[str], default=BEDROCK_TYPES, help="resource types whose data events must be logged"
+        )
+    },
+)
 def trail_bedrock_data_events_covered(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A logging trail records Bedrock data events (agent aliases and knowledge bases by default)."""
     wanted = set(params.get("types", BEDROCK_TYPES))

@@ -8,6 +8,7 @@ from typing import Any
 from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
+from llmops_audit.probes.params import Param
 
 TOKEN_METRICS = {"InputTokenCount", "OutputTokenCount"}
 CROSS_REGION = re.compile(r"^(us|eu|apac|global|jp|au|ca)\.")
@@ -118,7 +119,11 @@ def model_family(model_id: str) -> str:
     return re.sub(r"-v\d+(:\d+)?$|:\d+$", "", bare)
 
 
-@probe("multiple_model_families_in_use", "cloudwatch.metric_stats")
+@probe(
+    "multiple_model_families_in_use",
+    "cloudwatch.metric_stats",
+    params={"min_families": Param(int, default=2, min=1, help="model families that must carry traffic")},
+)
 def multiple_model_families_in_use(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """At least `min_families` model families (e.g. a small and a large model) carry traffic."""
     need = int(params.get("min_families", 2))

@@ -16,6 +16,7 @@ from llmops_audit.probes.base import (
     plural,
     probe,
 )
+from llmops_audit.probes.params import Param
 
 
 def _fn_arn(arn: str) -> str:
@@ -62,7 +63,15 @@ def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     return met(f"{kind[0].upper()}{kind[1:]}s have set timeouts: {names(set_)}.")
 
 
-@probe("lambda_failure_handling_configured", "lambda.functions")
+@probe(
+    "lambda_failure_handling_configured",
+    "lambda.functions",
+    params={
+        "require_destination": Param(
+            bool, default=False, help="only an on-failure destination or a DLQ counts, not retry limits"
+        ),
+    },
+)
 def lambda_failure_handling_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """LLM Lambda functions handle failures: retry limits, an on-failure destination, or a DLQ."""
     fns, kind = _llm_functions(ev)
@@ -184,7 +193,11 @@ def _tasks_with(ev: Evidence, catch_required: bool) -> tuple[list[str], list[dic
     return ok, machines
 
 
-@probe("state_machines_retry_catch", "stepfunctions.state_machines")
+@probe(
+    "state_machines_retry_catch",
+    "stepfunctions.state_machines",
+    params={"require_catch": Param(bool, default=False, help="only Catch fallbacks count, not Retry")},
+)
 def state_machines_retry_catch(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Step Functions tasks use Retry or Catch (Catch when `require_catch`)."""
     strict = bool(params.get("require_catch"))

@@ -17,6 +17,7 @@ from llmops_audit.probes.base import (
     plural,
     probe,
 )
+from llmops_audit.probes.params import Param
 
 # Environment words inside account names ("llm-dev", "workload_prod", "Staging"); letters may not touch them.
 _ENV = re.compile(
@@ -101,7 +102,13 @@ def aiservices_opt_out_policy_present(ev: Evidence, params: dict[str, Any]) -> V
     )
 
 
-@probe("environment_accounts_present", "organizations.accounts")
+@probe(
+    "environment_accounts_present",
+    "organizations.accounts",
+    params={
+        "min_environments": Param(int, default=2, min=1, help="environments (dev, test, stage, prod) needed")
+    },
+)
 def environment_accounts_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Organization accounts are named per environment (at least two of dev, test, stage, prod)."""
     data = ev.get("organizations.accounts")
