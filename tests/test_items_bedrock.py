@@ -51,7 +51,7 @@ def account(moto_aws, canned):
 
 
 def status(aws, scope, item):
-    items, _, _ = assess(aws, scope)
+    items, _, _ = assess(aws, scope, ids=[item])
     return items[item]
 
 
@@ -59,14 +59,14 @@ def status(aws, scope, item):
 
 
 def test_evaluation_items_met_and_not_met(account, scope, canned):
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L1.3", "L1.6", "L3.2"])
     assert items["L1.3"].status is Status.MET  # no automated evaluation: testing is manual
     assert items["L3.2"].status is Status.NOT_MET
     assert items["L1.6"].status is Status.MET
 
     seed_client("s3").create_bucket(Bucket="eval-out")
     _canned_eval(canned, NOW - timedelta(days=5), metrics=("Builtin.Faithfulness", "Builtin.Refusal"))
-    items, metrics, _ = assess(account, scope)
+    items, metrics, _ = assess(account, scope, ids=["L1.3", "L1.6", "L3.2"])
     assert items["L3.2"].status is Status.MET
     assert "job1" in items["L3.2"].reason
     assert items["L1.3"].status is Status.NOT_MET
@@ -104,7 +104,7 @@ def _prompt(canned, versions=("DRAFT", "1")):
 
 def test_prompt_items_met(account, scope, canned):
     _prompt(canned)
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L1.2", "L1.4", "L2.1", "L3.1"])
     assert items["L2.1"].status is Status.MET and "support-answer" in items["L2.1"].reason
     assert items["L3.1"].status is Status.MET
     assert items["L1.2"].status is Status.NOT_MET
@@ -113,13 +113,13 @@ def test_prompt_items_met(account, scope, canned):
 
 
 def test_prompt_items_not_met(account, scope, canned):
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L1.2", "L1.4", "L2.1", "L3.1"])
     assert items["L2.1"].status is Status.NOT_MET
     assert items["L3.1"].status is Status.NOT_MET
     assert items["L1.2"].status is Status.MET  # no managed prompt anywhere: prompts live in code
     assert items["L1.4"].status is Status.MET  # nothing versioned: no prompt, alias, guardrail or profile
     _prompt(canned, versions=("DRAFT",))
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L1.2", "L1.4", "L2.1", "L3.1"])
     assert items["L2.1"].status is Status.MET
     assert items["L3.1"].status is Status.NOT_MET  # only a DRAFT: nothing is versioned
 
@@ -190,14 +190,14 @@ def _ingestion(canned, kb, *statuses_and_ages):
 
 def test_knowledge_base_items_met(account, scope, canned):
     _ingestion(canned, _kb(), ("COMPLETE", 2), ("COMPLETE", 12))
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L2.6", "L5.5"])
     assert items["L2.6"].status is Status.MET
     assert items["L5.5"].status is Status.MET  # re-ingested twice in 30 days
 
 
 def test_knowledge_base_items_not_met(account, scope, canned):
     _ingestion(canned, _kb(), ("FAILED", 2), ("COMPLETE", 45))
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L2.6", "L5.5"])
     assert items["L2.6"].status is Status.MET  # one completed sync, 45 days ago
     assert items["L5.5"].status is Status.NOT_MET
     _ingestion(canned, "ignored", ("FAILED", 2))
@@ -260,7 +260,7 @@ def test_guardrail_and_agent_items_met(account, scope, canned):
     _agents(canned)
     seed_client("s3").create_bucket(Bucket="eval-out")
     _canned_eval(canned, NOW - timedelta(days=5), metrics=("Builtin.Refusal",))
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L3.4", "L4.4", "L4.5", "L5.1", "L5.2"])
     for item in ("L3.4", "L4.4", "L4.5", "L5.1", "L5.2"):
         assert items[item].status is Status.MET, (item, items[item].reason)
     assert "attached to agent" in items["L3.4"].reason
@@ -275,7 +275,7 @@ def test_guardrail_and_agent_items_not_met(account, scope, canned):
         guard=False,
         functions=[{"name": "get_order", "requireConfirmation": "ENABLED"}],
     )
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L3.4", "L4.5", "L5.1", "L5.2"])
     assert items["L3.4"].status is Status.NOT_MET  # a PII guardrail exists but guards nothing
     assert items["L4.5"].status is Status.NOT_MET  # confirmation everywhere, not selectively
     assert items["L5.1"].status is Status.NOT_MET  # the two agents share one role
@@ -294,7 +294,7 @@ def test_agent_subresources_unsupported_is_unknown(account, scope):
 
 
 def test_router_batch_and_optimization_items(account, scope, canned):
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L3.5", "L4.2", "L4.3"])
     assert items["L4.3"].status is Status.UNKNOWN  # needs a person: absence is not evidence
     canned_prompt_router(canned, "cheap-or-strong")
     canned.add(
@@ -306,7 +306,7 @@ def test_router_batch_and_optimization_items(account, scope, canned):
             ]
         },
     )
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L3.5", "L4.2", "L4.3"])
     assert items["L3.5"].status is Status.MET and "cheap-or-strong" in items["L3.5"].reason
     assert items["L4.2"].status is Status.MET
     assert items["L4.3"].status is Status.MET
@@ -320,21 +320,21 @@ def test_l4_3_not_met_only_on_a_persons_word(account, scope, canned):
     """No optimization job and no branching flow is not evidence against adaptation: unknown, then not
     met once a person attests the practice is absent."""
     canned.add("bedrock-agent", "ListFlows", {"flowSummaries": []})
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L4.3"])
     assert items["L4.3"].status is Status.UNKNOWN and "attest" in items["L4.3"].reason
-    items, _, _ = assess(account, scope, _attested_absent("L4.3"))
+    items, _, _ = assess(account, scope, _attested_absent("L4.3"), ids=["L4.3"])
     assert items["L4.3"].status is Status.NOT_MET
     assert "Attested as not in place by Jane Doe" in items["L4.3"].reason
 
 
 def test_l4_4_confidence_scores_met_unknown_and_not_met(account, scope, canned):
     _canned_guardrail(canned)  # has a GROUNDING filter
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L4.4"])
     assert items["L4.4"].status is Status.MET and "GROUNDING" in items["L4.4"].reason
 
     _canned_guardrail(canned, grounding=False)
-    items, _, _ = assess(account, scope)
+    items, _, _ = assess(account, scope, ids=["L4.4"])
     assert items["L4.4"].status is Status.UNKNOWN  # no grounding filter, no confidence metric: ask a person
     assert "attest" in items["L4.4"].reason
-    items, _, _ = assess(account, scope, _attested_absent("L4.4"))
+    items, _, _ = assess(account, scope, _attested_absent("L4.4"), ids=["L4.4"])
     assert items["L4.4"].status is Status.NOT_MET

@@ -65,7 +65,7 @@ def rest_api(name: str, stages: dict[str, dict]) -> None:
 
 def test_l2_4_met_from_api_stages_alone(moto_aws, scope) -> None:
     rest_api("support-api", {"staging": {}, "production": {}})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.MET
     assert "API support-api has environment stages" in items["L2.4"].reason
 
@@ -76,7 +76,7 @@ def test_l2_4_met_from_lambda_aliases(moto_aws, scope) -> None:
     version = lam.publish_version(FunctionName="chat-bot")["Version"]
     for alias in ("test", "prod"):
         lam.create_alias(FunctionName="chat-bot", Name=alias, FunctionVersion=version)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.MET
     assert (
         "Function chat-bot has environment aliases prod, test" in items["L2.4"].reason
@@ -88,7 +88,7 @@ def test_l2_4_not_met_with_one_stage_and_version_aliases(moto_aws, scope) -> Non
     rest_api("support-api", {"v1": {}})
     make_function("chat-bot", timeout=30)
     seed_client("sqs").create_queue(QueueName="q", tags={"env": "production"})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.NOT_MET
     assert "Environment tags show 1 environment (prod)" in items["L2.4"].reason
 
@@ -99,7 +99,7 @@ def test_l2_4_not_met_with_one_stage_and_version_aliases(moto_aws, scope) -> Non
 def test_l2_5_met_from_a_workflow_retry_even_with_default_lambda_timeouts(moto_aws, scope) -> None:
     make_function("chat-bot", timeout=3)
     state_machine("answer", {"Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.MET
     assert "State machine answer uses Retry or Catch" in items["L2.5"].reason
 
@@ -107,7 +107,7 @@ def test_l2_5_met_from_a_workflow_retry_even_with_default_lambda_timeouts(moto_a
 def test_l2_5_not_met_when_timeouts_are_set_but_nothing_handles_failures(moto_aws, scope) -> None:
     make_function("chat-bot", timeout=30)
     state_machine("answer", {})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.NOT_MET
     assert (
         "chat-bot" in items["L2.5"].reason
@@ -118,7 +118,7 @@ def test_l2_5_not_met_when_timeouts_are_set_but_nothing_handles_failures(moto_aw
 def test_l2_5_unknown_when_lambda_listing_is_denied_and_no_workflow_decides(moto_aws, scope, canned) -> None:
     canned.deny("lambda", "ListFunctions")
     canned.deny("stepfunctions", "ListStateMachines")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.UNKNOWN
     assert "lambda:ListFunctions" in items["L2.5"].missing
 
@@ -137,7 +137,7 @@ def _eval_schedule(target_name: str) -> None:
 
 def test_l3_2_met_from_an_evaluation_schedule(moto_aws, scope) -> None:
     _eval_schedule("rag-eval-runner")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.2"])
     assert items["L3.2"].status is Status.MET
     assert "Schedule nightly (rate(1 day)) starts evaluations" in items["L3.2"].reason
 
@@ -145,27 +145,27 @@ def test_l3_2_met_from_an_evaluation_schedule(moto_aws, scope) -> None:
 def test_l3_2_not_met_with_an_unrelated_schedule_and_no_jobs(moto_aws, scope, canned) -> None:
     canned.add("bedrock", "ListEvaluationJobs", {})  # botocore: jobSummaries has min length 1
     _eval_schedule("nightly-backup")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.2"])
     assert items["L3.2"].status is Status.NOT_MET
 
 
 def test_l3_3_met_with_a_manual_approval(moto_aws, scope) -> None:
     seed_pipeline("bot-release", approval=True)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.3"])
     assert items["L3.3"].status is Status.MET
     assert "bot-release (Review/Approve)" in items["L3.3"].reason
 
 
 def test_l3_3_not_met_without_an_approval_action(moto_aws, scope) -> None:
     seed_pipeline("bot-release", approval=False)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.3"])
     assert items["L3.3"].status is Status.NOT_MET
     assert "bot-release has no manual approval action" in items["L3.3"].reason
 
 
 def test_l3_3_unknown_when_pipelines_cannot_be_read(moto_aws, scope, canned) -> None:
     canned.deny("codepipeline", "ListPipelines")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.3"])
     assert items["L3.3"].status is Status.UNKNOWN
     assert items["L3.3"].missing == ("codepipeline:ListPipelines",)
 
@@ -193,7 +193,7 @@ def _trace(name: str) -> None:
 def test_l3_6_met_from_a_traced_workflow_and_traces(moto_aws, scope) -> None:
     state_machine("answer", {}, tracing=True)
     _trace("answer")
-    items, metrics, _ = assess(moto_aws, scope)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L3.6", "L3.M8"])
     assert items["L3.6"].status is Status.MET
     assert "X-Ray tracing is on for state machine answer" in items["L3.6"].reason
     assert metrics["L3.M8"].value == pytest.approx(800, rel=0.01)
@@ -201,7 +201,7 @@ def test_l3_6_met_from_a_traced_workflow_and_traces(moto_aws, scope) -> None:
 
 def test_l3_6_not_met_when_tracing_is_on_but_x_ray_holds_no_traces(moto_aws, scope) -> None:
     rest_api("support-api", {"prod": {"tracingEnabled": True}})
-    items, metrics, _ = assess(moto_aws, scope)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L3.6", "L3.M8"])
     assert items["L3.6"].status is Status.NOT_MET
     assert "X-Ray holds no traces" in items["L3.6"].reason
     assert metrics["L3.M8"].value is None
@@ -216,7 +216,7 @@ def test_l5_4_met_from_a_lambda_on_failure_destination(moto_aws, scope) -> None:
         FunctionName="chat-bot",
         DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"}},
     )
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.4"])
     assert items["L5.4"].status is Status.MET
     assert "chat-bot (on-failure destination)" in items["L5.4"].reason
 
@@ -226,7 +226,7 @@ def test_l5_4_not_met_when_lambdas_only_retry_and_workflows_only_retry(moto_aws,
     make_function("chat-bot", timeout=30)
     seed_client("lambda").put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=2)
     state_machine("answer", {"Retry": [{"ErrorEquals": ["States.ALL"]}]})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.4"])
     assert items["L5.4"].status is Status.NOT_MET
     assert "None of the 1 LLM function has an on-failure destination or DLQ" in items["L5.4"].reason
     assert "uses Catch fallbacks" in items["L5.4"].reason
@@ -237,7 +237,7 @@ def test_l5_4_not_met_when_lambdas_only_retry_and_workflows_only_retry(moto_aws,
 
 def test_l5_6_met_with_validated_trail_and_bedrock_data_events(moto_aws, scope) -> None:
     make_trail(selectors=BEDROCK + KB_DATA, group="/aws/cloudtrail/audit")
-    items, metrics, _ = assess(moto_aws, scope)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L5.6", "L5.M8"])
     assert items["L5.6"].status is Status.MET
     assert "Trail audit records Bedrock data events" in items["L5.6"].reason
     assert metrics["L5.M8"].value == 0  # recorded, and no agent was invoked: a real zero
@@ -258,7 +258,7 @@ def test_l5_6_met_from_a_lake_event_data_store(moto_aws, scope, canned) -> None:
         },
     )
     make_trail()
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.MET
     assert "lake" in items["L5.6"].reason
 
@@ -266,7 +266,7 @@ def test_l5_6_met_from_a_lake_event_data_store(moto_aws, scope, canned) -> None:
 def test_l5_6_not_met_with_agent_aliases_only(moto_aws, scope, canned) -> None:
     canned.add("cloudtrail", "ListEventDataStores", {"EventDataStores": []})
     make_trail(selectors=BEDROCK, group="/aws/cloudtrail/audit")
-    items, metrics, _ = assess(moto_aws, scope)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.NOT_MET
     assert "AWS::Bedrock::KnowledgeBase" in items["L5.6"].reason
 
@@ -276,14 +276,14 @@ def test_l5_6_not_met_when_the_trail_lacks_validation(moto_aws, scope) -> None:
     ct = seed_client("cloudtrail")
     ct.create_trail(Name="plain", S3BucketName="plain-trail-bucket")
     ct.start_logging(Name="plain")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.NOT_MET
     assert "plain (single-Region, no log-file validation)" in items["L5.6"].reason
 
 
 def test_l5_6_unknown_when_trails_are_denied(moto_aws, scope, canned) -> None:
     canned.deny("cloudtrail", "DescribeTrails")
-    items, metrics, _ = assess(moto_aws, scope)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L5.6", "L5.M8"])
     assert items["L5.6"].status is Status.UNKNOWN
     assert "cloudtrail:DescribeTrails" in items["L5.6"].missing
     assert metrics["L5.M8"].value is None
@@ -294,7 +294,7 @@ def test_l5_6_unknown_when_trails_are_denied(moto_aws, scope, canned) -> None:
 
 def test_l2_1_met_from_ssm_prompt_parameters_without_reading_their_values(moto_aws, scope) -> None:
     seed_client("ssm").put_parameter(Name="/prompts/support/system", Value="SECRET-TEMPLATE", Type="String")
-    items, _, snap = assess(moto_aws, scope)
+    items, _, snap = assess(moto_aws, scope, ids=["L2.1"])
     assert items["L2.1"].status is Status.MET
     assert "/prompts/support/system" in items["L2.1"].reason
     assert "SECRET-TEMPLATE" not in snap.to_json()
@@ -305,6 +305,6 @@ def test_l2_1_not_met_without_ssm_prompts_or_bedrock_prompts(moto_aws, scope, ca
     canned.add("bedrock-agent", "ListPrompts", {"promptSummaries": []})
     canned.add("bedrock-agent", "ListFlows", {"flowSummaries": []})
     seed_client("ssm").put_parameter(Name="/app/db-host", Value="db", Type="String")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.1"])
     assert items["L2.1"].status is Status.NOT_MET
     assert "No SSM parameter holds prompts." in items["L2.1"].reason

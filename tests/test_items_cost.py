@@ -68,7 +68,7 @@ def test_l4_6_met_with_budget_and_anomaly_monitor(moto_aws, scope, canned) -> No
             ]
         },
     )
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L4.6"])
     assert items["L4.6"].status is Status.MET, items["L4.6"].reason
     assert "bedrock-monthly" in items["L4.6"].reason and "bedrock-spend" in items["L4.6"].reason
 
@@ -76,7 +76,7 @@ def test_l4_6_met_with_budget_and_anomaly_monitor(moto_aws, scope, canned) -> No
 def test_l4_6_not_met_with_a_budget_but_no_attribution(moto_aws, scope, canned) -> None:
     budget()
     no_cost_attribution(canned)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L4.6"])
     assert items["L4.6"].status is Status.NOT_MET, items["L4.6"].reason
     assert "No cost-allocation tag is active" in items["L4.6"].reason
 
@@ -92,7 +92,7 @@ def test_l4_6_unknown_when_budgets_are_denied(moto_aws, scope, canned) -> None:
         "ListCostAllocationTags",
         {"CostAllocationTags": [{"TagKey": "team", "Type": "UserDefined", "Status": "Active"}]},
     )
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L4.6"])
     assert items["L4.6"].status is Status.UNKNOWN
     assert "budgets:ViewBudget" in items["L4.6"].missing
 
@@ -101,13 +101,13 @@ def test_l4_6_unknown_when_budgets_are_denied(moto_aws, scope, canned) -> None:
 
 
 def test_l1_5_met_in_an_account_without_budget_alarm_or_dashboard(moto_aws, scope) -> None:
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L1.5"])
     assert items["L1.5"].status is Status.MET, items["L1.5"].reason
 
 
 def test_l1_5_not_met_once_a_budget_exists(moto_aws, scope) -> None:
     budget("llm-spend")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L1.5"])
     assert items["L1.5"].status is Status.NOT_MET
     assert "llm-spend" in items["L1.5"].reason
 
@@ -155,7 +155,7 @@ def confirmed_refund_action(canned) -> None:
 def test_l5_3_met_when_the_admin_role_is_bounded_and_mutations_are_confirmed(moto_aws, scope, canned) -> None:
     agent_with_role("support-bot-agent-role", admin=True, boundary=True)
     confirmed_refund_action(canned)
-    items, _, snap = assess(moto_aws, scope)
+    items, _, snap = assess(moto_aws, scope, ids=["L5.3"])
     assert snap.sections["iam.agent_roles"]["roles"][0]["admin_policies"] == ["AdministratorAccess"]
     assert items["L5.3"].status is Status.MET, items["L5.3"].reason
     assert "support-bot-agent-role (permissions boundary)" in items["L5.3"].reason
@@ -164,13 +164,13 @@ def test_l5_3_met_when_the_admin_role_is_bounded_and_mutations_are_confirmed(mot
 def test_l5_3_not_met_when_the_agent_role_is_administrator(moto_aws, scope, canned) -> None:
     agent_with_role("support-bot-agent-role", admin=True)
     confirmed_refund_action(canned)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.NOT_MET
     assert "support-bot-agent-role (AdministratorAccess)" in items["L5.3"].reason
 
 
 def test_l5_3_not_met_without_agents(moto_aws, scope) -> None:
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.NOT_MET
     assert "no agents" in items["L5.3"].reason
 
@@ -179,7 +179,7 @@ def test_l5_3_unknown_when_the_role_cannot_be_read(moto_aws, scope, canned) -> N
     agent_with_role("support-bot-agent-role", admin=False)
     confirmed_refund_action(canned)
     canned.deny("iam", "GetRole")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.UNKNOWN, items["L5.3"].reason
     assert "iam:GetRole" in items["L5.3"].missing
 
@@ -206,20 +206,20 @@ def organization(*accounts: str, opt_out: bool = False) -> None:
 
 def test_l2_4_met_from_per_environment_organization_accounts(moto_aws, scope) -> None:
     organization("llm-dev", "llm-prod")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.MET, items["L2.4"].reason
     assert "dev (llm-dev)" in items["L2.4"].reason
 
 
 def test_l2_4_not_met_with_one_environment_account(moto_aws, scope) -> None:
     organization("llm-prod")
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.NOT_MET, items["L2.4"].reason
 
 
 def test_l3_4_met_from_an_attached_ai_services_opt_out_policy(moto_aws, scope) -> None:
     organization(opt_out=True)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.4"])
     assert items["L3.4"].status is Status.MET, items["L3.4"].reason
     assert "ai-opt-out" in items["L3.4"].reason
 
@@ -242,13 +242,13 @@ def _vector_collection() -> None:
 
 def test_l2_6_met_from_a_vector_search_collection(moto_aws, scope) -> None:
     _vector_collection()
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.6"])
     assert items["L2.6"].status is Status.MET, items["L2.6"].reason
     assert "kb-vectors" in items["L2.6"].reason
 
 
 def test_l2_6_not_met_without_knowledge_base_or_collection(moto_aws, scope) -> None:
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.6"])
     assert items["L2.6"].status is Status.NOT_MET, items["L2.6"].reason
 
 
@@ -258,7 +258,7 @@ def test_l1_1_met_from_a_sagemaker_notebook(moto_aws, scope) -> None:
         InstanceType="ml.t3.medium",
         RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
     )
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L1.1"])
     assert items["L1.1"].status is Status.MET, items["L1.1"].reason
     assert "prompt-lab" in items["L1.1"].reason
 
@@ -308,14 +308,14 @@ def _flow(canned, conditional: bool) -> None:
 
 def test_l4_5_met_from_a_conditional_a2i_flow_definition(moto_aws, scope, canned) -> None:
     _flow(canned, conditional=True)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L4.5"])
     assert items["L4.5"].status is Status.MET, items["L4.5"].reason
     assert "answer-review" in items["L4.5"].reason
 
 
 def test_l4_5_not_met_when_the_flow_definition_has_no_conditions(moto_aws, scope, canned) -> None:
     _flow(canned, conditional=False)
-    items, _, snap = assess(moto_aws, scope)
+    items, _, snap = assess(moto_aws, scope, ids=["L4.5"])
     assert items["L4.5"].status is Status.NOT_MET, items["L4.5"].reason
     assert (
         "answer-review" in items["L4.5"].reason

@@ -52,14 +52,14 @@ def function(name: str, timeout: int = 3, tracing: str = "PassThrough", **kw) ->
 def test_l2_5_retry_timeout_handling_met(moto_aws, scope) -> None:
     function("chat-bot", timeout=30)
     seed_client("lambda").put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=1)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.MET
     assert "chat-bot 30s" in items["L2.5"].reason
 
 
 def test_l2_5_not_met_with_default_timeout_and_no_failure_handling(moto_aws, scope) -> None:
     function("chat-bot", timeout=3)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.NOT_MET
     assert "3 s default timeout" in items["L2.5"].reason
 
@@ -68,14 +68,14 @@ def test_l2_4_environments_met_from_tags(moto_aws, scope) -> None:
     sqs = seed_client("sqs")
     for env in ("dev", "prod"):
         sqs.create_queue(QueueName=f"q-{env}", tags={"env": env})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.MET
     assert "dev, prod" in items["L2.4"].reason
 
 
 def test_l2_4_not_met_with_a_single_environment(moto_aws, scope) -> None:
     seed_client("sqs").create_queue(QueueName="q", tags={"env": "prod"})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.NOT_MET
 
 
@@ -95,14 +95,14 @@ def test_l3_6_observability_met_with_tracing_and_traces(moto_aws, scope) -> None
             )
         ]
     )
-    items, metrics, _ = assess(moto_aws, scope)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L3.6", "L3.M8"])
     assert items["L3.6"].status is Status.MET
     assert metrics["L3.M8"].value == pytest.approx(1500, rel=0.01)
 
 
 def test_l3_6_not_met_without_tracing(moto_aws, scope) -> None:
     function("rag-bot", timeout=10)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.6"])
     assert items["L3.6"].status is Status.NOT_MET
 
 
@@ -133,7 +133,7 @@ BEDROCK_DATA = [
 
 def test_l5_6_audit_trail_met_with_bedrock_data_events(moto_aws, scope) -> None:
     _trail(BEDROCK_DATA)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.MET
     assert "Trail audit records Bedrock data events" in items["L5.6"].reason
 
@@ -141,7 +141,7 @@ def test_l5_6_audit_trail_met_with_bedrock_data_events(moto_aws, scope) -> None:
 def test_l5_6_not_met_without_data_event_selectors(moto_aws, scope, canned) -> None:
     canned.add("cloudtrail", "ListEventDataStores", {"EventDataStores": []})
     _trail(None)
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.NOT_MET
 
 
@@ -160,7 +160,7 @@ def test_l4_6_cost_monitored_met_with_budget_and_active_tags(moto_aws, scope, ca
         "ListCostAllocationTags",
         {"CostAllocationTags": [{"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]},
     )
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L4.6"])
     assert items["L4.6"].status is Status.MET
 
 
@@ -170,7 +170,7 @@ def test_l4_6_not_met_without_a_budget(moto_aws, scope, canned) -> None:
         "ListCostAllocationTags",
         {"CostAllocationTags": [{"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]},
     )
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L4.6"])
     assert items["L4.6"].status is Status.NOT_MET
     assert "No AWS Budget" in items["L4.6"].reason
 
@@ -186,7 +186,7 @@ def _agent(role_policy: dict) -> None:
 
 def test_l5_3_not_met_when_an_agent_role_is_admin(moto_aws, scope) -> None:
     _agent({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.NOT_MET
     assert "agent-role" in items["L5.3"].reason and "administrator" in items["L5.3"].reason
 
@@ -207,5 +207,5 @@ def test_l5_3_met_with_scoped_role_and_tool_lambda_limited_to_the_agent(moto_aws
         SourceArn=f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/helper",
     )
     canned_action_group(canned, {"lambda": tool})
-    items, _, _ = assess(moto_aws, scope)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.MET, items["L5.3"].reason
