@@ -101,6 +101,42 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
+# The failures of one request that AwsAccess turns into a recorded outcome (see AwsAccess._failure).
+_HANDLED_ERRORS = (
+    bce.ClientError,
+    bce.NoCredentialsError,
+    bce.PartialCredentialsError,
+    bce.NoAuthTokenError,
+    bce.ProfileNotFound,
+    bce.EndpointConnectionError,
+    bce.ConnectTimeoutError,
+    bce.ConnectionClosedError,
+    bce.ReadTimeoutError,
+    bce.ParamValidationError,
+    NotImplementedError,
+)
+
+# Next-page token members, most common first (for operations botocore has no paginator for).
+_TOKEN_MEMBERS = ("NextToken", "nextToken", "NextPageToken", "nextPageToken", "PaginationToken", "NextMarker")
+
+
+def _shape_tokens(client: Any, operation: str) -> tuple[str, str]:
+    """(input, output) token members of an operation, from its shapes in the client's service model.
+
+    ("", "") when its output has no next-page token: then it has one page.
+    """
+    api_name = client.meta.method_to_api_mapping.get(operation, _camel(operation))
+    model = client.meta.service_model.operation_model(api_name)
+    outs = set(model.output_shape.members) if model.output_shape is not None else set()
+    ins = set(model.input_shape.members) if model.input_shape is not None else set()
+    for out in (*_TOKEN_MEMBERS, "Marker"):
+        if out in outs:
+            for inp in (out, out.removeprefix("Next")):  # NextMarker in the output, Marker in the input
+                if inp in ins:
+                    return inp, out
+    return "", ""
+
+
 class AwsAccess:
     def __init__(
         self,
@@ -147,50 +183,13 @@ class AwsAccess:
     def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> dict[str, Any]:
         """Call one read operation, named in boto3's snake_case (`list_metrics`)."""
         region = region or self.region
-        op_name = _camel(operation)
-        if not self.is_read_operation(op_name):
-            raise ReadOnlyViolation(f"{service}.{op_name} is not a read operation")
+        op_name = self._read_only(service, operation)
         client = self.client(service, region)
         started = time.perf_counter()
         try:
             response = getattr(client, operation)(**params)
-        except bce.ClientError as exc:
-            err = exc.response.get("Error", {})
-            code = str(err.get("Code", "Unknown"))
-            message = str(err.get("Message", "")) or str(exc)
-            kind = self._classify(code, exc)
-            self._record(service, op_name, region, started, kind, code)
-            if code in REJECTED_CREDENTIAL_CODES:
-                raise AwsAccessError(
-                    f"AWS rejected the credentials ({code}) when calling {service}.{op_name} in {region}",
-                    hint="check the profile or keys in use (`aws sts get-caller-identity`), or try --demo",
-                ) from None
-            raise AwsCallError(kind, service, op_name, region, code, message) from None
-        except (bce.NoCredentialsError, bce.PartialCredentialsError, bce.NoAuthTokenError):
-            self._record(service, op_name, region, started, "error", "NoCredentials")
-            raise AwsAccessError(
-                "no AWS credentials found in the environment, shared config or instance metadata",
-                hint="pass --profile NAME, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run with --demo",
-            ) from None
-        except bce.ProfileNotFound as exc:
-            raise AwsAccessError(
-                f"AWS profile not found: {exc.kwargs.get('profile')}",
-                hint="list profiles with `aws configure list-profiles`",
-            ) from None
-        except (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ConnectionClosedError) as exc:
-            self._record(service, op_name, region, started, "error", "EndpointUnreachable")
-            endpoint = getattr(exc, "kwargs", {}).get("endpoint_url") or client.meta.endpoint_url
-            raise AwsAccessError(
-                f"cannot reach the AWS endpoint {endpoint} ({service} in {region})",
-                hint="check the network, proxy, --region and AWS_ENDPOINT_URL",
-            ) from None
-        except (bce.ReadTimeoutError, bce.ParamValidationError) as exc:
-            self._record(service, op_name, region, started, "error", type(exc).__name__)
-            raise AwsCallError("error", service, op_name, region, type(exc).__name__, str(exc)) from None
-        except NotImplementedError as exc:
-            # Emulators (moto, LocalStack) raise this for APIs they lack; real AWS never does.
-            self._record(service, op_name, region, started, "unsupported", "NotImplemented")
-            raise AwsCallError("unsupported", service, op_name, region, "NotImplemented", str(exc)) from None
+        except _HANDLED_ERRORS as exc:
+            raise self._failure(exc, client, service, op_name, region, started) from None
         self._record(service, op_name, region, started, "ok", "")
         response.pop("ResponseMetadata", None)
         return response
@@ -206,21 +205,19 @@ class AwsAccess:
         max_pages: int = 100,
         **params: Any,
     ) -> Iterator[dict[str, Any]]:
-        """Yield pages of a read operation, following its next-token.
+        """Pages of a read operation, at most `max_pages` of them (so at most that many requests).
 
-        Each page is a separate recorded call, so the call record shows the real number of requests.
-        The token names come from botocore's paginator model when there is one.
+        When botocore has a paginator for the operation, its page iterator does the paging (it knows the
+        token names, `IsTruncated`-style flags and repeated tokens); each page it fetches is one request,
+        timed and recorded as one CallRecord, and a failed page is classified exactly as in call().
+        Otherwise each page is one call(), following `token_in`/`token_out` (by default the token member
+        of the operation's input and output shapes). The read-only check happens here, before any request.
         """
         region = region or self.region
-        if not token_in:
-            token_in, token_out = self._page_tokens(service, operation)
-        for _ in range(max_pages):
-            page = self.call(service, operation, region, **params)
-            yield page
-            token = page.get(token_out)
-            if not token:
-                return
-            params = {**params, token_in: token}
+        op_name = self._read_only(service, operation)
+        if self.client(service, region).can_paginate(operation):
+            return self._paginator_pages(service, operation, op_name, region, max_pages, params)
+        return self._token_pages(service, operation, region, token_in, token_out, max_pages, params)
 
     def items(
         self, service: str, operation: str, key: str, region: str | None = None, **kwargs: Any
@@ -230,25 +227,102 @@ class AwsAccess:
             x for page in self.paginate(service, operation, region, **kwargs) for x in page.get(key) or []
         ]
 
-    def _page_tokens(self, service: str, operation: str) -> tuple[str, str]:
-        """Input and output token names from botocore's paginator model (NextToken when it has none)."""
-        client = self.client(service)
-        api_name = client.meta.method_to_api_mapping.get(operation, _camel(operation))
-        try:
-            config = self.session._session.get_paginator_model(service).get_paginator(api_name)
-        except Exception:  # no paginator model: use the token member the operation's output shape has
-            out = client.meta.service_model.operation_model(api_name).output_shape
-            members = set(out.members) if out is not None else set()
-            token = next(
-                (t for t in ("NextToken", "nextToken", "NextMarker", "Marker") if t in members), "NextToken"
-            )
-            return ("Marker" if token == "NextMarker" else token), token
-        token_in, token_out = config.get("input_token", "NextToken"), config.get("output_token", "NextToken")
-        if isinstance(token_in, list):  # a few APIs page on several keys; the first is enough here
-            token_in, token_out = token_in[0], token_out[0]
-        return token_in, token_out
+    def _paginator_pages(
+        self, service: str, operation: str, op_name: str, region: str, max_pages: int, params: dict[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        client = self.client(service, region)
+        pages = iter(client.get_paginator(operation).paginate(**params))
+        for _ in range(max_pages):
+            # One next() is one request (with its retries): the page iterator sends the next request only
+            # when asked for the next page, and asks nothing after the last one.
+            started = time.perf_counter()
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except bce.PaginationError:
+                return  # the same token came back twice: botocore stops before asking for that page again
+            except _HANDLED_ERRORS as exc:
+                raise self._failure(exc, client, service, op_name, region, started) from None
+            self._record(service, op_name, region, started, "ok", "")
+            yield {k: v for k, v in page.items() if k != "ResponseMetadata"}
+
+    def _token_pages(
+        self,
+        service: str,
+        operation: str,
+        region: str,
+        token_in: str,
+        token_out: str,
+        max_pages: int,
+        params: dict[str, Any],
+    ) -> Iterator[dict[str, Any]]:
+        """Pages of an operation botocore has no paginator for: one call() per page."""
+        if not token_in:
+            token_in, token_out = _shape_tokens(self.client(service, region), operation)
+        for _ in range(max_pages):
+            page = self.call(service, operation, region, **params)
+            yield page
+            token = page.get(token_out) if token_in else None
+            if not token or token == params.get(token_in):
+                return
+            params = {**params, token_in: token}
+
+    def _read_only(self, service: str, operation: str) -> str:
+        """The API name of `operation` (snake_case); ReadOnlyViolation unless it is a read."""
+        op_name = _camel(operation)
+        if not self.is_read_operation(op_name):
+            raise ReadOnlyViolation(f"{service}.{op_name} is not a read operation")
+        return op_name
 
     # -- record -------------------------------------------------------------------------------
+
+    def _failure(
+        self, exc: Exception, client: Any, service: str, op_name: str, region: str, started: float
+    ) -> Exception:
+        """Record one failed request and return the error to raise instead (for call() and every page).
+
+        Rejected or missing credentials, an unknown profile and an unreachable endpoint stop the run
+        (AwsAccessError); anything else only leaves this call's evidence unknown (AwsCallError).
+        """
+        if isinstance(exc, bce.ClientError):
+            err = exc.response.get("Error", {})
+            code = str(err.get("Code", "Unknown"))
+            message = str(err.get("Message", "")) or str(exc)
+            kind = self._classify(code, exc)
+            self._record(service, op_name, region, started, kind, code)
+            if code in REJECTED_CREDENTIAL_CODES:
+                return AwsAccessError(
+                    f"AWS rejected the credentials ({code}) when calling {service}.{op_name} in {region}",
+                    hint="check the profile or keys in use (`aws sts get-caller-identity`), or try --demo",
+                )
+            return AwsCallError(kind, service, op_name, region, code, message)
+        if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError | bce.NoAuthTokenError):
+            self._record(service, op_name, region, started, "error", "NoCredentials")
+            return AwsAccessError(
+                "no AWS credentials found in the environment, shared config or instance metadata",
+                hint="pass --profile NAME, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run with --demo",
+            )
+        if isinstance(exc, bce.ProfileNotFound):
+            return AwsAccessError(
+                f"AWS profile not found: {exc.kwargs.get('profile')}",
+                hint="list profiles with `aws configure list-profiles`",
+            )
+        if isinstance(exc, bce.EndpointConnectionError | bce.ConnectTimeoutError | bce.ConnectionClosedError):
+            self._record(service, op_name, region, started, "error", "EndpointUnreachable")
+            endpoint = getattr(exc, "kwargs", {}).get("endpoint_url") or client.meta.endpoint_url
+            return AwsAccessError(
+                f"cannot reach the AWS endpoint {endpoint} ({service} in {region})",
+                hint="check the network, proxy, --region and AWS_ENDPOINT_URL",
+            )
+        if isinstance(exc, bce.ReadTimeoutError | bce.ParamValidationError):
+            self._record(service, op_name, region, started, "error", type(exc).__name__)
+            return AwsCallError("error", service, op_name, region, type(exc).__name__, str(exc))
+        if isinstance(exc, NotImplementedError):
+            # Emulators (moto, LocalStack) raise this for APIs they lack; real AWS never does.
+            self._record(service, op_name, region, started, "unsupported", "NotImplemented")
+            return AwsCallError("unsupported", service, op_name, region, "NotImplemented", str(exc))
+        raise TypeError(f"not an AWS call failure: {exc!r}") from exc
 
     @staticmethod
     def _classify(code: str, exc: bce.ClientError) -> str:
