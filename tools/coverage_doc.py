@@ -1,10 +1,16 @@
 """Generate docs/coverage.md from the level files: every item and metric row, its evidence, how it is tested.
 
 "How tested" is determined, not declared: each evidence section is collected once against an empty moto
-account; a section moto serves is tested against moto, one moto lacks is tested with responses validated
-against botocore's service model (CannedResponses / Stubber).
+account (the fake account of tests/fake_account, not seeded); a section moto serves is tested against moto,
+one moto lacks is tested with responses validated against botocore's service model (CannedResponses /
+Stubber).
+
+A developer tool, not part of the package: it imports `tests.fake_account`, so run it from the repository
+root of a checkout with the test extra installed (`pip install -e '.[test]'`, which brings moto):
 
     python -m tools.coverage_doc > docs/coverage.md
+
+tests/test_coverage_doc.py fails when docs/coverage.md and the level files disagree.
 """
 
 from __future__ import annotations
