@@ -35,10 +35,7 @@ from tests.fake_account.record import (  # noqa: E402
     seeded_account,
 )
 
-try:
-    from llmops_audit.inputs.policy import load_policy  # noqa: E402
-except ImportError:  # before the policy loader moved to inputs/
-    from llmops_audit.engine.gates import load_policy  # type: ignore[attr-defined,no-redef]  # noqa: E402
+from llmops_audit.inputs.policy import load_policy  # noqa: E402
 
 
 def _ms(seconds: float) -> str:

@@ -21,10 +21,7 @@ from llmops_audit.inputs.definitions import builtin_levels_dir, load_framework
 from llmops_audit.inputs.prices import load_prices
 from tests.fake_account.record import RECORDED_AT, REFRESH, SNAPSHOT_PATH, record, recorded_sections, render
 
-try:
-    from llmops_audit.inputs.policy import load_policy
-except ImportError:  # before the policy loader moved to inputs/
-    from llmops_audit.engine.gates import load_policy  # type: ignore[attr-defined,no-redef]
+from llmops_audit.inputs.policy import load_policy
 
 MAX_SECTIONS_SHOWN = 3
 MAX_LINES_PER_SECTION = 40

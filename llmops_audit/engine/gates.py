@@ -224,7 +224,8 @@ def performance_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
 
 
 def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | None = None) -> GateResult:
-    from llmops_audit.metrics.cost import estimate_cost, load_prices
+    from llmops_audit.inputs.prices import load_prices
+    from llmops_audit.metrics.cost import estimate_cost
 
     p = policy["cost"]
     budget, tol = float(p["budget_per_1000_requests_usd"]), float(p["tolerance_pct"])
