@@ -148,3 +148,21 @@ def test_quality_and_safety_gates_from_a_custom_metric(
     assert g.label == status
     assert g.measured == value
     assert "custom metric SupportBot/GateRate" in g.reason
+
+
+def test_quality_gate_judges_the_record_scores_of_any_policy_metric() -> None:
+    """The collector keeps every metric's record scores; the gate applies record_pass_score to them."""
+    job = {
+        "name": "helpfulness-eval",
+        "status": "Completed",
+        "scores": {
+            "metrics": {"Builtin.Helpfulness": {"mean": 0.7, "count": 4}},
+            "record_scores": {"Builtin.Helpfulness": [1.0, 0.9, 0.6, 0.3]},
+        },
+    }
+    policy = load_policy(None)
+    policy["quality"] = {**policy["quality"], "metric": "Builtin.Helpfulness", "record_pass_score": 0.5}
+    g = _gate(_snap([], [job]), "quality", policy)
+    assert g.label == "fail" and g.measured == pytest.approx(75.0)
+    policy["quality"]["record_pass_score"] = 0.25
+    assert _gate(_snap([], [job]), "quality", policy).label == "pass"

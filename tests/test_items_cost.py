@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime
 
 from llmops_audit.model import Status
+from llmops_audit.probes.governance import admin_policies
 from tests.conftest import ACCOUNT, seed_client
 from tests.helpers import assess
 from tests.seeders import canned_action_group
@@ -156,7 +157,7 @@ def test_l5_3_met_when_the_admin_role_is_bounded_and_mutations_are_confirmed(mot
     agent_with_role("support-bot-agent-role", admin=True, boundary=True)
     confirmed_refund_action(canned)
     items, _, snap = assess(moto_aws, scope, ids=["L5.3"])
-    assert snap.sections["iam.agent_roles"]["roles"][0]["admin_policies"] == ["AdministratorAccess"]
+    assert admin_policies(snap.sections["iam.agent_roles"]["roles"][0]) == ["AdministratorAccess"]
     assert items["L5.3"].status is Status.MET, items["L5.3"].reason
     assert "support-bot-agent-role (permissions boundary)" in items["L5.3"].reason
 

@@ -31,12 +31,13 @@ bedrock.evaluation_jobs
                "detail": bool (get_evaluation_job read), "metricNames": [...], "customMetricNames": [...],
                "judge": bool (evaluatorModelConfig present), "judgeModels": [...], "outputS3Uri": str|None,
                "scores": None | {"files": int, "records": int, "truncated": bool,
-                                 "metrics": {metricName: {"mean": float, "count": int, "below_0_5": int}},
-                                 "record_scores": {"Builtin.Faithfulness": [float...],
-                                                   "Builtin.Correctness": [...]}},
+                                 "metrics": {metricName: {"mean": float, "count": int}},
+                                 "record_scores": {metricName: [float...] (every record's score)}},
                "score_error": str|None}],
      "truncated": bool, "errors": [...]}
     Scores are read only for Completed jobs (the 20 most recent), from their S3 output *_output.jsonl files.
+    No threshold is applied here: the metrics and gates judge the record scores (metrics/quality.py,
+    engine/gates.py).
 
 bedrock.inference_profiles
     {"profiles": [{"id", "name", "arn", "status", "type", "models": [model ARN...], "tags": {k: v}|None}],
@@ -68,6 +69,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.evidence.shapes import (
+    AutomatedReasoningPolicies,
+    CustomizationJob,
+    CustomizationJobs,
+    EnforcedGuardrails,
+    EvaluationJob,
+    EvaluationJobs,
+    EvaluationScores,
+    InferenceProfile,
+    InferenceProfiles,
+    InvocationJobs,
+    PromptOptimizationJobs,
+    PromptRouters,
+    SubCallError,
+)
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
@@ -79,11 +95,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_RECORDS = 5000
 MAX_PROFILE_TAGS = 20
 MAX_CUSTOMIZATION_DETAILS = 20
-RECORD_SCORE_METRICS = ("Builtin.Faithfulness", "Builtin.Correctness")
 EVAL_LOOKBACK = timedelta(days=365)
 
 
-def gap(exc: AwsCallError, resource: str) -> dict[str, str]:
+def gap(exc: AwsCallError, resource: str) -> SubCallError:
     """A sub-call that failed, kept in the section's data so probes can say which action was missing."""
     return {"action": exc.action, "kind": exc.kind, "resource": resource, "message": str(exc)[:200]}
 
@@ -91,7 +106,7 @@ def gap(exc: AwsCallError, resource: str) -> dict[str, str]:
 # -- invocation logging ---------------------------------------------------------------------------
 
 
-def invocation_logging(ctx: CollectContext) -> dict:
+def invocation_logging(ctx: CollectContext) -> dict[str, Any]:  # InvocationLogging
     resp = ctx.aws.call("bedrock", "get_model_invocation_logging_configuration")
     cfg = resp.get("loggingConfig") or {}
     cw = cfg.get("cloudWatchConfig") or {}
@@ -149,10 +164,10 @@ def _guardrail_detail(g: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def guardrails(ctx: CollectContext) -> dict:
+def guardrails(ctx: CollectContext) -> dict[str, Any]:  # Guardrails
     listed = ctx.aws.items("bedrock", "list_guardrails", "guardrails", max_pages=20)
     out: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = []
+    errors: list[SubCallError] = []
     seen: set[str] = set()
     for summary in listed:
         gid = summary.get("id")
@@ -192,7 +207,7 @@ def guardrails(ctx: CollectContext) -> dict:
     return {"guardrails": out, "errors": errors}
 
 
-def enforced_guardrails(ctx: CollectContext) -> dict:
+def enforced_guardrails(ctx: CollectContext) -> EnforcedGuardrails:
     configs = ctx.aws.items(
         "bedrock", "list_enforced_guardrails_configuration", "guardrailsConfig", max_pages=20
     )
@@ -220,9 +235,9 @@ def _s3_location(uri: str) -> tuple[str, str]:
     return parsed.netloc, parsed.path.lstrip("/")
 
 
-def _read_scores(ctx: CollectContext, job: dict[str, Any]) -> dict[str, Any]:
+def _read_scores(ctx: CollectContext, job: EvaluationJob) -> EvaluationScores:
     """Scores from the job's *_output.jsonl files: per-metric means and counts, no record text."""
-    bucket, prefix = _s3_location(job["outputS3Uri"])
+    bucket, prefix = _s3_location(job["outputS3Uri"] or "")
     if prefix and not prefix.endswith("/"):
         prefix += "/"
     job_prefix = f"{prefix}{job['name']}/"
@@ -233,8 +248,7 @@ def _read_scores(ctx: CollectContext, job: dict[str, Any]) -> dict[str, Any]:
             break
     sums: dict[str, float] = {}
     counts: dict[str, int] = {}
-    below: dict[str, int] = {}
-    record_scores: dict[str, list[float]] = {m: [] for m in RECORD_SCORE_METRICS}
+    record_scores: dict[str, list[float]] = {}
     records = 0
     truncated = len(keys) > MAX_EVAL_FILES
     for key in sorted(keys)[:MAX_EVAL_FILES]:
@@ -268,22 +282,18 @@ def _read_scores(ctx: CollectContext, job: dict[str, Any]) -> dict[str, Any]:
                     continue
                 sums[name] = sums.get(name, 0.0) + float(result)
                 counts[name] = counts.get(name, 0) + 1
-                below[name] = below.get(name, 0) + (1 if result < 0.5 else 0)
-                if name in record_scores:
-                    record_scores[name].append(round(float(result), 4))
+                record_scores.setdefault(name, []).append(round(float(result), 4))
         del raw, lines
     return {
         "files": min(len(keys), MAX_EVAL_FILES),
         "records": records,
         "truncated": truncated,
-        "metrics": {
-            m: {"mean": sums[m] / counts[m], "count": counts[m], "below_0_5": below[m]} for m in counts
-        },
-        "record_scores": {m: v for m, v in record_scores.items() if v},
+        "metrics": {m: {"mean": sums[m] / counts[m], "count": counts[m]} for m in counts},
+        "record_scores": record_scores,
     }
 
 
-def evaluation_jobs(ctx: CollectContext) -> dict:
+def evaluation_jobs(ctx: CollectContext) -> EvaluationJobs:
     since = ctx.scope.end - EVAL_LOOKBACK
     summaries: list[dict] = []
     truncated = False
@@ -300,7 +310,7 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
         summaries.extend(page.get("jobSummaries") or [])
         pages += 1
         truncated = pages >= 10 and bool(page.get("nextToken"))
-    jobs: list[dict[str, Any]] = []
+    jobs: list[EvaluationJob] = []
     for s in summaries:
         jobs.append(
             {
@@ -321,7 +331,7 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
                 "score_error": None,
             }
         )
-    errors: list[dict[str, str]] = []
+    errors: list[SubCallError] = []
     completed = sorted(
         (j for j in jobs if j["status"] == "Completed"), key=lambda j: str(j["creationTime"]), reverse=True
     )[:MAX_EVAL_DETAILS]
@@ -370,7 +380,7 @@ def evaluation_jobs(ctx: CollectContext) -> dict:
 # -- profiles, routers, jobs ----------------------------------------------------------------------
 
 
-def inference_profiles(ctx: CollectContext) -> dict:
+def inference_profiles(ctx: CollectContext) -> InferenceProfiles:
     listed = ctx.aws.items(
         "bedrock",
         "list_inference_profiles",
@@ -378,10 +388,10 @@ def inference_profiles(ctx: CollectContext) -> dict:
         typeEquals="APPLICATION",
         max_pages=20,
     )
-    profiles: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = []
+    profiles: list[InferenceProfile] = []
+    errors: list[SubCallError] = []
     for i, p in enumerate(listed):
-        entry = {
+        entry: InferenceProfile = {
             "id": p.get("inferenceProfileId"),
             "name": p.get("inferenceProfileName"),
             "arn": p.get("inferenceProfileArn"),
@@ -403,7 +413,7 @@ def inference_profiles(ctx: CollectContext) -> dict:
     return {"profiles": profiles, "errors": errors}
 
 
-def prompt_routers(ctx: CollectContext) -> dict:
+def prompt_routers(ctx: CollectContext) -> PromptRouters:
     listed = ctx.aws.items(
         "bedrock", "list_prompt_routers", "promptRouterSummaries", type="custom", max_pages=20
     )
@@ -422,7 +432,7 @@ def prompt_routers(ctx: CollectContext) -> dict:
     }
 
 
-def invocation_jobs(ctx: CollectContext) -> dict:
+def invocation_jobs(ctx: CollectContext) -> InvocationJobs:
     since = ctx.scope.end - EVAL_LOOKBACK
     jobs: list[dict] = []
     truncated = False
@@ -451,14 +461,14 @@ def invocation_jobs(ctx: CollectContext) -> dict:
     }
 
 
-def customization_jobs(ctx: CollectContext) -> dict:
+def customization_jobs(ctx: CollectContext) -> CustomizationJobs:
     listed = ctx.aws.items(
         "bedrock", "list_model_customization_jobs", "modelCustomizationJobSummaries", max_pages=5
     )
-    jobs: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = []
+    jobs: list[CustomizationJob] = []
+    errors: list[SubCallError] = []
     for i, j in enumerate(listed):
-        entry: dict[str, Any] = {
+        entry: CustomizationJob = {
             "arn": j.get("jobArn"),
             "name": j.get("jobName"),
             "status": j.get("status"),
@@ -490,7 +500,7 @@ def customization_jobs(ctx: CollectContext) -> dict:
     return {"jobs": jobs, "errors": errors}
 
 
-def prompt_optimization_jobs(ctx: CollectContext) -> dict:
+def prompt_optimization_jobs(ctx: CollectContext) -> PromptOptimizationJobs:
     if not hasattr(ctx.aws.client("bedrock"), "list_advanced_prompt_optimization_jobs"):
         return {"supported": False, "jobs": []}
     listed = ctx.aws.items("bedrock", "list_advanced_prompt_optimization_jobs", "jobSummaries", max_pages=5)
@@ -508,7 +518,7 @@ def prompt_optimization_jobs(ctx: CollectContext) -> dict:
     }
 
 
-def automated_reasoning_policies(ctx: CollectContext) -> dict:
+def automated_reasoning_policies(ctx: CollectContext) -> AutomatedReasoningPolicies:
     listed = ctx.aws.items(
         "bedrock", "list_automated_reasoning_policies", "automatedReasoningPolicySummaries", max_pages=5
     )

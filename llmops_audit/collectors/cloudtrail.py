@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.evidence.shapes import BucketObjectLock, EventDataStores, InvokeAgentEvents, Trail, Trails
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
@@ -25,8 +26,8 @@ AGENT_ALIAS = "AWS::Bedrock::AgentAlias"
 MAX_EVENTS = 1000
 
 
-def trails(ctx: CollectContext) -> dict[str, Any]:
-    out = []
+def trails(ctx: CollectContext) -> Trails:
+    out: list[Trail] = []
     for t in ctx.aws.call("cloudtrail", "describe_trails", includeShadowTrails=False).get("trailList", [])[
         :20
     ]:
@@ -76,7 +77,7 @@ def data_types(trail: dict[str, Any]) -> tuple[set[str], bool]:
     return covered, narrowed
 
 
-def event_data_stores(ctx: CollectContext) -> dict[str, Any]:
+def event_data_stores(ctx: CollectContext) -> EventDataStores:
     stores = ctx.aws.items("cloudtrail", "list_event_data_stores", "EventDataStores", max_pages=5)
     return {
         "stores": [
@@ -86,7 +87,7 @@ def event_data_stores(ctx: CollectContext) -> dict[str, Any]:
     }
 
 
-def bucket_object_lock(ctx: CollectContext) -> dict[str, Any]:
+def bucket_object_lock(ctx: CollectContext) -> BucketObjectLock:
     out: dict[str, bool] = {}
     for t in ctx.section("cloudtrail.trails")["trails"]:
         if not t["bucket"] or t["bucket"] in out:
@@ -104,7 +105,7 @@ def bucket_object_lock(ctx: CollectContext) -> dict[str, Any]:
     return {"buckets": out}
 
 
-def invoke_agent_events(ctx: CollectContext) -> dict[str, Any]:
+def invoke_agent_events(ctx: CollectContext) -> InvokeAgentEvents:
     """InvokeAgent is a data event: absent from LookupEvents, so it is counted in the trail's log group."""
     with_group = [t for t in ctx.section("cloudtrail.trails")["trails"] if t.get("logGroupArn")]
     if not with_group:

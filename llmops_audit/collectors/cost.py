@@ -6,9 +6,10 @@ and a sub-call that failed leaves its field None (unknown) with an entry in "err
 
 budgets.budgets
     {"budgets": [{"name", "type": "COST"|"USAGE"|..., "time_unit", "limit": str|None (amount),
-                  "unit": str|None, "cost_filters": {dimension: [values]}, "bedrock_scoped": bool
-                  (a cost filter or filter expression names Bedrock), "notifications": int|None
-                  (None: describe_notifications_for_budget failed)}],
+                  "unit": str|None, "cost_filters": {dimension: [values]},
+                  "filter_expression": the budget's FilterExpression as AWS returned it | None,
+                  "notifications": int|None (None: describe_notifications_for_budget failed)}],
+    Whether a budget is scoped to Bedrock is decided by the probe (probes/cost.py).
      "errors": [str]}
 
 ce.anomaly_monitors
@@ -20,47 +21,37 @@ ce.cost_allocation_tags
 ce.cost_by_tag
     {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD" (exclusive), "services": [SERVICE values filtered on],
      "services_discovered": bool, "total": float|None (None: Cost Explorer returned no result rows),
-     "currency": str|None, "tag_keys": [keys grouped by],
+     "currency": str|None, "tag_keys": [active tag keys grouped by, in the order AWS listed them],
+     "tags_not_grouped": [active tag keys past MAX_TAG_GROUPS, not queried],
      "by_tag": {tag key: {tag value ("" when untagged): amount}}, "errors": [str]}
-    Totals only (UnblendedCost); no per-resource or per-day detail is kept.
+    Totals only (UnblendedCost); no per-resource or per-day detail is kept. Which tags attribute spend
+    (per user, team, application) is decided by the metric (metrics/cost.py).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.evidence.shapes import (
+    AnomalyMonitors,
+    Budget,
+    Budgets,
+    CostAllocationTags,
+    CostByTag,
+)
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
 MAX_BUDGET_DETAILS = 50
-# Tag keys worth grouping Bedrock spend by (per user / team / application), in order of preference.
-ATTRIBUTION_KEYS = (
-    "user",
-    "userid",
-    "user-id",
-    "team",
-    "tenant",
-    "customer",
-    "application",
-    "app",
-    "project",
-    "costcenter",
-    "cost-center",
-    "cost_center",
-)
-MAX_TAG_GROUPS = 2
+MAX_TAG_GROUPS = 20  # one get_cost_and_usage call per active tag key (Cost Explorer charges per request)
 
 
-def _names_bedrock(value: Any) -> bool:
-    return "bedrock" in str(value).lower()
-
-
-def budgets(ctx: CollectContext) -> dict[str, Any]:
+def budgets(ctx: CollectContext) -> Budgets:
     found = ctx.aws.items("budgets", "describe_budgets", "Budgets", AccountId=ctx.scope.account, max_pages=5)
-    out: list[dict[str, Any]] = []
+    out: list[Budget] = []
     errors: list[str] = []
     for i, b in enumerate(found):
         limit = b.get("BudgetLimit") or {}
@@ -88,14 +79,14 @@ def budgets(ctx: CollectContext) -> dict[str, Any]:
                 "limit": limit.get("Amount"),
                 "unit": limit.get("Unit"),
                 "cost_filters": filters,
-                "bedrock_scoped": _names_bedrock(filters) or _names_bedrock(b.get("FilterExpression") or ""),
+                "filter_expression": b.get("FilterExpression") or None,
                 "notifications": notifications,
             }
         )
     return {"budgets": out, "errors": errors}
 
 
-def anomaly_monitors(ctx: CollectContext) -> dict[str, Any]:
+def anomaly_monitors(ctx: CollectContext) -> AnomalyMonitors:
     found = ctx.aws.items(
         "ce",
         "get_anomaly_monitors",
@@ -117,24 +108,14 @@ def anomaly_monitors(ctx: CollectContext) -> dict[str, Any]:
     }
 
 
-def cost_allocation_tags(ctx: CollectContext) -> dict[str, Any]:
+def cost_allocation_tags(ctx: CollectContext) -> CostAllocationTags:
     found = ctx.aws.items(
         "ce", "list_cost_allocation_tags", "CostAllocationTags", Status="Active", max_pages=5
     )
     return {"tags": [t["TagKey"] for t in found], "types": {t["TagKey"]: t.get("Type") for t in found}}
 
 
-def _attribution_keys(tags: list[str]) -> list[str]:
-    """The active tag keys that look like per-user/team/application attribution, best first."""
-
-    def rank(key: str) -> int:
-        bare = key.lower().split(":")[-1]
-        return ATTRIBUTION_KEYS.index(bare) if bare in ATTRIBUTION_KEYS else len(ATTRIBUTION_KEYS)
-
-    return sorted((k for k in tags if rank(k) < len(ATTRIBUTION_KEYS)), key=rank)[:MAX_TAG_GROUPS]
-
-
-def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
+def cost_by_tag(ctx: CollectContext) -> CostByTag:
     """Bedrock spend in the period from Cost Explorer (SERVICE values containing "Bedrock")."""
     from llmops_audit.collectors import SectionFailed  # runtime import: the package imports this module
 
@@ -177,7 +158,7 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
         errors.append(
             f"active cost-allocation tags unknown ({dep.error.describe()}); spend not grouped by tag"
         )
-    keys = _attribution_keys(active)
+    keys, not_grouped = active[:MAX_TAG_GROUPS], active[MAX_TAG_GROUPS:]
     by_tag: dict[str, dict[str, float]] = {}
     for key in keys:
         try:
@@ -201,6 +182,7 @@ def cost_by_tag(ctx: CollectContext) -> dict[str, Any]:
         "total": sum(amounts) if amounts else None,
         "currency": currency,
         "tag_keys": keys,
+        "tags_not_grouped": not_grouped,
         "by_tag": by_tag,
         "errors": errors,
     }

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llmops_audit.collectors.cloudwatch import window_values
+from llmops_audit.evidence.shapes import GateMetrics
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
 
-def gate_metrics(ctx: CollectContext) -> dict[str, Any]:
+def gate_metrics(ctx: CollectContext) -> GateMetrics:
     """Each custom metric in the policy over the audit window: {"metrics": [{namespace, name, stat, value}]}."""
     specs = [
         {

@@ -2,17 +2,18 @@
 OpenSearch Serverless vector collections.
 
 Sub-calls per resource that fail are recorded in the section's "errors" list as text naming the IAM action
-and leave that resource's field None (unknown, never "none"). Policy documents are read only to flag
-administrator-level statements; they are not kept.
+and leave that resource's field None (unknown, never "none"). Of a policy document only its statements'
+Effect, Action, NotAction, Resource and NotResource are kept (no Condition, Sid or Principal); whether a
+policy is administrator-level is decided by the probe (probes/governance.py).
 
 iam.agent_roles   (reads agents.agents)
     {"roles": [{"name", "arn", "agents": [agent names], "boundary": permissions-boundary ARN | None,
-                "policies": [attached and inline policy names] | None, "admin_policies": [names] | None,
+                "attached": [{"name", "arn", "statements": [statement] | None (AWS managed: not read)}] | None,
+                "inline": [{"name", "statements": [statement]}] | None,
                 "error": str | None, "error_action": IAM action of the failed call | None}],
      "agents_without_role": [agent names whose role ARN is unknown (get_agent failed)],
      "errors": [str]}
-    A policy is administrator-level when it is AdministratorAccess, or a statement allows Action "*"
-    (or "*:*") on Resource "*".
+    statement: {"Effect", "Action": [...], "Resource": [...], "NotAction": [...]?, "NotResource": [...]?}
 
 organizations.policies
     {"in_organization": bool, "policies": [names of AISERVICES_OPT_OUT_POLICY policies],
@@ -39,13 +40,27 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.evidence.shapes import (
+    AgentRole,
+    AgentRoles,
+    AttachedPolicy,
+    Collections,
+    FlowDefinition,
+    FlowDefinitions,
+    HumanLoops,
+    InlinePolicy,
+    Notebooks,
+    OrgAccounts,
+    OrgPolicies,
+    PolicyStatement,
+)
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
 MAX_ROLES = 50
 MAX_FLOWS = 20
-ADMIN_MANAGED = {"AdministratorAccess"}
+AWS_MANAGED = ("arn:aws:iam::aws:", "arn:aws-cn:iam::aws:", "arn:aws-us-gov:iam::aws:")
 
 
 def _doc(raw: Any) -> dict[str, Any]:
@@ -63,19 +78,28 @@ def _listify(value: Any) -> list[Any]:
     return [value] if isinstance(value, str | dict) else list(value or [])
 
 
-def is_admin(doc: dict[str, Any]) -> bool:
-    """True when a statement allows every action ("*" or "*:*") on every resource ("*")."""
-    for st in _listify(doc.get("Statement")):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+def statements(raw: Any) -> list[PolicyStatement]:
+    """A policy document's statements, reduced to the keys that grant access, each value a list."""
+    out: list[PolicyStatement] = []
+    for st in _listify(_doc(raw).get("Statement")):
+        if not isinstance(st, dict):
             continue
-        if any(a in ("*", "*:*") for a in _listify(st.get("Action"))) and "*" in _listify(st.get("Resource")):
-            return True
-    return False
+        kept: PolicyStatement = {
+            "Effect": st.get("Effect"),
+            "Action": _listify(st.get("Action")),
+            "Resource": _listify(st.get("Resource")),
+        }
+        if "NotAction" in st:
+            kept["NotAction"] = _listify(st["NotAction"])
+        if "NotResource" in st:
+            kept["NotResource"] = _listify(st["NotResource"])
+        out.append(kept)
+    return out
 
 
 def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
     role = ctx.aws.call("iam", "get_role", RoleName=name)["Role"]
-    attached = ctx.aws.items(
+    listed = ctx.aws.items(
         "iam",
         "list_attached_role_policies",
         "AttachedPolicies",
@@ -84,19 +108,17 @@ def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
         token_out="Marker",
         max_pages=5,
     )
-    admin = [p["PolicyName"] for p in attached if p["PolicyName"] in ADMIN_MANAGED]
-    for p in attached:
-        if p["PolicyArn"].startswith(
-            ("arn:aws:iam::aws:", "arn:aws-cn:iam::aws:", "arn:aws-us-gov:iam::aws:")
-        ):
-            continue  # AWS managed: judged by name above
-        meta = ctx.aws.call("iam", "get_policy", PolicyArn=p["PolicyArn"])["Policy"]
-        ver = ctx.aws.call(
-            "iam", "get_policy_version", PolicyArn=p["PolicyArn"], VersionId=meta["DefaultVersionId"]
-        )["PolicyVersion"]
-        if is_admin(_doc(ver.get("Document"))):
-            admin.append(p["PolicyName"])
-    inline = ctx.aws.items(
+    attached: list[AttachedPolicy] = []
+    for p in listed:
+        entry: AttachedPolicy = {"name": p["PolicyName"], "arn": p["PolicyArn"], "statements": None}
+        if not p["PolicyArn"].startswith(AWS_MANAGED):  # AWS managed: known by name, not read
+            meta = ctx.aws.call("iam", "get_policy", PolicyArn=p["PolicyArn"])["Policy"]
+            ver = ctx.aws.call(
+                "iam", "get_policy_version", PolicyArn=p["PolicyArn"], VersionId=meta["DefaultVersionId"]
+            )["PolicyVersion"]
+            entry["statements"] = statements(ver.get("Document"))
+        attached.append(entry)
+    names = ctx.aws.items(
         "iam",
         "list_role_policies",
         "PolicyNames",
@@ -105,18 +127,18 @@ def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
         token_out="Marker",
         max_pages=5,
     )
-    for pname in inline:
+    inline: list[InlinePolicy] = []
+    for pname in names:
         doc = ctx.aws.call("iam", "get_role_policy", RoleName=name, PolicyName=pname).get("PolicyDocument")
-        if is_admin(_doc(doc)):
-            admin.append(pname)
+        inline.append({"name": pname, "statements": statements(doc)})
     return {
         "boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-        "policies": [p["PolicyName"] for p in attached] + inline,
-        "admin_policies": sorted(set(admin)),
+        "attached": attached,
+        "inline": inline,
     }
 
 
-def agent_roles(ctx: CollectContext) -> dict[str, Any]:
+def agent_roles(ctx: CollectContext) -> AgentRoles:
     agents = ctx.section("agents.agents") or {}
     by_role: dict[str, list[str]] = {}
     without: list[str] = []
@@ -126,22 +148,27 @@ def agent_roles(ctx: CollectContext) -> dict[str, Any]:
             by_role.setdefault(a["roleArn"], []).append(label)
         else:
             without.append(label)
-    out: list[dict[str, Any]] = []
+    out: list[AgentRole] = []
     errors: list[str] = []
     for arn in sorted(by_role)[:MAX_ROLES]:
         name = arn.split("/")[-1]
-        entry: dict[str, Any] = {
+        entry: AgentRole = {
             "name": name,
             "arn": arn,
             "agents": by_role[arn],
             "boundary": None,
-            "policies": None,
-            "admin_policies": None,
+            "attached": None,
+            "inline": None,
             "error": None,
             "error_action": None,
         }
         try:
-            entry.update(_role_detail(ctx, name))
+            detail = _role_detail(ctx, name)
+            entry["boundary"], entry["attached"], entry["inline"] = (
+                detail["boundary"],
+                detail["attached"],
+                detail["inline"],
+            )
         except AwsCallError as exc:
             entry["error"], entry["error_action"] = exc.describe(), exc.action
             errors.append(f"{exc.describe()} for role {name}")
@@ -159,7 +186,7 @@ def _in_organization(ctx: CollectContext) -> bool:
     return True
 
 
-def org_policies(ctx: CollectContext) -> dict[str, Any]:
+def org_policies(ctx: CollectContext) -> OrgPolicies:
     if not _in_organization(ctx):
         return {"in_organization": False, "policies": [], "targets": {}, "errors": []}
     found = ctx.aws.items(
@@ -185,14 +212,14 @@ def org_policies(ctx: CollectContext) -> dict[str, Any]:
     }
 
 
-def org_accounts(ctx: CollectContext) -> dict[str, Any]:
+def org_accounts(ctx: CollectContext) -> OrgAccounts:
     if not _in_organization(ctx):
         return {"in_organization": False, "accounts": []}
     found = ctx.aws.items("organizations", "list_accounts", "Accounts", max_pages=10)
     return {"in_organization": True, "accounts": [a.get("Name", "") for a in found]}
 
 
-def notebooks(ctx: CollectContext) -> dict[str, Any]:
+def notebooks(ctx: CollectContext) -> Notebooks:
     nbs = [
         n["NotebookInstanceName"]
         for n in ctx.aws.items("sagemaker", "list_notebook_instances", "NotebookInstances", max_pages=5)
@@ -204,12 +231,12 @@ def notebooks(ctx: CollectContext) -> dict[str, Any]:
     return {"notebooks": nbs, "domains": domains}
 
 
-def flow_definitions(ctx: CollectContext) -> dict[str, Any]:
+def flow_definitions(ctx: CollectContext) -> FlowDefinitions:
     found = ctx.aws.items("sagemaker", "list_flow_definitions", "FlowDefinitionSummaries", max_pages=5)
-    out: list[dict[str, Any]] = []
+    out: list[FlowDefinition] = []
     errors: list[str] = []
     for f in found[:MAX_FLOWS]:
-        entry: dict[str, Any] = {
+        entry: FlowDefinition = {
             "name": f["FlowDefinitionName"],
             "arn": f.get("FlowDefinitionArn"),
             "status": f.get("FlowDefinitionStatus"),
@@ -227,7 +254,7 @@ def flow_definitions(ctx: CollectContext) -> dict[str, Any]:
     return {"flow_definitions": out, "errors": errors}
 
 
-def human_loops(ctx: CollectContext) -> dict[str, Any]:
+def human_loops(ctx: CollectContext) -> HumanLoops:
     flows = ctx.section("sagemaker.flow_definitions")["flow_definitions"]
     if not flows:
         return {"human_loops": None, "flow_definitions": 0, "errors": []}
@@ -252,7 +279,7 @@ def human_loops(ctx: CollectContext) -> dict[str, Any]:
     return {"human_loops": count if read > 0 else None, "flow_definitions": len(flows), "errors": errors}
 
 
-def collections(ctx: CollectContext) -> dict[str, Any]:
+def collections(ctx: CollectContext) -> Collections:
     found = ctx.aws.items("opensearchserverless", "list_collections", "collectionSummaries", max_pages=5)
     types: dict[str, str | None] = {}
     errors: list[str] = []

@@ -29,6 +29,32 @@ TOKEN_METRICS = {
     "cache_read": ("CacheReadInputTokenCount", "CacheReadInputTokens"),
     "cache_write": ("CacheWriteInputTokenCount", "CacheWriteInputTokens"),
 }
+# Tag keys that attribute Bedrock spend (per user / team / application), in order of preference.
+ATTRIBUTION_KEYS = (
+    "user",
+    "userid",
+    "user-id",
+    "team",
+    "tenant",
+    "customer",
+    "application",
+    "app",
+    "project",
+    "costcenter",
+    "cost-center",
+    "cost_center",
+)
+SHOWN_TAG_KEYS = 2
+
+
+def attribution_keys(tags: list[str]) -> list[str]:
+    """The tag keys that look like per-user/team/application attribution, best first (at most two)."""
+
+    def rank(key: str) -> int:
+        bare = key.lower().split(":")[-1]
+        return ATTRIBUTION_KEYS.index(bare) if bare in ATTRIBUTION_KEYS else len(ATTRIBUTION_KEYS)
+
+    return sorted((k for k in tags if rank(k) < len(ATTRIBUTION_KEYS)), key=rank)[:SHOWN_TAG_KEYS]
 
 
 def bare_model_id(model_id: str) -> str:
@@ -103,8 +129,9 @@ def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         derivation += f"; left out (unpriced or without token counts): {', '.join(left_out)}"
     if ce and ce.get("total") is not None:
         breakdown["Cost Explorer: Bedrock UnblendedCost in the period"] = round(float(ce["total"]), 6)
-        for key, groups in sorted((ce.get("by_tag") or {}).items()):
-            for value, amount in sorted(groups.items(), key=lambda kv: -kv[1])[:10]:
+        by_tag = ce.get("by_tag") or {}
+        for key in sorted(attribution_keys(list(by_tag))):
+            for value, amount in sorted(by_tag[key].items(), key=lambda kv: -kv[1])[:10]:
                 breakdown[f"Cost Explorer by tag {key}={value or '(untagged)'}"] = round(float(amount), 6)
         derivation += (
             "; Cost Explorer totals (SERVICE "

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmops_audit.evidence.shapes import Budget
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, met, names, not_met, plural, probe
+
+
+def bedrock_scoped(b: Budget) -> bool:
+    """A budget is scoped to Bedrock when a cost filter or its filter expression names Bedrock."""
+    return any("bedrock" in str(f or "").lower() for f in (b.get("cost_filters"), b.get("filter_expression")))
 
 
 def _budget_label(b: dict[str, Any]) -> str:
@@ -19,11 +25,12 @@ def _budget_label(b: dict[str, Any]) -> str:
 @probe("budgets_present", "budgets.budgets")
 def budgets_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An AWS Budget exists."""
-    found = ev.get("budgets.budgets")["budgets"]
+    data = ev.get("budgets.budgets")
+    found = data["budgets"]
     if not found:
         return not_met("No AWS Budget exists in the account (budgets:DescribeBudgets returned none).")
     details = []
-    scoped = [b["name"] for b in found if b.get("bedrock_scoped")]
+    scoped = [b["name"] for b in found if bedrock_scoped(b)]
     if scoped:
         details.append(f"Scoped to Bedrock by a cost filter: {names(scoped)}.")
     silent = [b["name"] for b in found if b.get("notifications") == 0]
@@ -41,7 +48,8 @@ def budgets_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
 @probe("cost_anomaly_monitors_present", "ce.anomaly_monitors")
 def cost_anomaly_monitors_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A Cost Explorer anomaly monitor watches spend."""
-    found = ev.get("ce.anomaly_monitors")["monitors"]
+    monitors = ev.get("ce.anomaly_monitors")
+    found = monitors["monitors"]
     if found:
         labels = [f"{m.get('name')} ({m.get('dimension') or m.get('type') or 'custom'})" for m in found]
         return met(f"Cost anomaly monitor {names(labels)} watches spend.")

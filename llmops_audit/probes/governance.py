@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from llmops_audit.evidence.shapes import (
+    AgentRole,
+    PolicyStatement,
+)
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import (
     ENVIRONMENTS,
@@ -34,6 +38,30 @@ def environments_in(names_: list[str]) -> dict[str, list[str]]:
     return out
 
 
+# Managed policies that are administrator-level by name (AWS managed documents are not read).
+ADMIN_MANAGED = {"AdministratorAccess"}
+
+
+def is_admin(statements: list[PolicyStatement]) -> bool:
+    """True when a statement allows every action ("*" or "*:*") on every resource ("*")."""
+    for st in statements:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        if any(a in ("*", "*:*") for a in st.get("Action") or []) and "*" in (st.get("Resource") or []):
+            return True
+    return False
+
+
+def admin_policies(role: AgentRole) -> list[str] | None:
+    """The role's administrator-level policies (attached or inline), sorted; None when they are unknown."""
+    attached, inline = role.get("attached"), role.get("inline")
+    if attached is None or inline is None:
+        return None
+    admin = [p["name"] for p in attached if p["name"] in ADMIN_MANAGED or is_admin(p.get("statements") or [])]
+    admin += [p["name"] for p in inline if is_admin(p.get("statements") or [])]
+    return sorted(set(admin))
+
+
 @probe("agent_roles_least_privilege", "iam.agent_roles")
 def agent_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Every agent role has a permissions boundary or no administrator-level policy."""
@@ -42,21 +70,22 @@ def agent_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict
     without = data.get("agents_without_role") or []
     if not roles and not without:
         return not_met("No Bedrock agent execution role was found to check (the account has no agents).")
+    admin = [admin_policies(r) for r in roles]
     bad = [
-        f"{r['name']} ({', '.join(r['admin_policies'])})"
-        for r in roles
-        if r.get("admin_policies") and not r.get("boundary")
+        f"{r['name']} ({', '.join(a)})"
+        for r, a in zip(roles, admin, strict=True)
+        if a and not r.get("boundary")
     ]
     if bad:
         return not_met(
             f"Agent role {names(bad)} has administrator access and no permissions boundary.",
             *[
                 f"Used by agent {names(r.get('agents') or [])}: {r['name']}."
-                for r in roles
-                if r.get("admin_policies") and not r.get("boundary") and r.get("agents")
+                for r, a in zip(roles, admin, strict=True)
+                if a and not r.get("boundary") and r.get("agents")
             ],
         )
-    unknown = [r["name"] for r in roles if r.get("admin_policies") is None and not r.get("boundary")]
+    unknown = [r["name"] for r, a in zip(roles, admin, strict=True) if a is None and not r.get("boundary")]
     if unknown or without:
         parts = []
         if unknown:

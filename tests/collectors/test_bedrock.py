@@ -199,8 +199,12 @@ def test_evaluation_jobs_read_scores_from_s3(moto_aws, scope, canned):
     scores = job["scores"]
     assert scores["files"] == 1 and scores["records"] == 3
     assert scores["metrics"]["Builtin.Faithfulness"]["mean"] == pytest.approx(0.6)
-    assert scores["metrics"]["Builtin.Faithfulness"]["below_0_5"] == 1
-    assert scores["record_scores"]["Builtin.Faithfulness"] == [0.2, 0.6, 1.0]
+    assert scores["metrics"]["Builtin.Faithfulness"] == {"mean": pytest.approx(0.6), "count": 3}
+    # Every metric's record scores are kept; no threshold is applied by the collector.
+    assert scores["record_scores"] == {
+        "Builtin.Faithfulness": [0.2, 0.6, 1.0],
+        "Builtin.Helpfulness": [1, 1, 1],
+    }
     assert "SECRET" not in json.dumps(data)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from botocore.stub import ANY, Stubber
 
 from llmops_audit.collectors import CollectContext, SectionFailed
+from llmops_audit.collectors.cost import MAX_TAG_GROUPS
 from tests.conftest import ACCOUNT, seed_client
 
 
@@ -41,9 +42,9 @@ def test_budgets_with_filters_and_notifications(moto_aws, scope) -> None:
     by_name = {b["name"]: b for b in data["budgets"]}
     assert set(by_name) == {"llm-monthly", "everything"}
     assert by_name["llm-monthly"]["limit"] == "250" and by_name["llm-monthly"]["time_unit"] == "MONTHLY"
-    assert (
-        by_name["llm-monthly"]["bedrock_scoped"] is True and by_name["everything"]["bedrock_scoped"] is False
-    )
+    assert by_name["llm-monthly"]["cost_filters"] == {"Service": ["Amazon Bedrock"]}
+    assert by_name["everything"]["cost_filters"] == {} and by_name["everything"]["filter_expression"] is None
+    assert "bedrock_scoped" not in by_name["llm-monthly"]  # probes/cost.py judges the filters
     assert by_name["llm-monthly"]["notifications"] == 1 and by_name["everything"]["notifications"] == 0
     assert data["errors"] == []
 
@@ -179,9 +180,10 @@ def test_cost_by_tag_with_stubber(moto_aws, scope) -> None:
         },
         {"Status": "Active"},
     )
-    for key, groups in (
-        ("team", [("team$support", "10.00"), ("team$", "3.00")]),
+    for key, groups in (  # every active tag, in the order AWS listed them
         ("project", [("project$chat", "13.00")]),
+        ("team", [("team$support", "10.00"), ("team$", "3.00")]),
+        ("Name", [("Name$bot", "13.00")]),
     ):
         stub.add_response(
             "get_cost_and_usage",
@@ -207,8 +209,13 @@ def test_cost_by_tag_with_stubber(moto_aws, scope) -> None:
     stub.assert_no_pending_responses()
     assert data["total"] == 13.0 and data["currency"] == "USD"
     assert data["services_discovered"] is True and len(data["services"]) == 2
-    assert data["tag_keys"] == ["team", "project"]  # attribution keys only ("Name" is not one), best first
-    assert data["by_tag"] == {"team": {"support": 10.0, "": 3.0}, "project": {"chat": 13.0}}
+    # All active tags with their spend; which of them attribute spend is the metric's choice (metrics/cost.py).
+    assert data["tag_keys"] == ["project", "team", "Name"] and data["tags_not_grouped"] == []
+    assert data["by_tag"] == {
+        "team": {"support": 10.0, "": 3.0},
+        "project": {"chat": 13.0},
+        "Name": {"bot": 13.0},
+    }
     assert data["end"] > data["start"]
 
 
@@ -230,3 +237,16 @@ def test_cost_by_tag_denied_get_cost_and_usage_fails(moto_aws, scope, canned) ->
         assert exc.error.action == "ce:GetCostAndUsage" and exc.error.kind == "denied"
     else:
         raise AssertionError("the section should have failed")
+
+
+def test_cost_by_tag_groups_every_active_tag_up_to_the_bound(moto_aws, scope, canned) -> None:
+    keys = [f"tag{i:02d}" for i in range(MAX_TAG_GROUPS + 2)]
+    canned.add(
+        "ce",
+        "ListCostAllocationTags",
+        {"CostAllocationTags": [{"TagKey": k, "Type": "UserDefined", "Status": "Active"} for k in keys]},
+    )
+    data = CollectContext(moto_aws, scope).section("ce.cost_by_tag")
+    # No ranking in the collector: the first keys AWS listed are grouped, the rest are named as not grouped.
+    assert data["tag_keys"] == keys[:MAX_TAG_GROUPS] and data["tags_not_grouped"] == keys[MAX_TAG_GROUPS:]
+    assert set(data["by_tag"]) == set(keys[:MAX_TAG_GROUPS])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from botocore.stub import ANY, Stubber
 
 from llmops_audit.collectors import CollectContext, SectionFailed
+from llmops_audit.probes.governance import admin_policies
 from tests.conftest import ACCOUNT, seed_client
 
 TRUST = json.dumps(
@@ -44,7 +45,7 @@ def _ctx(moto_aws, scope, agents: list[dict]) -> CollectContext:
     return ctx
 
 
-def test_agent_roles_flag_admin_policies_and_boundaries(moto_aws, scope) -> None:
+def test_agent_roles_keep_policy_statements_and_boundaries(moto_aws, scope) -> None:
     iam = seed_client("iam")
     boundary = iam.create_policy(PolicyName="agent-boundary", PolicyDocument=json.dumps(SCOPED))["Policy"][
         "Arn"
@@ -67,16 +68,57 @@ def test_agent_roles_flag_admin_policies_and_boundaries(moto_aws, scope) -> None
     )
     data = ctx.section("iam.agent_roles")
     by_name = {r["name"]: r for r in data["roles"]}
-    assert by_name["admin-agent-role"]["admin_policies"] == ["do-anything"]
+    # The collector keeps the facts: the attached policies with their statements, and the inline ones.
+    assert by_name["admin-agent-role"]["attached"] == [
+        {
+            "name": "do-anything",
+            "arn": admin_arn,
+            "statements": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}],
+        }
+    ]
+    assert by_name["admin-agent-role"]["inline"] == []
     assert by_name["admin-agent-role"]["boundary"] is None and by_name["admin-agent-role"]["agents"] == [
         "sup"
     ]
-    assert by_name["bounded-agent-role"]["admin_policies"] == ["bounded-agent-role-inline"]
     assert by_name["bounded-agent-role"]["boundary"] == boundary
     assert by_name["bounded-agent-role"]["agents"] == ["helper", "helper2"]
-    assert by_name["scoped-agent-role"]["admin_policies"] == []  # "*" only on an S3 prefix is not admin
-    assert by_name["scoped-agent-role"]["policies"] == ["scoped-agent-role-inline"]
+    assert by_name["scoped-agent-role"]["attached"] == []
+    assert by_name["scoped-agent-role"]["inline"] == [
+        {
+            "name": "scoped-agent-role-inline",
+            "statements": [
+                {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": ["*"]},
+                {"Effect": "Allow", "Action": ["*"], "Resource": ["arn:aws:s3:::docs/*"]},
+            ],
+        }
+    ]
+    assert "admin_policies" not in by_name["admin-agent-role"]  # the probe judges, not the collector
+    # ... and the probe's judgement of those facts:
+    assert admin_policies(by_name["admin-agent-role"]) == ["do-anything"]
+    assert admin_policies(by_name["bounded-agent-role"]) == ["bounded-agent-role-inline"]
+    assert admin_policies(by_name["scoped-agent-role"]) == []  # "*" only on an S3 prefix is not admin
     assert data["agents_without_role"] == ["ghost"]
+
+
+def test_aws_managed_policies_are_kept_by_name_without_reading_them(moto_aws, scope) -> None:
+    managed = "arn:aws:iam::aws:policy/AdministratorAccess"
+    arn = f"arn:aws:iam::{ACCOUNT}:role/managed-agent-role"
+    stub = Stubber(moto_aws.client("iam"))
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    role = {"Path": "/", "RoleName": "managed-agent-role", "RoleId": "AROAEXAMPLE000000001", "Arn": arn}
+    stub.add_response("get_role", {"Role": {**role, "CreateDate": created}}, {"RoleName": ANY})
+    stub.add_response(
+        "list_attached_role_policies",
+        {"AttachedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": managed}]},
+        {"RoleName": ANY},
+    )
+    stub.add_response("list_role_policies", {"PolicyNames": []}, {"RoleName": ANY})
+    with stub:  # no get_policy / get_policy_version call: an AWS managed document is not read
+        data = _ctx(moto_aws, scope, [{"name": "sup", "roleArn": arn}]).section("iam.agent_roles")
+    stub.assert_no_pending_responses()
+    role_data = data["roles"][0]
+    assert role_data["attached"] == [{"name": "AdministratorAccess", "arn": managed, "statements": None}]
+    assert admin_policies(role_data) == ["AdministratorAccess"]
 
 
 def test_agent_role_that_cannot_be_read_is_recorded_per_role(moto_aws, scope) -> None:
@@ -91,9 +133,10 @@ def test_agent_role_that_cannot_be_read_is_recorded_per_role(moto_aws, scope) ->
     )
     data = ctx.section("iam.agent_roles")
     gone = next(r for r in data["roles"] if r["name"] == "deleted-role")
-    assert gone["admin_policies"] is None and gone["error_action"] == "iam:GetRole"
+    assert gone["attached"] is None and gone["inline"] is None and gone["error_action"] == "iam:GetRole"
+    assert admin_policies(gone) is None
     assert any("deleted-role" in e for e in data["errors"])
-    assert next(r for r in data["roles"] if r["name"] == "ok-role")["admin_policies"] == []
+    assert admin_policies(next(r for r in data["roles"] if r["name"] == "ok-role")) == []
 
 
 def test_agent_roles_depend_on_agents(moto_aws, scope, canned) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from llmops_audit.errors import DefinitionError
 from llmops_audit.metrics import run_calculator
-from llmops_audit.metrics.cost import bare_model_id, estimate_cost, load_prices, price_for
+from llmops_audit.metrics.cost import attribution_keys, bare_model_id, estimate_cost, load_prices, price_for
 from tests.helpers import snapshot
 
 BR = "AWS/Bedrock"
@@ -85,6 +85,47 @@ def test_cost_per_1000_requests_value_and_breakdown(scope) -> None:
     assert v.breakdown["Cost Explorer by tag team=support"] == 40.0
     assert v.breakdown["Cost Explorer by tag team=(untagged)"] == 2.5
     assert "cohere.command-r-v1:0" in v.derivation and "InputTokenCount" in v.derivation
+
+
+def test_attribution_tags_are_chosen_by_the_metric_from_all_tags_kept(scope) -> None:
+    """The collector keeps every active tag's spend; the metric ranks them, so a saved snapshot re-decides."""
+    ce = {
+        "total": 42.5,
+        "currency": "USD",
+        "services": ["Amazon Bedrock"],
+        "tag_keys": ["Name", "project", "team", "user:CostCenter"],
+        "tags_not_grouped": [],
+        "by_tag": {
+            "Name": {"bot": 42.5},
+            "project": {"chat": 42.5},
+            "team": {"support": 40.0, "": 2.5},
+            "user:CostCenter": {"cc-1": 42.5},
+        },
+        "errors": [],
+    }
+
+    def tag_rows(section: dict) -> set[str]:
+        snap = snapshot(scope, cloudwatch__metric_stats=TRAFFIC, ce__cost_by_tag=section)
+        v = run_calculator("cost_per_1000_requests", snap, {"prices": PRICES})
+        return {k for k in v.breakdown if k.startswith("Cost Explorer by tag")}
+
+    # team, then project, ahead of the cost centre; "Name" attributes nothing
+    assert tag_rows(ce) == {
+        "Cost Explorer by tag team=support",
+        "Cost Explorer by tag team=(untagged)",
+        "Cost Explorer by tag project=chat",
+    }
+    without_team = {**ce, "by_tag": {k: v for k, v in ce["by_tag"].items() if k != "team"}}
+    assert tag_rows(without_team) == {
+        "Cost Explorer by tag project=chat",
+        "Cost Explorer by tag user:CostCenter=cc-1",
+    }
+    assert tag_rows({**ce, "by_tag": {"Name": {"bot": 42.5}}}) == set()
+
+
+def test_attribution_keys_rank() -> None:
+    assert attribution_keys(["Name", "app", "user:Team", "owner", "UserId"]) == ["UserId", "user:Team"]
+    assert attribution_keys(["Name", "owner"]) == []
 
 
 def test_cost_explorer_section_is_optional(scope) -> None:

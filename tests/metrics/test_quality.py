@@ -72,6 +72,18 @@ def test_hallucination_rate_uses_faithfulness_then_correctness(scope):
     assert v.value == pytest.approx(50.0) and "Builtin.Correctness" in v.derivation
 
 
+def test_hallucination_rate_judges_saved_record_scores_and_ignores_other_metrics(scope):
+    """The collector keeps every metric's record scores unjudged; the threshold is applied here."""
+    scores = {"Builtin.Helpfulness": [0.0, 0.0, 0.0], "Builtin.Faithfulness": [0.2, 0.9]}
+    s = snap(scope, job(scope, "a", 1, {}, scores))
+    assert run_calculator("hallucination_rate", s, {"threshold": 0.5}).value == pytest.approx(50.0)
+    scores["Builtin.Faithfulness"] = [0.6, 0.9]  # the saved snapshot changed: the rate follows
+    s = snap(scope, job(scope, "a", 1, {}, scores))
+    assert run_calculator("hallucination_rate", s, {"threshold": 0.5}).value == pytest.approx(0.0)
+    s = snap(scope, job(scope, "a", 1, {}, {"Builtin.Helpfulness": [0.0, 0.0]}))
+    assert run_calculator("hallucination_rate", s, {"threshold": 0.5}).value is None
+
+
 def test_hallucination_rate_no_value_without_scores(scope):
     assert run_calculator("hallucination_rate", snap(scope), {"threshold": 0.5}).value is None
     j = job(scope, "a", 1, {})

@@ -15,7 +15,7 @@ BUDGET = {
     "limit": "250",
     "unit": "USD",
     "cost_filters": {"Service": ["Amazon Bedrock"]},
-    "bedrock_scoped": True,
+    "filter_expression": None,
     "notifications": 1,
 }
 
@@ -31,6 +31,24 @@ def test_budgets_present_names_the_budget_and_its_limit(scope) -> None:
     assert v.value is True
     assert "llm-monthly (250 USD monthly)" in v.summary and "with notifications" in v.summary
     assert any("Scoped to Bedrock" in d for d in v.details)
+
+
+def test_bedrock_scope_is_judged_from_the_budget_filters(scope) -> None:
+    """The collector keeps the filters; changing them in a saved snapshot changes what the probe says."""
+
+    def details(budget: dict) -> list[str]:
+        return run(scope, "budgets_present", budgets__budgets={"budgets": [budget], "errors": []}).details
+
+    assert any("Scoped to Bedrock by a cost filter: llm-monthly" in d for d in details(BUDGET))
+    assert not any("Scoped to Bedrock" in d for d in details({**BUDGET, "cost_filters": {}}))
+    by_expression = {
+        **BUDGET,
+        "cost_filters": {},
+        "filter_expression": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock"]}},
+    }
+    assert any("Scoped to Bedrock" in d for d in details(by_expression))
+    other = {**BUDGET, "cost_filters": {"Service": ["Amazon Elastic Compute Cloud - Compute"]}}
+    assert not any("Scoped to Bedrock" in d for d in details(other))
 
 
 def test_budget_without_notification_is_still_a_budget_but_said(scope) -> None:

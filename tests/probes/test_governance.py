@@ -15,14 +15,32 @@ def run(scope, probe_id: str, params: dict | None = None, **sections):
     return v
 
 
+ALLOW_ALL = {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
+SCOPED = {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": ["*"]}
+
+
+def policy(name: str, *statements: dict, arn: str | None = None) -> dict:
+    """An attached policy as collectors/governance.py keeps it (statements None: AWS managed, not read)."""
+    return {
+        "name": name,
+        "arn": arn or f"arn:aws:iam::1:policy/{name}",
+        "statements": list(statements) if statements else None,
+    }
+
+
 def role(name: str, admin=(), boundary=None, **kw) -> dict:
+    """An agent role; each name in `admin` is an attached administrator-level policy."""
+    attached = [
+        policy(a, arn=f"arn:aws:iam::aws:policy/{a}") if a == "AdministratorAccess" else policy(a, ALLOW_ALL)
+        for a in admin
+    ]
     return {
         "name": name,
         "arn": f"arn:aws:iam::1:role/{name}",
         "agents": [name.split("-")[0]],
         "boundary": boundary,
-        "policies": list(admin) + ["scoped"],
-        "admin_policies": list(admin),
+        "attached": attached,
+        "inline": [{"name": "scoped", "statements": [SCOPED]}],
         "error": None,
         "error_action": None,
         **kw,
@@ -54,6 +72,36 @@ def test_admin_agent_role_without_boundary(scope) -> None:
     assert any("agent sup" in d for d in v.details)
 
 
+def test_admin_statements_in_a_saved_snapshot_are_judged_by_the_probe(scope) -> None:
+    """The collector keeps the statements; changing them in the snapshot changes the verdict."""
+    scoped = role("sup-role", attached=[policy("custom", SCOPED)])
+    assert run(scope, "agent_roles_least_privilege", **roles(scoped)).value is True
+    allow_all = role("sup-role", attached=[policy("custom", SCOPED, ALLOW_ALL)])
+    v = run(scope, "agent_roles_least_privilege", **roles(allow_all))
+    assert v.value is False and "sup-role (custom)" in v.summary
+    inline_admin = role(
+        "sup-role", inline=[{"name": "inline-star", "statements": [{**ALLOW_ALL, "Action": ["*:*"]}]}]
+    )
+    v = run(scope, "agent_roles_least_privilege", **roles(inline_admin))
+    assert v.value is False and "sup-role (inline-star)" in v.summary
+    denied = role("sup-role", inline=[{"name": "deny", "statements": [{**ALLOW_ALL, "Effect": "Deny"}]}])
+    assert run(scope, "agent_roles_least_privilege", **roles(denied)).value is True
+    on_prefix = role("sup-role", attached=[policy("s3", {**ALLOW_ALL, "Resource": ["arn:aws:s3:::docs/*"]})])
+    assert run(scope, "agent_roles_least_privilege", **roles(on_prefix)).value is True
+
+
+def test_aws_managed_administrator_access_is_judged_by_name(scope) -> None:
+    managed = role(
+        "sup-role",
+        attached=[policy("AdministratorAccess", arn="arn:aws:iam::aws:policy/AdministratorAccess")],
+    )
+    assert run(scope, "agent_roles_least_privilege", **roles(managed)).value is False
+    other = role(
+        "sup-role", attached=[policy("ReadOnlyAccess", arn="arn:aws:iam::aws:policy/ReadOnlyAccess")]
+    )
+    assert run(scope, "agent_roles_least_privilege", **roles(other)).value is True
+
+
 def test_no_agents_is_not_met(scope) -> None:
     v = run(scope, "agent_roles_least_privilege", **roles())
     assert v.value is False and "no agents" in v.summary
@@ -67,8 +115,8 @@ def test_unreadable_role_is_unknown_with_the_action(scope) -> None:
             role("ok-role"),
             role(
                 "x-role",
-                admin_policies=None,
-                policies=None,
+                attached=None,
+                inline=None,
                 error="permission iam:GetRole was denied",
                 error_action="iam:GetRole",
             ),

@@ -45,6 +45,7 @@ TRAIL = {
         }
     ],
 }
+ADMIN_STATEMENT = {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
 SM = {"name": "flow", "tasks": [{"name": "T", "retry": True, "catch": True}], "tracing": True}
 API = {
     "name": "api",
@@ -250,7 +251,14 @@ CASES = [
         "agent_roles_least_privilege",
         {
             "iam.agent_roles": {
-                "roles": [{"name": "r", "boundary": "arn:b", "admin_policies": ["Admin"], "policies": []}]
+                "roles": [
+                    {
+                        "name": "r",
+                        "boundary": "arn:b",
+                        "attached": [{"name": "Admin", "arn": "arn:p", "statements": [ADMIN_STATEMENT]}],
+                        "inline": [],
+                    }
+                ]
             }
         },
         {},
@@ -260,7 +268,14 @@ CASES = [
         "agent_roles_least_privilege",
         {
             "iam.agent_roles": {
-                "roles": [{"name": "r", "boundary": None, "admin_policies": ["Admin"], "policies": []}]
+                "roles": [
+                    {
+                        "name": "r",
+                        "boundary": None,
+                        "attached": [{"name": "Admin", "arn": "arn:p", "statements": [ADMIN_STATEMENT]}],
+                        "inline": [],
+                    }
+                ]
             }
         },
         {},
