@@ -26,6 +26,7 @@ from llmops_audit.engine.maturity import achieved_level, summarise_levels  # noq
 from llmops_audit.engine.scoring import measure_metrics, score_items  # noqa: E402
 from llmops_audit.evidence.snapshot import EvidenceSnapshot  # noqa: E402
 from llmops_audit.inputs.definitions import builtin_levels_dir, load_framework  # noqa: E402
+from llmops_audit.inputs.policy import load_policy  # noqa: E402
 from llmops_audit.inputs.prices import load_prices  # noqa: E402
 from tests.fake_account.record import (  # noqa: E402
     RECORDED_AT,
@@ -34,8 +35,6 @@ from tests.fake_account.record import (  # noqa: E402
     recorded_sections,
     seeded_account,
 )
-
-from llmops_audit.inputs.policy import load_policy  # noqa: E402
 
 
 def _ms(seconds: float) -> str:

@@ -107,7 +107,7 @@ Until = Annotated[
     str | None, typer.Option("--until", help="End of the period (ISO date/time; default: now).")
 ]
 FormatOpt = Annotated[
-    Format,
+    Format,  # type: ignore[valid-type]  # an Enum made from the FORMATS registry at import
     typer.Option("--format", "-f", help="Report format: terminal (rich), markdown (Confluence) or json."),
 ]
 Output = Annotated[

@@ -18,10 +18,9 @@ from llmops_audit.engine.maturity import achieved_level, summarise_levels
 from llmops_audit.engine.scoring import measure_metrics, score_items
 from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.inputs.definitions import builtin_levels_dir, load_framework
+from llmops_audit.inputs.policy import load_policy
 from llmops_audit.inputs.prices import load_prices
 from tests.fake_account.record import RECORDED_AT, REFRESH, SNAPSHOT_PATH, record, recorded_sections, render
-
-from llmops_audit.inputs.policy import load_policy
 
 MAX_SECTIONS_SHOWN = 3
 MAX_LINES_PER_SECTION = 40

@@ -18,6 +18,8 @@ _PREFIX = {
 # operations whose IAM action is not "<prefix>:<OperationName>"
 _SPECIAL = {
     ("budgets", "DescribeBudgets"): "budgets:ViewBudget",
+    # DescribeNotificationsForBudget is authorised by budgets:ViewBudget: it is no IAM action of its own
+    ("budgets", "DescribeNotificationsForBudget"): "budgets:ViewBudget",
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("lambda", "GetFunctionConfiguration"): "lambda:GetFunctionConfiguration",

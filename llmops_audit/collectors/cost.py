@@ -31,7 +31,7 @@ ce.cost_by_tag
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
 from llmops_audit.evidence.shapes import (
@@ -141,7 +141,12 @@ def cost_by_tag(ctx: CollectContext) -> CostByTag:
     services = services or ["Amazon Bedrock"]
     flt = {"Dimensions": {"Key": "SERVICE", "Values": services}}
 
-    query = {"Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "TimePeriod": period, "Filter": flt}
+    query: dict[str, Any] = {
+        "Granularity": "MONTHLY",
+        "Metrics": ["UnblendedCost"],
+        "TimePeriod": period,
+        "Filter": flt,
+    }
     resp = ctx.aws.call("ce", "get_cost_and_usage", **query)
     amounts: list[float] = []
     currency: str | None = None

@@ -33,7 +33,7 @@ def pipelines(ctx: CollectContext) -> dict[str, Any]:
 
 
 def rules(ctx: CollectContext) -> dict[str, Any]:
-    out = []
+    out: list[dict[str, Any]] = []
     listed = [
         r for page in ctx.aws.paginate("events", "list_rules", max_pages=5) for r in page.get("Rules", [])
     ]

@@ -169,7 +169,8 @@ def rule_probes(rule: Rule | None) -> list[ProbeRef]:
         return [rule]
     if "not" in rule:
         return rule_probes(rule["not"])
-    return [r for part in rule.get("all", rule.get("any", [])) for r in rule_probes(part)]
+    parts: list[Rule] = rule.get("all") or rule.get("any") or []
+    return [r for part in parts for r in rule_probes(part)]
 
 
 def needed_sections(framework: Framework, extra: Iterable[str] = ()) -> set[str]:

@@ -87,12 +87,12 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
             f"| {lv.number} | {_cell(lv.name)} | {lv.counted} of {lv.total} | {'yes' if lv.reached else 'no'} |"
         )
     out.append("")
-    for lv in fw.levels:
-        out.append(f"## Level {lv.number} — {lv.name}")
+    for level in fw.levels:
+        out.append(f"## Level {level.number} — {level.name}")
         out.append("")
-        out.append(f"*\u201c{lv.motto}\u201d* Core question: **{lv.core_question}**")
+        out.append(f"*\u201c{level.motto}\u201d* Core question: **{level.core_question}**")
         out.append("")
-        for r in (r for r in report.items if r.level == lv.number):
+        for r in (r for r in report.items if r.level == level.number):
             box = "[x]" if r.status.counts_for_level else "[ ]"
             out.append(f"- {box} **{r.id}** {_cell(r.text)} — *{STATUS_LABEL[r.status]}*: {_cell(r.reason)}")
             if r.missing:
@@ -100,7 +100,7 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
             for note in r.notes:
                 out.append(f"  - Note: {_cell(note)}")
         out.append("")
-        rows = [m for m in report.metrics if m.level == lv.number]
+        rows = [m for m in report.metrics if m.level == level.number]
         if rows:
             out.append("| Category | Metric | AWS source | Value | How it was measured |")
             out.append("|---|---|---|---|---|")

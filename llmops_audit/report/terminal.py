@@ -72,6 +72,7 @@ def _gates(report: AuditReport) -> Table:
 
 def _level_block(report: AuditReport, number: int) -> Group:
     lv = report.framework.level(number)
+    assert lv is not None  # `number` comes from the framework's own levels
     summary = next(s for s in report.levels if s.number == number)
     parts: list = []
     mark = "reached" if summary.reached else "not reached"
