@@ -105,6 +105,8 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "cloudtrail:GetTrailStatus": ("arn:aws:cloudtrail:*:*:trail/*",),
     "cloudwatch:GetDashboard": ("arn:aws:cloudwatch::*:dashboard/*",),
     "codepipeline:GetPipeline": ("arn:aws:codepipeline:*:*:*",),
+    # rules of the default event bus (ListRules is called without EventBusName)
+    "events:ListTargetsByRule": ("arn:aws:events:*:*:rule/*",),
     # any account: AWS managed policies are arn:aws:iam::aws:policy/...
     "iam:GetPolicy": ("arn:aws:iam::*:policy/*",),
     "iam:GetPolicyVersion": ("arn:aws:iam::*:policy/*",),
@@ -159,48 +161,53 @@ S3_STATEMENTS: list[dict[str, Any]] = [
         "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
     },
 ]
-S3_ACTIONS = {"s3:GetBucketObjectLockConfiguration", "s3:GetObject", "s3:ListBucket"}
-# actions the policy grants that no call names: S3 asks KMS on the reader's behalf
-DEPENDENT = {"kms:Decrypt"}
+S3_ACTIONS = {a for st in S3_STATEMENTS for a in st["Action"]} - {"kms:Decrypt"}
+# action the policy grants that no call names -> the action whose calls need it: S3 asks KMS with the
+# reader's own permission when the object is SSE-KMS encrypted
+DEPENDENT = {"kms:Decrypt": "s3:GetObject"}
 
 
 def actions() -> list[str]:
-    """The IAM actions behind the collectors' calls (the policy also grants `DEPENDENT`)."""
+    """The IAM actions behind the collectors' calls (the policy also grants their `DEPENDENT` actions)."""
     return sorted({iam_action(s, op) for s, op in operations()})
 
 
-def _sid(prefix: str) -> str:
-    names = {"apigateway": "ApiGateway", "cloudtrail": "CloudTrail", "cloudwatch": "CloudWatch"}
-    names |= {
-        "codepipeline": "CodePipeline",
-        "iam": "Iam",
-        "sagemaker": "SageMaker",
-        "states": "StepFunctions",
-    }
-    return "Read" + names.get(prefix, prefix.capitalize()) + "Resources"
+_SID_NAMES = {
+    "apigateway": "ApiGateway",
+    "cloudtrail": "CloudTrail",
+    "cloudwatch": "CloudWatch",
+    "codepipeline": "CodePipeline",
+    "sagemaker": "SageMaker",
+    "states": "StepFunctions",
+}
 
 
 def policy() -> dict[str, Any]:
     """The policy as a dict: one statement on "*", one per service for scoped actions, then the S3 reads."""
     needed = set(actions())
-    unknown_s3 = {a for a in needed if a.startswith("s3:")} - S3_ACTIONS
-    if unknown_s3:  # a new S3 read must be placed in one of S3_STATEMENTS, with its condition
-        raise ValueError(f"S3 actions with no statement: {sorted(unknown_s3)}")
+    unplaced = {a for a in needed if a.startswith("s3:")} - S3_ACTIONS
+    if unplaced:  # a new S3 read must be placed in one of S3_STATEMENTS, with its condition
+        raise ValueError(f"S3 actions with no statement: {sorted(unplaced)}")
+    granted = needed | {extra for extra, on in DEPENDENT.items() if on in needed}
     anywhere = sorted(a for a in needed if a not in SCOPED and a not in S3_ACTIONS)
     statements: list[dict[str, Any]] = [
         {"Sid": "ReadWithoutResourceLevelPermissions", "Effect": "Allow", "Action": anywhere, "Resource": "*"}
     ]
     by_prefix: dict[str, set[str]] = {}
-    for a in sorted(needed & set(SCOPED)):
+    for a in needed & set(SCOPED):
         by_prefix.setdefault(a.split(":")[0], set()).add(a)
     for prefix, acts in sorted(by_prefix.items()):
-        resources = sorted({r for a in acts for r in SCOPED[a]})
         statements.append(
-            {"Sid": _sid(prefix), "Effect": "Allow", "Action": sorted(acts), "Resource": resources}
+            {
+                "Sid": f"Read{_SID_NAMES.get(prefix, prefix.capitalize())}Resources",
+                "Effect": "Allow",
+                "Action": sorted(acts),
+                "Resource": sorted({r for a in acts for r in SCOPED[a]}),
+            }
         )
     for st in S3_STATEMENTS:
-        if needed & set(st["Action"]) or (set(st["Action"]) <= DEPENDENT and "s3:GetObject" in needed):
-            statements.append({**st, "Action": sorted(st["Action"])})
+        if granted & set(st["Action"]):
+            statements.append({**st, "Action": sorted(granted & set(st["Action"]))})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
