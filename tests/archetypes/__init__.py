@@ -1,0 +1,1 @@
+"""Account archetypes: realistic AWS accounts as API responses, scored item by item (see runner.py)."""
