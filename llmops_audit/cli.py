@@ -5,6 +5,7 @@ No audit logic here: the report is assembled in llmops_audit/pipeline.py.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from llmops_audit import __version__
-from llmops_audit.errors import AuditError, ExitCode, OutputError, UsageError
+from llmops_audit.errors import AuditError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     from llmops_audit.evidence.snapshot import EvidenceSnapshot
@@ -56,13 +57,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_DEBUG = False
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="On an unexpected error, print the traceback (never credentials)."),
+    ] = False,
 ) -> None:
-    pass
+    global _DEBUG
+    _DEBUG = debug
 
 
 # ------------------------------------------------------------------ shared option types
@@ -111,7 +120,10 @@ FormatOpt = Annotated[
     typer.Option("--format", "-f", help="Report format: terminal (rich), markdown (Confluence) or json."),
 ]
 Output = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the report to FILE (atomically) instead of stdout; - is stdout."
+    ),
 ]
 Attest = Annotated[
     Path | None,
@@ -235,10 +247,8 @@ def _framework(opts: RunOptions) -> Framework:
     return load_framework(builtin_levels_dir())
 
 
-def _source(opts: RunOptions) -> EvidenceSource:
-    """Live AWS, a saved snapshot or the recorded demo: checked before anything is read from AWS."""
-    from llmops_audit.evidence.sources import DemoSource, LiveAwsSource, SavedSnapshotSource
-
+def _check_offline_options(opts: RunOptions) -> None:
+    """--demo and --from-evidence score recorded evidence: options that would change a live read are refused."""
     offline = "--from-evidence" if opts.from_evidence else "--demo" if opts.demo else None
     if opts.from_evidence and opts.demo:
         raise UsageError("--from-evidence and --demo cannot be used together", hint="pick one source")
@@ -259,6 +269,14 @@ def _source(opts: RunOptions) -> EvidenceSource:
                 f"{offline} scores evidence already recorded; {', '.join(clash)} cannot change it",
                 hint=f"drop {', '.join(clash)}, or audit a live account without {offline}",
             )
+
+
+def _source(opts: RunOptions) -> EvidenceSource:
+    """Live AWS, a saved snapshot or the recorded demo: checked before anything is read from AWS."""
+    from llmops_audit.evidence.sources import DemoSource, LiveAwsSource, SavedSnapshotSource
+
+    _check_offline_options(opts)
+    if opts.from_evidence or opts.demo:
         return SavedSnapshotSource(opts.from_evidence) if opts.from_evidence else DemoSource()
     return LiveAwsSource(opts.profile, opts.region)
 
@@ -275,6 +293,12 @@ def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
         raise UsageError("--fail-on-unknown only applies with --fail-on-gates")
     now = datetime.now(UTC).replace(microsecond=0)
     framework = _framework(opts)
+    top = max((lv.number for lv in framework.levels), default=0)
+    if opts.min_level is not None and opts.min_level > top:
+        raise UsageError(
+            f"--min-level {opts.min_level} is above the top level of framework '{framework.name}' ({top})",
+            hint=f"pass --min-level between 0 and {top}",
+        )
     policy = load_policy(opts.policy)
     prices = load_prices(opts.prices)
     start, end = resolve_period(opts.period or "7d", opts.since, opts.until, now)
@@ -298,34 +322,33 @@ def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
     )
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)  # never leave a half-written report behind
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write the report to {output} ({exc.strerror or exc})",
-            hint="check that the directory exists and is writable",
-        ) from None
+def _check_outputs(opts: RunOptions, output: Path | None) -> None:
+    """Every output path is usable, and no two outputs (or an output and an input) share one."""
+    from llmops_audit.report.files import check_distinct, check_target
+
+    check_distinct(
+        {"--output": output, "--save-evidence": opts.save_evidence, "--from-evidence": opts.from_evidence}
+    )
+    if output is not None:
+        check_target(output, "report")
+    if opts.save_evidence is not None:
+        check_target(opts.save_evidence, "saved evidence")
 
 
-def _audit(opts: RunOptions, *, gates_only: bool = False) -> AuditReport:
+def _audit(opts: RunOptions, output: Path | None = None, *, gates_only: bool = False) -> AuditReport:
     """Options -> request and source -> pipeline.run, with progress on stderr and --save-evidence."""
     from llmops_audit.pipeline import run
+    from llmops_audit.report.files import write_text
 
+    _check_offline_options(opts)
+    _check_outputs(opts, output)
     request = _request(opts, gates_only=gates_only)
     source = _source(opts)
     save = opts.save_evidence
 
     def keep(snapshot: EvidenceSnapshot) -> None:
         if save:
-            _write(snapshot.to_json(), save)
+            write_text(save, snapshot.to_json(), "saved evidence")
 
     with Progress(opts.quiet) as progress:
         return run(request, source, on_section=progress.section, on_evidence=keep)
@@ -334,9 +357,10 @@ def _audit(opts: RunOptions, *, gates_only: bool = False) -> AuditReport:
 def _emit(report: AuditReport, fmt: Any, output: Path | None, no_color: bool) -> None:
     from llmops_audit.report import render
     from llmops_audit.report.common import RenderOptions
+    from llmops_audit.report.files import is_stdout, write_text
 
-    color = fmt.value == "terminal" and output is None and sys.stdout.isatty() and not no_color
-    _write(render(report, fmt.value, RenderOptions(color=color, width=_width())), output)
+    color = fmt.value == "terminal" and is_stdout(output) and sys.stdout.isatty() and not no_color
+    write_text(output, render(report, fmt.value, RenderOptions(color=color, width=_width())), "report")
 
 
 def _exit_code(report: AuditReport) -> int:
@@ -395,9 +419,9 @@ def assess(
         fail_on_unknown=fail_on_unknown,
     )
     with _errors_to_exit():
-        report = _audit(opts)
+        report = _audit(opts, output)
         _emit(report, format, output, no_color)
-        if output is not None and not quiet:
+        if output is not None and str(output) != "-" and not quiet:
             typer.echo(f"Report written to {output} (level {report.level}).", err=True)
     raise typer.Exit(_exit_code(report))
 
@@ -448,7 +472,7 @@ def gates(
         fail_on_unknown=fail_on_unknown,
     )
     with _errors_to_exit():
-        report = _audit(opts, gates_only=True)
+        report = _audit(opts, output, gates_only=True)
         _emit(report, format, output, no_color)
     raise typer.Exit(_exit_code(report))
 
@@ -512,5 +536,50 @@ def validate(
     )
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+_SECRETS = re.compile(r"(AKIA|ASIA)[A-Z0-9]{16}|(?i:(secret|token|password|signature)[=:]\s*)\S+")
+
+
+def _redact(text: str) -> str:
+    """Never print what looks like a key id, secret or token, even inside an exception's text."""
+    return _SECRETS.sub("[redacted]", text)
+
+
 def main() -> None:
-    app()
+    """Entry point. Every way out is an exit code and, on failure, exactly one line on stderr."""
+    from typer.exceptions import Abort, TyperException
+
+    # A terminal that cannot show a character gets a replacement, never a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            reconfigure(errors="replace")
+    try:
+        code = app(standalone_mode=False)
+    except (Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted", err=True)
+        code = 130
+    except TyperException as exc:  # Click's usage errors (typer vendors Click): one line too
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help(), err=True)  # `llmops-audit` alone: the help
+        else:
+            command = ctx.command_path if ctx is not None else "llmops-audit"
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            typer.echo(f"error: {_one_line(message)}; see `{command} --help`", err=True)
+        code = int(getattr(exc, "exit_code", ExitCode.CANNOT_RUN) or ExitCode.CANNOT_RUN)
+    except Exception as exc:  # a bug: still one line and exit 2, so CI never reads it as "fell short"
+        if _DEBUG:
+            import traceback
+
+            typer.echo(_redact(traceback.format_exc()), err=True)
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {_redact(_one_line(str(exc)))[:200]}); "
+            "rerun with --debug for the traceback and report it",
+            err=True,
+        )
+        code = int(ExitCode.CANNOT_RUN)
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -85,7 +85,7 @@ def test_unknown_gate_passes_unless_fail_on_unknown(tmp_path: Path) -> None:
 def test_exit_2_when_it_cannot_run(tmp_path: Path) -> None:
     r = _run("--fail-on-gates", "--policy", str(tmp_path / "missing.yaml"))
     assert r.exit_code == 2
-    assert "cannot read the policy file" in error_line(r)
+    assert "the policy file does not exist" in error_line(r)
     assert runner.invoke(app, ["assess", "--demo", "--fail-on-unknown"]).exit_code == 2
 
 

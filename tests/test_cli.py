@@ -109,7 +109,7 @@ def test_levels_and_framework_together_is_a_usage_error() -> None:
 
 
 def test_bad_period() -> None:
-    result = runner.invoke(app, ["assess", "--demo", "--period", "7 years"])
+    result = runner.invoke(app, ["assess", "--region", "us-east-1", "--period", "7 years"])
     assert result.exit_code == 2
     _no_traceback(result)
     line = error_line(result)

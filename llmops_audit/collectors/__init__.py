@@ -23,6 +23,7 @@ from llmops_audit.collectors import (
     governance,
     logs,
 )
+from llmops_audit.errors import AuditError
 from llmops_audit.evidence.snapshot import EvidenceSnapshot, SectionError, plain
 from llmops_audit.model import Scope
 
@@ -83,6 +84,17 @@ class CollectContext:
         except SectionFailed as dep:
             self.errors[name] = SectionError(
                 "dependency", dep.error.action, f"needs {dep.name}, and {dep.error.describe()}"
+            )
+            raise SectionFailed(name, self.errors[name]) from None
+        except AuditError:
+            raise  # the run cannot go on (credentials rejected, endpoint unreachable)
+        except (
+            Exception
+        ) as exc:  # a collector bug or an answer of a shape it did not expect: this section only
+            self.errors[name] = SectionError(
+                "error",
+                name,
+                f"the collector failed on an unexpected answer ({type(exc).__name__}: {str(exc)[:200]})",
             )
             raise SectionFailed(name, self.errors[name]) from None
         return self.data[name]

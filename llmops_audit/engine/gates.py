@@ -287,6 +287,17 @@ def _gate(
         return _result(
             gate_id, Status.UNKNOWN, None, None, "", f"Could not read {exc.section}: {exc.error.describe()}."
         )
+    except (
+        Exception
+    ) as exc:  # evidence of an unexpected shape (a hand-edited snapshot): unknown, never a pass
+        return _result(
+            gate_id,
+            Status.UNKNOWN,
+            None,
+            None,
+            "",
+            f"The gate could not read its evidence ({type(exc).__name__}: {str(exc)[:120]}).",
+        )
 
 
 def _waived(result: GateResult, waiver: Waiver | None, scope: Scope) -> GateResult:

@@ -69,30 +69,39 @@ class EvidenceSnapshot:
 
     @classmethod
     def load(cls, path: Path) -> EvidenceSnapshot:
+        """A snapshot saved by --save-evidence, checked against schemas/evidence.schema.json."""
+        from llmops_audit.inputs.files import load_json
+
+        raw = load_json(path, "evidence file", "evidence")
+        scope = raw["scope"]
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            scope = raw["scope"]
-            return cls(
-                scope=Scope(
-                    account=scope["account"],
-                    region=scope["region"],
-                    start=datetime.fromisoformat(scope["start"]),
-                    end=datetime.fromisoformat(scope["end"]),
-                    partition=scope.get("partition", "aws"),
-                    profile=scope.get("profile"),
-                    endpoint_url=scope.get("endpoint_url"),
-                    demo=scope.get("demo", False),
-                ),
-                sections=raw["sections"],
-                errors={k: SectionError(**v) for k, v in raw.get("errors", {}).items()},
-                calls=raw.get("calls", []),
-            )
-        except OSError as exc:
-            raise DefinitionError(f"{path}: cannot read the evidence file ({exc.strerror})") from None
-        except (ValueError, KeyError, TypeError) as exc:
+            start, end = (_instant(scope[k]) for k in ("start", "end"))
+        except ValueError as exc:
             raise DefinitionError(
-                f"{path}: not an evidence snapshot written by --save-evidence ({type(exc).__name__}: {exc})"
+                f"{path}: scope: {exc}", hint="pass a file written by --save-evidence, unchanged"
             ) from None
+        return cls(
+            scope=Scope(
+                account=scope["account"],
+                region=scope["region"],
+                start=start,
+                end=end,
+                partition=scope.get("partition", "aws"),
+                profile=scope.get("profile"),
+                endpoint_url=scope.get("endpoint_url"),
+                demo=scope.get("demo", False),
+            ),
+            sections=raw["sections"],
+            errors={k: SectionError(**v) for k, v in raw["errors"].items()},
+            calls=raw["calls"],
+        )
+
+
+def _instant(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"'{text}' has no time zone")
+    return value
 
 
 def _scope_to_dict(scope: Scope) -> dict[str, Any]:

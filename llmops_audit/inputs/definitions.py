@@ -204,6 +204,13 @@ def load_framework(directory: Path) -> Framework:
                 )
             seen_items[item.id] = lv.file
     rule = meta.get("level_rule") or {}
+    numbers = sorted(lv.number for lv in levels)
+    floor = rule.get("floor", 1)
+    if not 0 <= floor <= numbers[-1]:
+        raise DefinitionError(
+            f"{meta_path}: level_rule.floor: {floor} is not a level of this framework (levels {numbers[0]}–{numbers[-1]})",
+            hint=f"use a floor between 0 and {numbers[-1]}",
+        )
     return Framework(
         name=meta["name"],
         title=meta["title"],

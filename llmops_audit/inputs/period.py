@@ -15,6 +15,9 @@ def parse_span(text: str) -> timedelta:
     m = _SPAN.match(text or "")
     if not m or int(m.group(1)) == 0:
         raise UsageError(f"--period '{text}' is not a duration", hint="use e.g. 24h, 7d, 2w or 30d")
+    too_long = UsageError(f"--period '{text}' is longer than CloudWatch keeps data (455 days)")
+    if len(m.group(1)) > 7:
+        raise too_long
     span = timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
     if span > timedelta(days=455):
         raise UsageError(f"--period '{text}' is longer than CloudWatch keeps data (455 days)")
@@ -36,7 +39,14 @@ def resolve_period(
     period: str, since: str | None, until: str | None, now: datetime
 ) -> tuple[datetime, datetime]:
     end = parse_instant(until, "--until") if until else now
-    start = parse_instant(since, "--since") if since else end - parse_span(period)
+    span = parse_span(period) if not since else None
+    try:
+        start = parse_instant(since, "--since") if since else end - (span or timedelta(0))
+    except OverflowError:
+        raise UsageError(
+            f"--until {end:%Y-%m-%d} minus --period {period} is before the year 1",
+            hint="pass a later --until or a shorter --period",
+        ) from None
     if start >= end:
         raise UsageError(
             f"the period is empty: --since {start:%Y-%m-%d %H:%M} is not before the end {end:%Y-%m-%d %H:%M}"

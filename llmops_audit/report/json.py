@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from llmops_audit.model import AuditReport, GateResult, ItemResult, MetricResult, Verdict
@@ -144,4 +145,15 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
 
 def render(report: AuditReport, options: RenderOptions | None = None) -> str:
     doc = gates_to_dict(report) if report.gates_only else to_dict(report)
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return json.dumps(_finite(doc), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: a value that is not a finite number is reported as no value (null)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
