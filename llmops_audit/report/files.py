@@ -35,7 +35,10 @@ def check_target(path: Path, what: str) -> None:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise OutputError(f"cannot use {path} for the {what} ({exc.strerror or exc})") from None
+        raise OutputError(
+            f"cannot write the {what} to {path} ({exc.strerror or exc})",
+            hint="check that the directory exists and is writable",
+        ) from None
     if st is not None:
         mode = st.st_mode
         if stat.S_ISLNK(mode):
