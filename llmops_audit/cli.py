@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     "Exit codes: 0 the audit ran and nothing requested fell short; 1 the audit ran and the workload fell "
     "short (level below --min-level, or a gate failed with --fail-on-gates); 2 the audit could not run "
-    "(bad options or definitions, no credentials, unreachable endpoint, unknown region, unwritable output)."
+    "(bad options or definitions, no credentials, unreachable endpoint, unknown region, unwritable output); "
+    "3 the audit ran but --deadline passed before everything was read (the report holds what was read)."
 )
 
 app = typer.Typer(
@@ -157,6 +158,13 @@ Policy = Annotated[
     ),
 ]
 FailOnGates = Annotated[bool, typer.Option("--fail-on-gates", help="Exit 1 when a go-live gate fails.")]
+Deadline = Annotated[
+    str,
+    typer.Option(
+        "--deadline",
+        help="Stop reading AWS after this long (90s, 20m, 1h) and report what was read; exit 3 if it passed.",
+    ),
+]
 FailOnUnknown = Annotated[
     bool,
     typer.Option("--fail-on-unknown", help="With --fail-on-gates: a gate without data counts as failed."),
@@ -183,6 +191,7 @@ class RunOptions:
     min_level: int | None = None
     fail_on_gates: bool = False
     fail_on_unknown: bool = False
+    deadline: str = "30m"
 
 
 def _fail(err: AuditError) -> None:
@@ -284,7 +293,7 @@ def _source(opts: RunOptions) -> EvidenceSource:
 def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
     """Read and validate every input file and option, before any AWS call."""
     from llmops_audit.inputs.overrides import load_attestations, load_waivers
-    from llmops_audit.inputs.period import resolve_period
+    from llmops_audit.inputs.period import parse_deadline, resolve_period
     from llmops_audit.inputs.policy import GATE_IDS, load_policy
     from llmops_audit.inputs.prices import load_prices
     from llmops_audit.pipeline import AuditRequest
@@ -302,6 +311,7 @@ def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
     policy = load_policy(opts.policy)
     prices = load_prices(opts.prices)
     start, end = resolve_period(opts.period or "7d", opts.since, opts.until, now)
+    deadline_s = parse_deadline(opts.deadline)
     today = now.date()
     item_ids = {i.id for i in framework.items}
     attestations = load_attestations(opts.attestations, item_ids, today) if opts.attestations else {}
@@ -319,6 +329,7 @@ def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
         min_level=opts.min_level,
         fail_on_gates=opts.fail_on_gates,
         fail_on_unknown=opts.fail_on_unknown,
+        deadline_s=deadline_s,
     )
 
 
@@ -364,6 +375,8 @@ def _emit(report: AuditReport, fmt: Any, output: Path | None, no_color: bool) ->
 
 
 def _exit_code(report: AuditReport) -> int:
+    if report.calls.get("not_read"):
+        return int(ExitCode.PARTIAL)  # a verdict on evidence that was not all read is not a verdict
     return int(ExitCode.SHORT if report.verdict.outcome == "fail" else ExitCode.OK)
 
 
@@ -386,6 +399,7 @@ def assess(
     policy: Policy = None,
     fail_on_gates: FailOnGates = False,
     fail_on_unknown: FailOnUnknown = False,
+    deadline: Deadline = "30m",
     save_evidence: SaveEvidence = None,
     from_evidence: FromEvidence = None,
     quiet: Quiet = False,
@@ -413,6 +427,7 @@ def assess(
         save_evidence=save_evidence,
         from_evidence=from_evidence,
         quiet=quiet,
+        deadline=deadline,
         policy=policy,
         min_level=min_level,
         fail_on_gates=fail_on_gates,
@@ -446,6 +461,7 @@ def gates(
     format: FormatOpt = Format.terminal,  # type: ignore[attr-defined]
     output: Output = None,
     fail_on_unknown: FailOnUnknown = False,
+    deadline: Deadline = "30m",
     from_evidence: FromEvidence = None,
     quiet: Quiet = False,
     no_color: NoColor = False,
@@ -467,6 +483,7 @@ def gates(
         prices=prices,
         from_evidence=from_evidence,
         quiet=quiet,
+        deadline=deadline,
         policy=policy,
         fail_on_gates=True,
         fail_on_unknown=fail_on_unknown,

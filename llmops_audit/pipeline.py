@@ -48,6 +48,7 @@ class AuditRequest:
     min_level: int | None = None
     fail_on_gates: bool = False
     fail_on_unknown: bool = False
+    deadline_s: float | None = None  # live reads stop after this many seconds (--deadline)
 
 
 def plan(request: AuditRequest) -> CollectionPlan:
@@ -60,6 +61,7 @@ def plan(request: AuditRequest) -> CollectionPlan:
         request.start,
         request.end,
         {"gate_custom_metrics": custom_gate_metrics(request.policy)},
+        request.deadline_s,
     )
 
 
@@ -121,11 +123,18 @@ def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
         "total": len(snapshot.calls),
         "by_outcome": dict(sorted(outcomes.items())),
         "denied_actions": sorted({e.action for e in snapshot.errors.values() if e.kind == "denied"}),
+        "not_read": sorted(name for name, e in snapshot.errors.items() if e.kind == "deadline"),
     }
 
 
 def _notices(request: AuditRequest, snapshot: EvidenceSnapshot) -> tuple[str, ...]:
     notices = [DEMO_NOTICE] if snapshot.scope.demo else []
+    unread = [name for name, e in snapshot.errors.items() if e.kind == "deadline"]
+    if unread:
+        notices.append(
+            f"Partial audit: the deadline passed before {len(unread)} evidence section(s) were read "
+            f"({', '.join(sorted(unread)[:6])}{'…' if len(unread) > 6 else ''}); the items that need them are unknown."
+        )
     chosen = pick_waivers(request.waivers, snapshot.scope)
     for w in chosen.values():
         if w.expired:

@@ -7,8 +7,10 @@ the IAM action it needed; sections that depend on it fail with a note saying so.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from llmops_audit.aws.access import AwsAccess, AwsCallError
 from llmops_audit.collectors import (
@@ -64,6 +66,8 @@ class CollectContext:
         self.data: dict[str, Any] = {}
         self.errors: dict[str, SectionError] = {}
         self._on_section = on_section
+        self.lock = threading.Lock()  # data/errors are copied by another thread when a deadline passes
+        self.stopped = False  # set when the deadline passed: no further section is started
 
     def section(self, name: str) -> Any:
         """The data of section `name`, collecting it first if needed; SectionFailed if it could not be."""
@@ -72,32 +76,47 @@ class CollectContext:
         if name in self.data:
             return self.data[name]
         if name not in SECTIONS:
-            self.errors[name] = SectionError("unsupported", name, f"no collector reads {name} yet")
-            raise SectionFailed(name, self.errors[name])
+            self._fail(name, SectionError("unsupported", name, f"no collector reads {name} yet"))
+        if self.stopped:
+            self._fail(name, DEADLINE_PASSED(name))
         if self._on_section:
             self._on_section(name)
         try:
-            self.data[name] = plain(SECTIONS[name](self))
+            value = plain(SECTIONS[name](self))
         except AwsCallError as exc:
-            self.errors[name] = SectionError(exc.kind, exc.action, str(exc)[:300])
-            raise SectionFailed(name, self.errors[name]) from None
+            self._fail(name, SectionError(exc.kind, exc.action, str(exc)[:300]))
         except SectionFailed as dep:
-            self.errors[name] = SectionError(
-                "dependency", dep.error.action, f"needs {dep.name}, and {dep.error.describe()}"
+            self._fail(
+                name,
+                SectionError("dependency", dep.error.action, f"needs {dep.name}, and {dep.error.describe()}"),
             )
-            raise SectionFailed(name, self.errors[name]) from None
         except AuditError:
             raise  # the run cannot go on (credentials rejected, endpoint unreachable)
         except (
             Exception
         ) as exc:  # a collector bug or an answer of a shape it did not expect: this section only
-            self.errors[name] = SectionError(
-                "error",
-                name,
-                f"the collector failed on an unexpected answer ({type(exc).__name__}: {str(exc)[:200]})",
-            )
-            raise SectionFailed(name, self.errors[name]) from None
-        return self.data[name]
+            why = f"the collector failed on an unexpected answer ({type(exc).__name__}: {str(exc)[:200]})"
+            self._fail(name, SectionError("error", name, why))
+        with self.lock:
+            self.data[name] = value
+        return value
+
+    def _fail(self, name: str, error: SectionError) -> NoReturn:
+        with self.lock:
+            self.errors[name] = error
+        raise SectionFailed(name, error)
+
+
+def DEADLINE_PASSED(name: str) -> SectionError:  # noqa: N802 - reads as a constant at the call sites
+    return SectionError("deadline", name, "not read: the deadline passed")
+
+
+def _collect_all(ctx: CollectContext, names: list[str]) -> None:
+    for name in names:
+        try:
+            ctx.section(name)
+        except SectionFailed:
+            pass  # recorded in ctx.errors; the probes that need it will say unknown
 
 
 def collect(
@@ -106,13 +125,42 @@ def collect(
     names: Iterable[str],
     on_section: Callable[[str], None] | None = None,
     options: dict[str, Any] | None = None,
+    deadline: float | None = None,
 ) -> EvidenceSnapshot:
+    """Collect `names`. With a `deadline` (time.monotonic()), reading stops there: what was read is kept,
+    every section not read by then is failed as "not read: the deadline passed", even one whose call hangs."""
     ctx = CollectContext(aws, scope, on_section, options)
-    for name in sorted(set(names)):
+    wanted = sorted(set(names))
+    if deadline is None:
+        _collect_all(ctx, wanted)
+        return _snapshot(ctx, scope, wanted)
+    done = threading.Event()
+    failure: list[BaseException] = []
+
+    def work() -> None:
         try:
-            ctx.section(name)
-        except SectionFailed:
-            pass  # recorded in ctx.errors; the probes that need it will say unknown
+            _collect_all(ctx, wanted)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failure.append(exc)
+        finally:
+            done.set()
+
+    # A daemon thread: a call that hangs past the deadline is abandoned, and cannot keep the process alive.
+    threading.Thread(target=work, name="llmops-audit-collect", daemon=True).start()
+    finished = done.wait(max(0.0, deadline - time.monotonic()))
+    if failure:
+        raise failure[0]
+    if not finished:
+        ctx.stopped = True
+    return _snapshot(ctx, scope, wanted)
+
+
+def _snapshot(ctx: CollectContext, scope: Scope, wanted: list[str]) -> EvidenceSnapshot:
+    with ctx.lock:
+        data, errors = dict(ctx.data), dict(ctx.errors)
+    for name in wanted:
+        if name not in data and name not in errors:
+            errors[name] = DEADLINE_PASSED(name)
     return EvidenceSnapshot(
-        scope=scope, sections=ctx.data, errors=ctx.errors, calls=[c.to_dict() for c in aws.calls]
+        scope=scope, sections=data, errors=errors, calls=[c.to_dict() for c in list(ctx.aws.calls)]
     )

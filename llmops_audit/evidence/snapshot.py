@@ -29,12 +29,14 @@ def describe_failure(kind: str, action: str, detail: str) -> str:
         return f"{action} is not supported by the endpoint"
     if kind == "not_found":
         return f"{action} found nothing: {detail}"
+    if kind == "deadline":
+        return f"{action} was not read: the deadline passed"
     return f"{action} failed: {detail}"
 
 
 @dataclass(frozen=True)
 class SectionError:
-    kind: str  # denied | throttled | not_found | error | unsupported | dependency
+    kind: str  # denied | throttled | not_found | error | unsupported | dependency | deadline
     action: str  # the IAM action (or the section it depended on)
     message: str
 

@@ -7,6 +7,7 @@ source (another account or Region, a non-AWS system) is one more class with that
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ class CollectionPlan:
     start: datetime
     end: datetime
     options: dict[str, Any] = field(default_factory=dict)  # e.g. the policy's custom gate metrics
+    deadline_s: float | None = None  # stop reading this many seconds after collection starts
 
 
 class EvidenceSource(Protocol):
@@ -55,6 +57,7 @@ class LiveAwsSource:
         from llmops_audit.collectors import collect
         from llmops_audit.model import Scope
 
+        deadline = time.monotonic() + plan.deadline_s if plan.deadline_s else None
         aws = AwsAccess(self.session, self.region)
         if on_section:
             on_section("the caller identity")
@@ -68,7 +71,7 @@ class LiveAwsSource:
             profile=self.profile,
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
         )
-        return collect(aws, scope, plan.sections, on_section, plan.options)
+        return collect(aws, scope, plan.sections, on_section, plan.options, deadline)
 
 
 class SavedSnapshotSource:

@@ -54,3 +54,14 @@ def resolve_period(
     if end > now + timedelta(days=1):
         raise UsageError(f"--until {end:%Y-%m-%d} is in the future")
     return start, end
+
+
+_DEADLINE = re.compile(r"^\s*(\d{1,6})\s*([smh])\s*$")
+
+
+def parse_deadline(text: str) -> float:
+    """--deadline 90s / 20m / 1h -> seconds."""
+    m = _DEADLINE.match(text or "")
+    if not m or int(m.group(1)) == 0:
+        raise UsageError(f"--deadline '{text}' is not a duration", hint="use e.g. 90s, 20m or 1h")
+    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
