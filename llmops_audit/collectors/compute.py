@@ -20,20 +20,20 @@ xray.traces: {"count": trace summaries found, "window": {"start", "end"}, "trace
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from llmops_audit.aws.access import AwsCallError
 from llmops_audit.evidence.shapes import tool_lambda_arns
+from llmops_audit.probes.workload import function_reasons
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
-LLM_HINT = re.compile(
-    r"bedrock|llm|agent|rag|genai|gpt|claude|anthropic|chat|prompt|assistant|bot|(?<![a-z])ai(?![a-z])", re.I
-)
 MAX_FUNCTIONS = 200
+MAX_ROLES = 50  # execution roles whose policy documents are read (the rest: roleActions None, said so)
+MAX_ROLE_POLICIES = 20
 MAX_DETAIL = 50
 XRAY_WINDOW = timedelta(
     hours=6
@@ -55,6 +55,9 @@ def _principal(value: Any) -> str:
     return str(value or "")
 
 
+_RESTRICTING = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+
 def _policy(ctx: CollectContext, name: str) -> list[dict[str, Any]]:
     try:
         doc = json.loads(ctx.aws.call("lambda", "get_policy", FunctionName=name).get("Policy") or "{}")
@@ -66,11 +69,17 @@ def _policy(ctx: CollectContext, name: str) -> list[dict[str, Any]]:
     out = []
     for st in statements if isinstance(statements, list) else [statements]:
         cond = st.get("Condition") or {}
-        # Condition keys are case-insensitive in IAM.
-        flat = {k.lower(): v for c in cond.values() if isinstance(c, dict) for k, v in c.items()}
+        # Condition keys are case-insensitive in IAM. Only a positive operator restricts the source
+        # (StringNotEquals, ...IfExists or a ForAnyValue set operator does not); the value is kept as written
+        # (a list, or an ArnLike pattern such as agent/*), for the probe to judge.
+        flat = {
+            k.lower(): v
+            for op, c in (cond.items() if isinstance(cond, dict) else [])
+            if isinstance(c, dict) and str(op).lower() in _RESTRICTING
+            for k, v in c.items()
+        }
         out.append(
             {
-                "sid": st.get("Sid"),
                 "effect": st.get("Effect", "Allow"),
                 "principal": _principal(st.get("Principal")),
                 "sourceArn": flat.get("aws:sourcearn"),
@@ -80,18 +89,83 @@ def _policy(ctx: CollectContext, name: str) -> list[dict[str, Any]]:
     return out
 
 
+def _documents(ctx: CollectContext, role: str) -> list[Any]:
+    """The policy documents of role `role`: inline ones, then attached managed ones (default versions)."""
+    docs: list[Any] = []
+    inline = ctx.aws.items("iam", "list_role_policies", "PolicyNames", RoleName=role, max_pages=2)
+    for pname in inline[:MAX_ROLE_POLICIES]:
+        docs.append(
+            ctx.aws.call("iam", "get_role_policy", RoleName=role, PolicyName=pname).get("PolicyDocument")
+        )
+    attached = ctx.aws.items(
+        "iam", "list_attached_role_policies", "AttachedPolicies", RoleName=role, max_pages=2
+    )
+    for pol in attached[:MAX_ROLE_POLICIES]:
+        arn = pol["PolicyArn"]
+        version = ctx.aws.call("iam", "get_policy", PolicyArn=arn).get("Policy", {}).get("DefaultVersionId")
+        if version:
+            docs.append(
+                ctx.aws.call("iam", "get_policy_version", PolicyArn=arn, VersionId=version)
+                .get("PolicyVersion", {})
+                .get("Document")
+            )
+    return docs
+
+
+def bedrock_actions(doc: Any) -> list[str]:
+    """The action patterns with a bedrock prefix (bedrock:, bedrock-agentcore:, ...) that `doc` allows."""
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(unquote(doc))
+        except ValueError:
+            return []
+    statements = (doc or {}).get("Statement", []) if isinstance(doc, dict) else []
+    out = set()
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        actions = st.get("Action", [])
+        for a in actions if isinstance(actions, list) else [actions]:
+            if str(a).lower().startswith("bedrock"):
+                out.add(str(a))
+    return sorted(out)
+
+
+def _role_actions(
+    ctx: CollectContext, role_arn: str | None, cache: dict[str, tuple[list[str] | None, str | None]]
+) -> tuple[list[str] | None, str | None]:
+    """(bedrock action patterns the execution role allows, why they are unknown). None: not read."""
+    name = (role_arn or "").split("/")[-1]
+    if not name:
+        return None, "the function has no execution role"
+    if name not in cache:
+        if len(cache) >= MAX_ROLES:
+            return None, f"only the first {MAX_ROLES} execution roles are read"
+        try:
+            cache[name] = (sorted({a for d in _documents(ctx, name) for a in bedrock_actions(d)}), None)
+        except AwsCallError as exc:
+            cache[name] = (None, f"{exc.action} {exc.kind}")
+    return cache[name]
+
+
 def functions(ctx: CollectContext) -> dict[str, Any]:
     executors: set[str] = set()
+    agents_read = True
     try:
         executors = {function_arn(a) for a in tool_lambda_arns(ctx.section("agents.agents")["agents"])}
-    except Exception:  # noqa: BLE001 - SectionFailed: agents are only one way to spot LLM functions
-        pass
+    except Exception:  # noqa: BLE001 - SectionFailed: recorded (agentsRead), probes say what it leaves unknown
+        agents_read = False
     listed = ctx.aws.items("lambda", "list_functions", "Functions", max_pages=20)
     out = []
+    roles: dict[str, tuple[list[str] | None, str | None]] = {}
+    role_errors: list[str] = []
     for f in listed[:MAX_FUNCTIONS]:
         name = f["FunctionName"]
-        env = " ".join(f"{k}={v}" for k, v in ((f.get("Environment") or {}).get("Variables") or {}).items())
+        env_names = sorted(((f.get("Environment") or {}).get("Variables") or {}).keys())
         executor = function_arn(f["FunctionArn"]) in executors
+        actions, role_error = _role_actions(ctx, f.get("Role"), roles)
+        if role_error and role_error not in role_errors:
+            role_errors.append(role_error)
         out.append(
             {
                 "name": name,
@@ -102,13 +176,15 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
                 "tracing": (f.get("TracingConfig") or {}).get("Mode", "PassThrough"),
                 "dlq": (f.get("DeadLetterConfig") or {}).get("TargetArn"),
                 "role": f.get("Role"),
-                "llm": bool(executor or LLM_HINT.search(name) or LLM_HINT.search(env)),
+                "envNames": env_names,  # names only: values may hold secrets
+                "roleActions": actions,
                 "actionGroupExecutor": executor,
                 "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
             }
         )
-    # Detail for the LLM functions; when none looks LLM-related, the account is taken to be the workload's.
-    targets = [f for f in out if f["llm"]] or out
+        out[-1]["llm"] = bool(function_reasons(out[-1]))
+    # Detail only for the LLM functions (probes/workload.py decides which); the others are not the workload's.
+    targets = [f for f in out if f["llm"]]
     for item in targets[:MAX_DETAIL]:
         name = item["name"]
         cfgs = ctx.aws.items(
@@ -134,7 +210,14 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
             a["Name"]
             for a in ctx.aws.items("lambda", "list_aliases", "Aliases", FunctionName=name, max_pages=2)
         ]
-    return {"functions": out, "total": len(listed), "detailed": min(len(targets), MAX_DETAIL)}
+    return {
+        "functions": out,
+        "total": len(listed),
+        "detailed": min(len(targets), MAX_DETAIL),
+        "agentsRead": agents_read,
+        "rolesRead": sum(1 for v in roles.values() if v[0] is not None),
+        "roleErrors": role_errors,
+    }
 
 
 def _tasks(states: dict[str, Any]) -> list[dict[str, Any]]:
@@ -144,7 +227,18 @@ def _tasks(states: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(st, dict):
             continue
         if st.get("Type") == "Task":
-            out.append({"name": name, "retry": bool(st.get("Retry")), "catch": bool(st.get("Catch"))})
+            fn = st.get("Parameters") or st.get("Arguments")  # JSONPath or JSONata task inputs
+            fn = fn if isinstance(fn, dict) else {}
+            out.append(
+                {
+                    "name": name,
+                    "retry": bool(st.get("Retry")),
+                    "catch": bool(st.get("Catch")),
+                    "resource": st.get("Resource") if isinstance(st.get("Resource"), str) else None,
+                    # the function a lambda:invoke task calls (a literal FunctionName only, not a path)
+                    "function": fn.get("FunctionName") if isinstance(fn.get("FunctionName"), str) else None,
+                }
+            )
         for branch in st.get("Branches", []) or []:
             out += _tasks((branch or {}).get("States", {}))
         for key in ("Iterator", "ItemProcessor"):
@@ -159,15 +253,17 @@ def state_machines(ctx: CollectContext) -> dict[str, Any]:
     for m in listed[:50]:
         d = ctx.aws.call("stepfunctions", "describe_state_machine", stateMachineArn=m["stateMachineArn"])
         try:
-            definition = json.loads(d.get("definition") or "{}")
+            definition = json.loads(d.get("definition") or "")
         except ValueError:
-            definition = {}
+            definition = None
+        readable = isinstance(definition, dict)
         out.append(
             {
                 "name": m["name"],
                 "arn": m["stateMachineArn"],
-                "tasks": _tasks(definition.get("States", {})),
+                "tasks": _tasks(definition.get("States", {})) if isinstance(definition, dict) else [],
                 "tracing": bool((d.get("tracingConfiguration") or {}).get("enabled")),
+                "definitionRead": readable,  # False: the definition was missing or not JSON
             }
         )
     return {"state_machines": out}
@@ -230,10 +326,28 @@ def rest_apis(ctx: CollectContext) -> dict[str, Any]:
     )
     for api in listed[:50]:
         stages = ctx.aws.call("apigateway", "get_stages", restApiId=api["id"]).get("item", [])
+        resources = ctx.aws.items(
+            "apigateway",
+            "get_resources",
+            "items",
+            restApiId=api["id"],
+            embed=["methods"],
+            token_in="position",
+            token_out="position",
+            max_pages=5,
+        )
+        methods = [
+            (f"{r.get('path')} {verb}", ((m or {}).get("methodIntegration") or {}).get("uri"))
+            for r in resources
+            for verb, m in (r.get("resourceMethods") or {}).items()
+        ]
         out.append(
             {
                 "name": api.get("name"),
                 "id": api["id"],
+                # integration targets (Lambda invoke URIs, AWS service URIs such as bedrock-runtime)
+                "integrations": sorted({u for _, u in methods if u}),
+                "methods": {k: u for k, u in methods if u},
                 "stages": [
                     {
                         "name": s.get("stageName"),
@@ -242,6 +356,13 @@ def rest_apis(ctx: CollectContext) -> dict[str, Any]:
                         or any(
                             (v or {}).get("cachingEnabled") for v in (s.get("methodSettings") or {}).values()
                         ),
+                        "cacheCluster": bool(s.get("cacheClusterEnabled")),
+                        # method settings keys ("*/*", "~1chat/POST") -> cachingEnabled, as set on the stage
+                        "caching": {
+                            k: bool((v or {}).get("cachingEnabled"))
+                            for k, v in (s.get("methodSettings") or {}).items()
+                            if "cachingEnabled" in (v or {})
+                        },
                         "metrics": any(
                             (v or {}).get("metricsEnabled") for v in (s.get("methodSettings") or {}).values()
                         ),
@@ -258,12 +379,18 @@ def http_apis(ctx: CollectContext) -> dict[str, Any]:
     listed = ctx.aws.items("apigatewayv2", "get_apis", "Items", max_pages=5)
     for api in listed[:50]:
         stages = ctx.aws.call("apigatewayv2", "get_stages", ApiId=api["ApiId"]).get("Items", [])
+        integrations = ctx.aws.items(
+            "apigatewayv2", "get_integrations", "Items", ApiId=api["ApiId"], max_pages=5
+        )
         # HTTP and WebSocket APIs support neither X-Ray tracing nor stage caching.
         out.append(
             {
                 "name": api.get("Name"),
                 "id": api["ApiId"],
                 "protocol": api.get("ProtocolType"),
+                "integrations": sorted(
+                    {i["IntegrationUri"] for i in integrations if i.get("IntegrationUri")}
+                ),
                 "stages": [
                     {
                         "name": s.get("StageName"),
@@ -288,6 +415,21 @@ def _spans(seg: dict[str, Any], spans: dict[str, float]) -> None:
             _spans(sub, spans)
 
 
+def _bedrock_callers(seg: dict[str, Any], caller: str | None, out: set[str]) -> None:
+    """Names of Lambda function segments under which a subsegment calls Bedrock (an AWS SDK call to a
+    bedrock service, by the subsegment's name or its aws.operation on a Bedrock service)."""
+    origin = str(seg.get("origin") or "")
+    if origin.startswith("AWS::Lambda"):
+        caller = seg.get("name") or caller
+    for sub in seg.get("subsegments") or []:
+        if not isinstance(sub, dict):
+            continue
+        service = f"{sub.get('name') or ''} {(sub.get('aws') or {}).get('service') or ''}"
+        if caller and sub.get("namespace") == "aws" and "bedrock" in service.lower():
+            out.add(caller)
+        _bedrock_callers(sub, caller, out)
+
+
 def traces(ctx: CollectContext) -> dict[str, Any]:
     """The most recent 6-hour window of the period that holds traces (searching back at most 3 days)."""
     summaries: list[dict[str, Any]] = []
@@ -309,6 +451,7 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
     for i in range(0, len(ids), XRAY_BATCH):
         for t in ctx.aws.call("xray", "batch_get_traces", TraceIds=ids[i : i + XRAY_BATCH]).get("Traces", []):
             spans: dict[str, float] = {}
+            callers: set[str] = set()
             root_ms = 0.0
             for seg in t.get("Segments", []):
                 try:
@@ -318,12 +461,14 @@ def traces(ctx: CollectContext) -> dict[str, Any]:
                 if doc.get("end_time") and doc.get("start_time") and not doc.get("parent_id"):
                     root_ms = max(root_ms, 1000 * (doc["end_time"] - doc["start_time"]))
                 _spans(doc, spans)
+                _bedrock_callers(doc, None, callers)
             # The segments' own times are exact; the trace's Duration field (seconds) is the fallback.
             detail.append(
                 {
                     "id": t.get("Id"),
                     "duration_ms": root_ms or 1000 * float(t.get("Duration") or 0),
                     "spans": spans,
+                    "bedrockCallers": sorted(callers),  # Lambda functions seen calling Bedrock
                 }
             )
     return {"count": len(summaries), "window": window, "traces": detail}

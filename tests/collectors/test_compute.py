@@ -85,7 +85,6 @@ def test_lambda_functions_flags_llm_functions_and_reads_their_failure_handling(m
     assert by["ticket-tool"]["tracing"] == "Active" and by["ticket-tool"]["timeout"] == 15
     assert by["ticket-tool"]["policy"] == [
         {
-            "sid": "agent",
             "effect": "Allow",
             "principal": "bedrock.amazonaws.com",
             "sourceArn": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:agent/AG1",

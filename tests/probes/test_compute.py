@@ -30,7 +30,6 @@ def fn(name: str, llm: bool = True, **kw) -> dict:
 
 def bedrock_stmt(source_arn=None, account=None, principal="bedrock.amazonaws.com", effect="Allow") -> dict:
     return {
-        "sid": "s",
         "effect": effect,
         "principal": principal,
         "sourceArn": source_arn,
