@@ -10,21 +10,24 @@ import uuid
 import pytest
 
 from llmops_audit.model import Status
-from tests.collectors.test_cloudtrail import BEDROCK, make_trail
+from tests.collectors.test_cloudtrail import (
+    BEDROCK,
+    INVOKE,
+    KB_DATA,
+    MANAGEMENT,
+    MGMT_ACCOUNT,
+    ORG_TRAIL_ARN,
+    POLICY_CHANGE,
+    lake,
+    make_trail,
+    member_account,
+    put_records,
+)
 from tests.collectors.test_compute import make_function
 from tests.conftest import ACCOUNT, REGION, seed_client
 from tests.helpers import assess
 from tests.seeders import seed_pipeline
 
-KB_DATA = [
-    {
-        "Name": "kb",
-        "FieldSelectors": [
-            {"Field": "eventCategory", "Equals": ["Data"]},
-            {"Field": "resources.type", "Equals": ["AWS::Bedrock::KnowledgeBase"]},
-        ],
-    }
-]
 SFN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/sfn"
 
 
@@ -235,40 +238,92 @@ def test_l5_4_not_met_when_lambdas_only_retry_and_workflows_only_retry(moto_aws,
 # ---------------------------------------------------------------- L5.6 audit trail
 
 
-def test_l5_6_met_with_validated_trail_and_bedrock_data_events(moto_aws, scope) -> None:
+def no_lake(canned) -> None:
+    canned.add("cloudtrail", "ListEventDataStores", {"EventDataStores": []})
+
+
+def test_l5_6_met_with_validated_trail_and_bedrock_data_events(moto_aws, scope, canned) -> None:
+    no_lake(canned)
     make_trail(selectors=BEDROCK + KB_DATA, group="/aws/cloudtrail/audit")
     items, metrics, _ = assess(moto_aws, scope, ids=["L5.6", "L5.M8"])
     assert items["L5.6"].status is Status.MET
-    assert "Trail audit records Bedrock data events" in items["L5.6"].reason
+    assert "Trail audit logs Bedrock data events" in items["L5.6"].reason
     assert metrics["L5.M8"].value == 0  # recorded, and no agent was invoked: a real zero
 
 
-def test_l5_6_met_from_a_lake_event_data_store(moto_aws, scope, canned) -> None:
-    canned.add(
-        "cloudtrail",
-        "ListEventDataStores",
-        {
-            "EventDataStores": [
-                {
-                    "EventDataStoreArn": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:eventdatastore/eds",
-                    "Name": "lake",
-                    "Status": "ENABLED",
-                }
-            ]
-        },
-    )
+def test_l5_6_met_from_a_multi_region_trail_homed_in_another_region(moto_aws, scope, canned) -> None:
+    # Failed before the fix (shadow trails were not read): "No CloudTrail trail exists".
+    no_lake(canned)
+    make_trail("west", bucket="west-trail-bucket", selectors=BEDROCK + KB_DATA, region="us-west-2")
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
+    assert items["L5.6"].status is Status.MET and "Trail west" in items["L5.6"].reason
+
+
+def test_l5_6_control_tower_member_account(moto_aws, scope, canned) -> None:
+    # Failed before the fix: a member account read "No CloudTrail trail exists".
+    no_lake(canned)
+    member_account(canned, logging=True, selectors=BEDROCK + KB_DATA)
+    items, metrics, _ = assess(moto_aws, scope, ids=["L5.6", "L5.M8"])
+    assert items["L5.6"].status is Status.MET and "organization trail" in items["L5.6"].reason
+    # Its log group is in the management account: no count, and the reason says so.
+    assert metrics["L5.M8"].value is None and MGMT_ACCOUNT in metrics["L5.M8"].reason
+
+
+def test_l5_6_control_tower_member_unreadable_selectors_is_unknown(moto_aws, scope, canned) -> None:
+    no_lake(canned)
+    member_account(canned, logging=True, selectors=None)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
+    assert items["L5.6"].status is Status.UNKNOWN
+    assert "cloudtrail:GetEventSelectors" in items["L5.6"].missing
+    # Status unreadable too: unknown, never met on assumption.
+    canned.fail("cloudtrail", "GetTrailStatus", "TrailNotFoundException", f"Unknown trail: {ORG_TRAIL_ARN}")
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
+    assert items["L5.6"].status is Status.UNKNOWN
+
+
+def test_l5_6_met_from_a_lake_store_with_bedrock_data_events(moto_aws, scope, canned) -> None:
+    lake(canned, BEDROCK + KB_DATA)
     make_trail()
     items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.MET
     assert "lake" in items["L5.6"].reason
 
 
+def test_l5_6_not_met_from_a_lake_store_with_management_events_only(moto_aws, scope, canned) -> None:
+    # Failed before the fix: any Lake store (and a store whose status was not returned) made L5.6 met.
+    lake(canned, MANAGEMENT)
+    make_trail()
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
+    assert items["L5.6"].status is Status.NOT_MET
+    assert "No CloudTrail Lake event data store collects Bedrock data events" in items["L5.6"].reason
+
+
+def test_l5_6_never_met_when_the_lake_store_is_stopped_or_unread(moto_aws, scope, canned) -> None:
+    lake(canned, BEDROCK + KB_DATA, status="STOPPED_INGESTION")
+    make_trail()
+    assert assess(moto_aws, scope, ids=["L5.6"])[0]["L5.6"].status is Status.NOT_MET
+    canned.deny("cloudtrail", "GetEventDataStore")
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
+    assert items["L5.6"].status is Status.UNKNOWN
+    assert "cloudtrail:GetEventDataStore" in items["L5.6"].missing
+
+
 def test_l5_6_not_met_with_agent_aliases_only(moto_aws, scope, canned) -> None:
-    canned.add("cloudtrail", "ListEventDataStores", {"EventDataStores": []})
+    no_lake(canned)
     make_trail(selectors=BEDROCK, group="/aws/cloudtrail/audit")
     items, metrics, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.NOT_MET
     assert "AWS::Bedrock::KnowledgeBase" in items["L5.6"].reason
+
+
+def test_l5_6_not_met_when_the_trail_with_data_events_lacks_validation(moto_aws, scope, canned) -> None:
+    # Failed before the fix: one validated trail + another, unvalidated, with the data events was met.
+    no_lake(canned)
+    make_trail("validated", bucket="validated-bucket")
+    make_trail("data", bucket="data-bucket", selectors=BEDROCK + KB_DATA, validation=False)
+    items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
+    assert items["L5.6"].status is Status.NOT_MET
+    assert "trail data logs them without log-file validation" in items["L5.6"].reason
 
 
 def test_l5_6_not_met_when_the_trail_lacks_validation(moto_aws, scope) -> None:
@@ -278,7 +333,7 @@ def test_l5_6_not_met_when_the_trail_lacks_validation(moto_aws, scope) -> None:
     ct.start_logging(Name="plain")
     items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.NOT_MET
-    assert "plain (single-Region, no log-file validation)" in items["L5.6"].reason
+    assert "plain (no log-file validation)" in items["L5.6"].reason
 
 
 def test_l5_6_unknown_when_trails_are_denied(moto_aws, scope, canned) -> None:
@@ -287,6 +342,24 @@ def test_l5_6_unknown_when_trails_are_denied(moto_aws, scope, canned) -> None:
     assert items["L5.6"].status is Status.UNKNOWN
     assert "cloudtrail:DescribeTrails" in items["L5.6"].missing
     assert metrics["L5.M8"].value is None
+
+
+def test_l5_m8_counts_only_invoke_agent_events(moto_aws, scope, canned) -> None:
+    # Failed before the fix: IAM policy changes granting bedrock:InvokeAgent were counted too (3, not 1).
+    no_lake(canned)
+    group = "/aws/cloudtrail/audit"
+    make_trail(selectors=BEDROCK + KB_DATA, group=group)
+    put_records(group, [INVOKE, POLICY_CHANGE, POLICY_CHANGE])
+    _, metrics, _ = assess(moto_aws, scope, ids=["L5.M8"])
+    assert metrics["L5.M8"].value == 1
+
+
+def test_l5_m8_no_value_without_agent_alias_data_events(moto_aws, scope, canned) -> None:
+    group = "/aws/cloudtrail/audit"
+    make_trail(selectors=KB_DATA, group=group)
+    put_records(group, [POLICY_CHANGE])
+    _, metrics, _ = assess(moto_aws, scope, ids=["L5.M8"])
+    assert metrics["L5.M8"].value is None and "AWS::Bedrock::AgentAlias" in metrics["L5.M8"].reason
 
 
 # ---------------------------------------------------------------- L2.1 prompts in SSM

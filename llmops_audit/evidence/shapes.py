@@ -14,6 +14,7 @@ agents.agents is written by collectors/agents.py; Lambda, IAM and metric code re
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
@@ -566,31 +567,72 @@ class AdvancedSelector(TypedDict):
 class Trail(TypedDict):
     name: str
     arn: str
-    logging: bool
+    homeRegion: str | None  # the Region the trail was created in (its status and selectors are read there)
+    organization: bool  # IsOrganizationTrail: logs every account of the organization
+    logging: bool | None  # GetTrailStatus IsLogging; None when the status could not be read
     multiRegion: bool
     validation: bool
     bucket: str | None
     logGroupArn: str | None
-    advancedSelectors: list[AdvancedSelector]
-    basicDataResources: list[str | None]
+    advancedSelectors: list[AdvancedSelector] | None  # None when GetEventSelectors could not be read
+    basicDataResources: list[str | None] | None
 
 
 class Trails(TypedDict):
-    """cloudtrail.trails"""
+    """cloudtrail.trails (DescribeTrails with shadow trails: organization trails and trails homed elsewhere)"""
 
     trails: list[Trail]
+    errors: NotRequired[list[SubCallError]]  # per-trail GetTrailStatus / GetEventSelectors failures
 
 
 class EventDataStore(TypedDict):
     name: str | None
     arn: str | None
+    # From GetEventDataStore (ListEventDataStores no longer returns them); None when it could not be read.
     status: str | None
+    multiRegion: NotRequired[bool | None]
+    organization: NotRequired[bool | None]
+    advancedSelectors: NotRequired[list[AdvancedSelector] | None]
 
 
 class EventDataStores(TypedDict):
     """cloudtrail.event_data_stores"""
 
     stores: list[EventDataStore]
+    errors: NotRequired[list[SubCallError]]
+
+
+# Fields of an advanced event selector that select events (the rest narrow what a selector logs).
+_SELECTING_FIELDS = ("eventCategory", "resources.type")
+# resources.ARN StartsWith "arn:aws:bedrock:" (service-wide, no Region or account): every resource of the type.
+_SERVICE_WIDE_ARN = re.compile(r"^arn:[a-z-]*:[a-z-]*:?$")
+
+
+def _narrowing(field: str, ops: dict[str, list[str]]) -> bool:
+    if field == "readOnly":  # Equals is its only operator: both values select every event
+        return not {"true", "false"} <= {v.lower() for v in ops.get("Equals") or []}
+    if field == "resources.ARN" and set(ops) == {"StartsWith"}:
+        return not all(_SERVICE_WIDE_ARN.match(v) for v in ops["StartsWith"])
+    return True
+
+
+def data_event_coverage(selectors: list[AdvancedSelector] | None) -> dict[str, list[str]]:
+    """resources.type -> the fields that narrow its data events ([] when every event of the type is logged).
+
+    Advanced event selectors are ORed and the field selectors of one selector ANDed (CloudTrail User Guide,
+    "Filtering data events by using advanced event selectors"); eventCategory and resources.type take only
+    Equals. A type logged unnarrowed by one selector is fully covered whatever the others narrow.
+    """
+    out: dict[str, list[str]] = {}
+    for s in selectors or []:
+        f = s.get("fields") or {}
+        if "Data" not in ((f.get("eventCategory") or {}).get("Equals") or []):
+            continue
+        narrowed = sorted(k for k, ops in f.items() if k not in _SELECTING_FIELDS and _narrowing(k, ops))
+        for t in (f.get("resources.type") or {}).get("Equals") or []:
+            if t not in out or not narrowed:
+                out[t] = narrowed if t not in out else min(out[t], narrowed, key=len)
+    return out
 
 
 class BucketObjectLock(TypedDict):
@@ -604,9 +646,10 @@ class InvokeAgentEvents(TypedDict):
 
     log_group: str | None
     trail: str | None
-    recorded: bool  # the trail selects AgentAlias data events
-    events: int | None
+    recorded: bool  # the trail is logging and logs AgentAlias data events, unnarrowed, for the audited Region
+    events: int | None  # eventSource bedrock.amazonaws.com, eventName InvokeAgent, awsRegion audited
     capped: bool
+    reason: NotRequired[str | None]  # why nothing was counted, when a trail was found but not read
 
 
 # -- lambda, stepfunctions, apigateway, xray (collectors/compute.py) -------------------------------------

@@ -103,21 +103,33 @@ def hitl_frequency(ev: Evidence, params: dict[str, Any]) -> MetricValue:
 @calculator("invoke_agent_audit_events", "cloudtrail.invoke_agent_events")
 def invoke_agent_audit_events(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     data = ev.get("cloudtrail.invoke_agent_events")
+    needed = (
+        "InvokeAgent is a data event: LookupEvents returns management events only, and a CloudTrail Lake "
+        "store is queried with StartQuery, which this read-only audit does not run; counting needs a logging "
+        "trail with an AWS::Bedrock::AgentAlias data-event selector that delivers to CloudWatch Logs."
+    )
     if data.get("log_group") is None:
-        return no_value(
-            "No trail delivers to CloudWatch Logs, and InvokeAgent (a data event) is not in LookupEvents."
+        return no_value(f"No trail delivers to CloudWatch Logs. {needed}")
+    if data.get("recorded") is not True:
+        why = data.get("reason") or (
+            "it is not logging, not covering this Region, or does not log every AWS::Bedrock::AgentAlias "
+            "data event"
         )
-    if data.get("recorded") is False:
         return no_value(
-            f"Trail {data.get('trail') or ''} does not select AWS::Bedrock::AgentAlias data events, so "
-            "InvokeAgent calls are not recorded and cannot be counted (zero would be misleading)."
+            f"Trail {data.get('trail') or ''} cannot show InvokeAgent calls ({why}), so they cannot be "
+            f"counted (zero would be misleading). {needed}"
+        )
+    if data.get("events") is None:
+        return no_value(
+            f"InvokeAgent events were not counted: {data.get('reason') or 'the log group was not read'}."
         )
     return MetricValue(
         data["events"],
         unit="events",
         breakdown={"InvokeAgent events": data["events"]},
-        derivation=f"InvokeAgent data events in the trail's log group {data['log_group']} "
-        '(FilterLogEvents, term "InvokeAgent")' + ("; capped at 1,000" if data.get("capped") else ""),
+        derivation=f"CloudTrail records with eventSource bedrock.amazonaws.com and eventName InvokeAgent in "
+        f"trail {data.get('trail')}'s log group {data['log_group']} (FilterLogEvents)"
+        + ("; capped at 1,000" if data.get("capped") else ""),
     )
 
 

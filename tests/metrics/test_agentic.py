@@ -102,52 +102,49 @@ def test_hitl_frequency(scope) -> None:
     assert none.value is None and "client-side" in none.reason
 
 
+def invoke_events(**data) -> dict:
+    return {
+        "log_group": "/trail",
+        "trail": "audit",
+        "recorded": True,
+        "events": 0,
+        "capped": False,
+        "reason": None,
+        **data,
+    }
+
+
 def test_invoke_agent_audit_events(scope) -> None:
-    v = run_calculator(
-        "invoke_agent_audit_events",
-        snapshot(
-            scope,
-            cloudtrail__invoke_agent_events={
-                "log_group": "/trail",
-                "trail": "audit",
-                "recorded": True,
-                "events": 0,
-                "capped": False,
-            },
-        ),
-        {},
-    )
+    def run(**data):
+        return run_calculator(
+            "invoke_agent_audit_events",
+            snapshot(scope, cloudtrail__invoke_agent_events=invoke_events(**data)),
+            {},
+        )
+
+    v = run()
     assert v.value == 0  # recorded and none happened: a real zero
-    unrecorded = run_calculator(
-        "invoke_agent_audit_events",
-        snapshot(
-            scope,
-            cloudtrail__invoke_agent_events={
-                "log_group": "/trail",
-                "trail": "audit",
-                "recorded": False,
-                "events": 0,
-                "capped": False,
-            },
-        ),
-        {},
-    )
+    assert "eventName InvokeAgent" in v.derivation
+    assert run(events=7, capped=False).value == 7
+    unrecorded = run(recorded=False)
     assert unrecorded.value is None and "AgentAlias" in unrecorded.reason
-    no_group = run_calculator(
-        "invoke_agent_audit_events",
-        snapshot(
-            scope,
-            cloudtrail__invoke_agent_events={
-                "log_group": None,
-                "trail": None,
-                "recorded": False,
-                "events": None,
-                "capped": False,
-            },
-        ),
-        {},
-    )
+    no_group = run(log_group=None, trail=None, recorded=False, events=None)
     assert no_group.value is None and "LookupEvents" in no_group.reason
+
+
+def test_invoke_agent_audit_events_never_a_value_without_proof(scope) -> None:
+    # The count needs a trail that is known to log AgentAlias data events: a missing or unread flag, or a
+    # log group that was not read (an organization trail's group in another account), gives no value.
+    for data in (
+        {"recorded": None},
+        {"events": None, "reason": "the trail's log group is in account 999988887777"},
+        {"recorded": False, "reason": "the status or event selectors of trail org could not be read"},
+    ):
+        snap = snapshot(scope, cloudtrail__invoke_agent_events=invoke_events(**data))
+        v = run_calculator("invoke_agent_audit_events", snap, {})
+        assert v.value is None and v.reason
+    snap = snapshot(scope, cloudtrail__invoke_agent_events={"log_group": "/trail", "events": 12})
+    assert run_calculator("invoke_agent_audit_events", snap, {}).value is None
 
 
 def test_xray_trace_durations(scope) -> None:
