@@ -33,7 +33,7 @@ def log_groups(moto_aws: AwsAccess) -> list[str]:
 def _count(aws: AwsAccess, service: str, event: str) -> list[dict[str, Any]]:
     """Every `event` (before-send: an HTTP request; after-call: an API call) the client emits."""
     seen: list[dict[str, Any]] = []
-    client = aws.client(service)
+    client = aws._client(service)
     service_id = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register(f"{event}.{service_id}", lambda **kw: seen.append(kw))
     return seen
@@ -79,7 +79,7 @@ def test_stopping_early_sends_no_more_requests(moto_aws: AwsAccess, log_groups: 
 
 def _deny_after_first_page(aws: AwsAccess) -> None:
     """Answer AccessDenied (403) to any DescribeLogGroups request that carries a next token."""
-    client = aws.client("logs")
+    client = aws._client("logs")
     op = "cloudwatch-logs.DescribeLogGroups"
 
     def keep(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
@@ -181,7 +181,7 @@ def test_explicit_tokens_still_page(moto_aws: AwsAccess) -> None:
 
 def test_operations_without_a_paginator_follow_their_token(moto_aws: AwsAccess, canned) -> None:
     """cloudwatch DescribeInsightRules has a NextToken but no botocore paginator: one call() per page."""
-    assert not moto_aws.client("cloudwatch").can_paginate("describe_insight_rules")
+    assert not moto_aws._client("cloudwatch").can_paginate("describe_insight_rules")
     pages = {None: ("a", "t1"), "t1": ("b", "t2"), "t2": ("c", None)}
 
     def answer(params: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 
 from llmops_audit.model import Attestation, Status
 from tests.collectors.test_agents import _agent, _kb, canned_agent_details
-from tests.collectors.test_bedrock import _canned_eval, _canned_guardrail
+from tests.collectors.test_bedrock import GARN, _canned_eval, _canned_guardrail
 from tests.conftest import seed_client
 from tests.helpers import assess
 from tests.seeders import canned_prompt_router
@@ -253,6 +253,23 @@ def _agents(canned, *, share_role=False, guard=True, functions=None):
         },
         functions=functions,
     )
+    # The prod alias serves agent version 1: it carries the same guardrail as the working copy.
+    canned.add(
+        "bedrock-agent",
+        "ListAgentVersions",
+        {
+            "agentVersionSummaries": [
+                {
+                    "agentName": "a",
+                    "agentStatus": "PREPARED",
+                    "agentVersion": "1",
+                    "createdAt": NOW,
+                    "updatedAt": NOW,
+                    **g,
+                }
+            ]
+        },
+    )
 
 
 def test_guardrail_and_agent_items_met(account, scope, canned):
@@ -309,7 +326,8 @@ def test_router_batch_and_optimization_items(account, scope, canned):
     items, _, _ = assess(account, scope, ids=["L3.5", "L4.2", "L4.3"])
     assert items["L3.5"].status is Status.MET and "cheap-or-strong" in items["L3.5"].reason
     assert items["L4.2"].status is Status.MET
-    assert items["L4.3"].status is Status.MET
+    # an optimization job is no proof that prompts adapt to usage: still a person's word
+    assert items["L4.3"].status is Status.UNKNOWN and "opt1" in items["L4.3"].reason
 
 
 def _attested_absent(item: str) -> dict[str, Attestation]:
@@ -328,7 +346,10 @@ def test_l4_3_not_met_only_on_a_persons_word(account, scope, canned):
 
 
 def test_l4_4_confidence_scores_met_unknown_and_not_met(account, scope, canned):
-    _canned_guardrail(canned)  # has a GROUNDING filter
+    _canned_guardrail(canned)  # has a GROUNDING filter that blocks
+    items, _, _ = assess(account, scope, ids=["L4.4"])
+    assert items["L4.4"].status is Status.UNKNOWN  # the guardrail is never used: it scores nothing
+    guardrail_metric("Invocations", 40)
     items, _, _ = assess(account, scope, ids=["L4.4"])
     assert items["L4.4"].status is Status.MET and "GROUNDING" in items["L4.4"].reason
 
@@ -338,3 +359,142 @@ def test_l4_4_confidence_scores_met_unknown_and_not_met(account, scope, canned):
     assert "attest" in items["L4.4"].reason
     items, _, _ = assess(account, scope, _attested_absent("L4.4"), ids=["L4.4"])
     assert items["L4.4"].status is Status.NOT_MET
+
+
+# -- guardrails that act and are used (L1.6, L3.4, L4.4, L5.2) -------------------------------------
+
+
+def guardrail_metric(metric: str, value: float, version: str = "2", **dims: str) -> None:
+    """A datapoint of guardrail g1's own series (GuardrailArn + GuardrailVersion, as AWS publishes them)."""
+    dims = dims or {"GuardrailArn": GARN, "GuardrailVersion": version}
+    seed_client("cloudwatch").put_metric_data(
+        Namespace="AWS/Bedrock/Guardrails",
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+                "Value": value,
+            }
+        ],
+    )
+
+
+def _detect_only_guardrail(canned) -> None:
+    """Guardrail g1 (versions 1, 2, DRAFT) whose every filter is in detect mode (action NONE)."""
+    _canned_guardrail(canned)
+    none = {"inputAction": "NONE", "outputAction": "NONE"}
+    canned.add(
+        "bedrock",
+        "GetGuardrail",
+        lambda p: {
+            "name": "g1",
+            "guardrailId": "gr1abc",
+            "guardrailArn": GARN,
+            "version": p.get("guardrailVersion", "DRAFT"),
+            "status": "READY",
+            "createdAt": NOW,
+            "updatedAt": NOW,
+            "blockedInputMessaging": "no",
+            "blockedOutputsMessaging": "no",
+            "contentPolicy": {
+                "filters": [
+                    {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE", **none},
+                    {"type": "HATE", "inputStrength": "HIGH", "outputStrength": "HIGH", **none},
+                ]
+            },
+            "sensitiveInformationPolicy": {
+                "piiEntities": [{"type": "EMAIL", "action": "NONE", **none}],
+                "regexes": [{"name": "r", "pattern": "x+", "action": "NONE", **none}],
+            },
+            "contextualGroundingPolicy": {
+                "filters": [{"type": "GROUNDING", "threshold": 0.8, "action": "NONE", "enabled": True}]
+            },
+        },
+    )
+
+
+def test_detect_only_guardrail_account_proves_nothing(account, scope, canned):
+    """Attached to every agent and invoked on every request, but it only reports what it detects."""
+    _detect_only_guardrail(canned)
+    _agents(canned)
+    guardrail_metric("Invocations", 900)
+    guardrail_metric("Invocations", 900, version="1")
+    items, _, _ = assess(account, scope, ids=["L1.6", "L3.4", "L4.4", "L5.2"])
+    assert items["L1.6"].status is Status.MET  # hallucinations are not handled: detect mode only
+    assert items["L3.4"].status is Status.NOT_MET, items["L3.4"].reason
+    assert items["L4.4"].status is Status.UNKNOWN  # a person must attest confidence scores
+    assert items["L5.2"].status is Status.NOT_MET and "blocks nothing" in items["L5.2"].reason
+
+
+def test_blocking_guardrail_never_invoked_nor_attached_proves_nothing(account, scope, canned):
+    _canned_guardrail(canned)  # PII masked, prompt attacks and ungrounded answers blocked
+    items, _, _ = assess(account, scope, ids=["L1.6", "L3.4", "L4.4"])
+    assert items["L3.4"].status is Status.NOT_MET and "protects nothing" in items["L3.4"].reason
+    assert items["L1.6"].status is Status.MET  # an unused grounding filter handles nothing
+    assert items["L4.4"].status is Status.UNKNOWN
+
+
+def test_l3_4_met_by_a_pii_guardrail_passed_on_each_request(account, scope, canned):
+    """guardrailIdentifier on InvokeModel/Converse (or ApplyGuardrail): the guardrail's own Invocations."""
+    _canned_guardrail(canned)
+    guardrail_metric("Invocations", 1234)
+    items, _, _ = assess(account, scope, ids=["L1.6", "L3.4"])
+    assert items["L3.4"].status is Status.MET, items["L3.4"].reason
+    assert "invoked 1,234 times" in items["L3.4"].reason and "EMAIL" in items["L3.4"].reason
+    assert items["L1.6"].status is Status.NOT_MET  # the grounding filter blocks on the invoked version
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        (None, None),
+        ("bedrock", "GetGuardrail"),
+        ("bedrock", "ListGuardrails"),
+        ("cloudwatch", "GetMetricData"),
+        ("cloudwatch", "ListMetrics"),
+    ],
+)
+def test_l3_4_and_l4_4_never_met_on_weakened_evidence(account, scope, canned, service, operation):
+    """Used only through per-request invocations: a denied read of the guardrail or of its metrics never
+    leaves L3.4 or L4.4 met (baseline: both met)."""
+    _canned_guardrail(canned)
+    guardrail_metric("Invocations", 75)
+    if service:
+        canned.deny(service, operation)
+    items, _, _ = assess(account, scope, ids=["L3.4", "L4.4"])
+    for item in ("L3.4", "L4.4"):
+        if service is None:
+            assert items[item].status is Status.MET, (item, items[item].reason)
+        else:
+            assert items[item].status is not Status.MET, (item, items[item].reason)
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        (None, None),
+        ("bedrock", "GetGuardrail"),
+        ("bedrock", "ListGuardrails"),
+        ("bedrock-agent", "GetAgent"),
+        ("bedrock-agent", "ListAgentVersions"),
+        ("bedrock-agent", "ListAgentAliases"),
+    ],
+)
+def test_l5_2_never_met_on_weakened_evidence(account, scope, canned, service, operation):
+    _canned_guardrail(canned)  # content filters block; an Automated Reasoning policy is attached
+    _agents(canned)
+    if service:
+        canned.deny(service, operation)
+    item = status(account, scope, "L5.2")
+    if service is None:
+        assert item.status is Status.MET, item.reason
+    else:
+        assert item.status is not Status.MET, item.reason
+
+
+def test_l1_6_unknown_when_the_grounding_guardrail_cannot_be_read(account, scope, canned):
+    _canned_guardrail(canned)
+    guardrail_metric("Invocations", 10)
+    canned.deny("bedrock", "GetGuardrail")
+    items, _, _ = assess(account, scope, ids=["L1.6"])
+    assert items["L1.6"].status is not Status.MET

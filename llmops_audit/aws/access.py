@@ -7,6 +7,7 @@ that is not a read, and records every call: service, operation, region, duration
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +17,15 @@ from typing import Any
 import boto3
 import botocore.exceptions as bce
 from botocore.config import Config
+from botocore.parsers import ResponseParserError
 
 from llmops_audit.aws.iam_actions import iam_action
-from llmops_audit.errors import AwsAccessError
+from llmops_audit.aws.operations import READ_PREFIXES
+from llmops_audit.errors import AuditError, AwsAccessError
 from llmops_audit.evidence.snapshot import describe_failure
 
 # Operation-name prefixes of read operations. Nothing else can be called through AwsAccess.
-READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Filter", "Search")
+
 
 DENIED_CODES = {
     "AccessDenied",
@@ -64,8 +67,9 @@ REJECTED_CREDENTIAL_CODES = {
 }
 
 
-class ReadOnlyViolation(RuntimeError):
-    """A probe asked for an operation that could change something. This is a bug, never user error."""
+class ReadOnlyViolation(AuditError):
+    """An operation the collectors do not declare (llmops_audit/aws/operations.py) was asked for: a write, a
+    credential or secret read, or any call outside the list. It stops the run (exit 2): it is a bug."""
 
 
 class AwsCallError(Exception):
@@ -101,8 +105,55 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
+class MalformedResponse(Exception):
+    """A 2xx response whose body botocore could not parse, or that lacks a member its output shape requires.
+
+    botocore answers a truncated JSON body with an empty (or `{'message': body}`) result instead of failing,
+    which would read as "nothing there"; AwsAccess makes it an error of that call instead.
+    """
+
+
+def check_response(operation_model: Any, http_response: Any, parsed: dict[str, Any]) -> str:
+    """Why a successful response is malformed ("" when it is not).
+
+    A 2xx JSON-protocol body must be valid JSON (botocore turns an unparseable body into `{'message': body}`
+    and then drops what its shape lacks), and the parsed result must hold every member the operation's
+    output shape marks as required. Streaming outputs and responses with no raw body (test stubs) are
+    checked for required members only.
+    """
+    status = getattr(http_response, "status_code", 200) or 200
+    if status >= 300 or "Error" in parsed:
+        return ""
+    shape = operation_model.output_shape
+    if shape is None:
+        return ""
+    if not operation_model.has_streaming_output and getattr(http_response, "raw", None) is not None:
+        body = http_response.content or b""
+        if body.strip() and body.lstrip()[:1] in (b"{", b"["):
+            try:
+                json.loads(body)
+            except ValueError:
+                return f"the response body is not valid JSON ({len(body)} bytes)"
+    for key in ("message", "Message"):
+        if key in parsed and key not in shape.members and len(parsed) <= 2:
+            return f"the response body could not be parsed: {str(parsed[key])[:80]!r}"
+    missing = [m for m in shape.required_members if m not in parsed]
+    if missing:
+        return f"the response lacks the required member(s) {', '.join(sorted(missing))}"
+    return ""
+
+
+def _reject_malformed(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    """botocore `after-call` handler: raise MalformedResponse for a malformed successful response."""
+    reason = check_response(model, http_response, parsed)
+    if reason:
+        raise MalformedResponse(reason)
+
+
 # The failures of one request that AwsAccess turns into a recorded outcome (see AwsAccess._failure).
 _HANDLED_ERRORS = (
+    MalformedResponse,
+    ResponseParserError,
     bce.ClientError,
     bce.NoCredentialsError,
     bce.PartialCredentialsError,
@@ -164,11 +215,13 @@ class AwsAccess:
 
     # -- clients ------------------------------------------------------------------------------
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A cached client. Only for attaching test stubs: collectors use call() and paginate()."""
+    def _client(self, service: str, region: str | None = None) -> Any:
+        """A cached client. It never leaves the access layer: collectors use call(), paginate() and items();
+        tests reach it only to attach stubs."""
         key = (service, region or self.region)
         if key not in self._clients:
             client = self.session.client(service, region_name=key[1], config=self._config)
+            client.meta.events.register("after-call", _reject_malformed, unique_id="llmops-audit-malformed")
             if self._client_hook:
                 self._client_hook(client)
             self._clients[key] = client
@@ -178,13 +231,20 @@ class AwsAccess:
     def is_read_operation(operation: str) -> bool:
         return operation.startswith(READ_PREFIXES)
 
+    @staticmethod
+    def is_declared(service: str, operation: str) -> bool:
+        """Only the operations the collectors declare, never one that returns credentials or secrets."""
+        from llmops_audit.aws.operations import declared, is_sensitive
+
+        return (service, operation) in declared() and not is_sensitive(service, operation)
+
     # -- calls --------------------------------------------------------------------------------
 
     def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> dict[str, Any]:
         """Call one read operation, named in boto3's snake_case (`list_metrics`)."""
         region = region or self.region
         op_name = self._read_only(service, operation)
-        client = self.client(service, region)
+        client = self._client(service, region)
         started = time.perf_counter()
         try:
             response = getattr(client, operation)(**params)
@@ -215,7 +275,7 @@ class AwsAccess:
         """
         region = region or self.region
         op_name = self._read_only(service, operation)
-        if self.client(service, region).can_paginate(operation):
+        if self._client(service, region).can_paginate(operation):
             return self._paginator_pages(service, operation, op_name, region, max_pages, params)
         return self._token_pages(service, operation, region, token_in, token_out, max_pages, params)
 
@@ -230,7 +290,7 @@ class AwsAccess:
     def _paginator_pages(
         self, service: str, operation: str, op_name: str, region: str, max_pages: int, params: dict[str, Any]
     ) -> Iterator[dict[str, Any]]:
-        client = self.client(service, region)
+        client = self._client(service, region)
         pages = iter(client.get_paginator(operation).paginate(**params))
         for _ in range(max_pages):
             # One next() is one request (with its retries): the page iterator sends the next request only
@@ -259,7 +319,7 @@ class AwsAccess:
     ) -> Iterator[dict[str, Any]]:
         """Pages of an operation botocore has no paginator for: one call() per page."""
         if not token_in:
-            token_in, token_out = _shape_tokens(self.client(service, region), operation)
+            token_in, token_out = _shape_tokens(self._client(service, region), operation)
         for _ in range(max_pages):
             page = self.call(service, operation, region, **params)
             yield page
@@ -271,8 +331,12 @@ class AwsAccess:
     def _read_only(self, service: str, operation: str) -> str:
         """The API name of `operation` (snake_case); ReadOnlyViolation unless it is a read."""
         op_name = _camel(operation)
-        if not self.is_read_operation(op_name):
-            raise ReadOnlyViolation(f"{service}.{op_name} is not a read operation")
+        if not self.is_read_operation(op_name) or not self.is_declared(service, op_name):
+            raise ReadOnlyViolation(
+                f"the audit refused to call {service}:{op_name}: it is not one of the read operations the "
+                "collectors declare",
+                hint="this is a bug in llmops-audit; please report it",
+            )
         return op_name
 
     # -- record -------------------------------------------------------------------------------
@@ -314,6 +378,11 @@ class AwsAccess:
             return AwsAccessError(
                 f"cannot reach the AWS endpoint {endpoint} ({service} in {region})",
                 hint="check the network, proxy, --region and AWS_ENDPOINT_URL",
+            )
+        if isinstance(exc, MalformedResponse | ResponseParserError):
+            self._record(service, op_name, region, started, "error", "MalformedResponse")
+            return AwsCallError(
+                "error", service, op_name, region, "MalformedResponse", str(exc).split("\n")[0]
             )
         if isinstance(exc, bce.ReadTimeoutError | bce.ParamValidationError):
             self._record(service, op_name, region, started, "error", type(exc).__name__)

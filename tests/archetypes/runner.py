@@ -346,7 +346,7 @@ def run(account: Account) -> EvidenceSnapshot:
     )
     hook = AccountHook(account)
     aws = AwsAccess(session, REGION, max_attempts=1, client_hook=hook.attach)
-    identity = aws.client("sts").get_caller_identity()
+    identity = aws._client("sts").get_caller_identity()
     if identity.get("Account") != account.account:
         raise AccountFileError(f"{account.name}: sts GetCallerIdentity says {identity.get('Account')}")
     return collect(aws, scope_of(account), needed_sections(framework()))

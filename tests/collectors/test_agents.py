@@ -279,7 +279,7 @@ def test_knowledge_bases_without_data_source_api(moto_aws, scope):
 
 
 def test_prompts_versions_with_stubber(moto_aws, scope):
-    client = moto_aws.client("bedrock-agent")
+    client = moto_aws._client("bedrock-agent")
     summary = {
         "name": "answer",
         "id": "P000000001",

@@ -97,8 +97,16 @@ def test_guardrails_read_highest_version(moto_aws, scope, canned):
     assert g["versions"] == ["1", "2"]
     assert g["detail_version"] == "2"
     assert g["pii_entities"] == [
-        {"type": "EMAIL", "action": "ANONYMIZE", "inputAction": None, "outputAction": None}
+        {
+            "type": "EMAIL",
+            "action": "ANONYMIZE",
+            "inputAction": None,
+            "outputAction": None,
+            "inputEnabled": None,
+            "outputEnabled": None,
+        }
     ]
+    assert set(g["version_details"]) == {"2", "1", "DRAFT"}  # the newest versions and DRAFT
     assert g["regex_count"] == 1 and g["regex_actions"] == ["BLOCK"]
     assert g["content_filters"][0]["type"] == "PROMPT_ATTACK"
     assert g["grounding_filters"][0]["threshold"] == 0.8
@@ -225,7 +233,7 @@ def test_evaluation_scores_denied_keeps_the_job(moto_aws, scope, canned):
 
 
 def test_inference_profiles_with_stubber(moto_aws, scope):
-    client = moto_aws.client("bedrock")
+    client = moto_aws._client("bedrock")
     arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/p1"
     with Stubber(client) as stub:
         stub.add_response(

@@ -72,7 +72,7 @@ def test_percentiles_from_get_metric_data_with_stubber(moto_aws, scope) -> None:
             {"namespace": "AWS/Bedrock", "metric": "InvocationLatency", "dimensions": {"ModelId": "m1"}}
         ]
     }
-    client = moto_aws.client("cloudwatch")
+    client = moto_aws._client("cloudwatch")
     results = [
         {
             "Id": f"q{i}",

@@ -172,7 +172,7 @@ def test_executions_count_failed_tasks_that_a_retry_recovered_with_stubber(moto_
     entered = {"stateEnteredEventDetails": {"name": "Answer"}}
     fail = {"taskFailedEventDetails": {"resourceType": "lambda", "resource": "invoke", "error": "Timeout"}}
     ok = {"taskSucceededEventDetails": {"resourceType": "lambda", "resource": "invoke"}}
-    stub = Stubber(moto_aws.client("stepfunctions"))
+    stub = Stubber(moto_aws._client("stepfunctions"))
     stub.add_response(
         "list_executions",
         {

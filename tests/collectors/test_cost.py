@@ -46,7 +46,62 @@ def test_budgets_with_filters_and_notifications(moto_aws, scope) -> None:
     assert by_name["everything"]["cost_filters"] == {} and by_name["everything"]["filter_expression"] is None
     assert "bedrock_scoped" not in by_name["llm-monthly"]  # probes/cost.py judges the filters
     assert by_name["llm-monthly"]["notifications"] == 1 and by_name["everything"]["notifications"] == 0
+    assert data["organization_role"] == "standalone"  # moto: AWSOrganizationsNotInUseException
     assert data["errors"] == []
+
+
+def test_budgets_are_read_with_their_filter_expression(moto_aws, scope, canned) -> None:
+    """Without ShowFilterExpression, DescribeBudgets leaves FilterExpression out of its answer."""
+    expression = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock"]}}
+
+    def answer(params: dict) -> dict:
+        assert params.get("ShowFilterExpression") is True, params
+        return {
+            "Budgets": [
+                {
+                    "BudgetName": "llm",
+                    "BudgetType": "COST",
+                    "TimeUnit": "MONTHLY",
+                    "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+                    "FilterExpression": expression,
+                }
+            ]
+        }
+
+    canned.add("budgets", "DescribeBudgets", answer)
+    canned.add("budgets", "DescribeNotificationsForBudget", {"Notifications": []})
+    data = CollectContext(moto_aws, scope).section("budgets.budgets")
+    assert data["budgets"][0]["filter_expression"] == expression
+
+
+def test_budgets_know_a_management_account(moto_aws, scope) -> None:
+    seed_client("organizations").create_organization(FeatureSet="ALL")  # moto: the caller is the management
+    data = CollectContext(moto_aws, scope).section("budgets.budgets")
+    assert data["organization_role"] == "management"
+
+
+def test_budgets_know_a_member_account(moto_aws, scope, canned) -> None:
+    canned.add(
+        "organizations",
+        "DescribeOrganization",
+        {
+            "Organization": {
+                "Id": "o-abcdefghij",
+                "MasterAccountId": "999999999999",
+                "FeatureSet": "ALL",
+            }
+        },
+    )
+    data = CollectContext(moto_aws, scope).section("budgets.budgets")
+    assert data["budgets"] == [] and data["organization_role"] == "member"
+
+
+def test_budgets_organization_denied_is_unknown_not_fatal(moto_aws, scope, canned) -> None:
+    _budget("llm-monthly")
+    canned.deny("organizations", "DescribeOrganization")
+    data = CollectContext(moto_aws, scope).section("budgets.budgets")
+    assert data["organization_role"] is None and len(data["budgets"]) == 1
+    assert any("organizations:DescribeOrganization" in e for e in data["errors"])
 
 
 def test_budgets_notification_failure_is_recorded_not_fatal(moto_aws, scope, canned) -> None:
@@ -98,6 +153,7 @@ def test_anomaly_monitors_and_active_tags_from_canned(moto_aws, scope, canned) -
             ]
         },
     )
+    canned.add("ce", "GetAnomalySubscriptions", {"AnomalySubscriptions": []})
     ctx = CollectContext(moto_aws, scope)
     assert ctx.section("ce.anomaly_monitors")["monitors"] == [
         {
@@ -105,11 +161,83 @@ def test_anomaly_monitors_and_active_tags_from_canned(moto_aws, scope, canned) -
             "arn": "arn:aws:ce::123456789012:anomalymonitor/m1",
             "type": "DIMENSIONAL",
             "dimension": "SERVICE",
+            "specification": None,
+            "subscribers": 0,
+            "subscriptions": [],
         }
     ]
     tags = ctx.section("ce.cost_allocation_tags")
     assert tags["tags"] == ["team", "aws:createdBy"]
     assert tags["types"] == {"team": "UserDefined", "aws:createdBy": "AWSGenerated"}
+
+
+M1 = "arn:aws:ce::123456789012:anomalymonitor/m1"
+M2 = "arn:aws:ce::123456789012:anomalymonitor/m2"
+
+
+def _two_monitors(canned) -> None:
+    canned.add(
+        "ce",
+        "GetAnomalyMonitors",
+        {
+            "AnomalyMonitors": [
+                {
+                    "MonitorArn": M1,
+                    "MonitorName": "Default-Services-Monitor",
+                    "MonitorType": "DIMENSIONAL",
+                    "MonitorDimension": "SERVICE",
+                },
+                {
+                    "MonitorArn": M2,
+                    "MonitorName": "chat-app",
+                    "MonitorType": "CUSTOM",
+                    "MonitorSpecification": {"Tags": {"Key": "app", "Values": ["chat"]}},
+                },
+            ]
+        },
+    )
+
+
+def test_anomaly_monitors_carry_their_subscribers(moto_aws, scope, canned) -> None:
+    _two_monitors(canned)
+    canned.add(
+        "ce",
+        "GetAnomalySubscriptions",
+        {
+            "AnomalySubscriptions": [
+                {
+                    "SubscriptionName": "daily-summary",
+                    "MonitorArnList": [M1, M2],
+                    "Subscribers": [
+                        {"Address": "finops@example.com", "Type": "EMAIL", "Status": "CONFIRMED"},
+                        {"Address": "gone@example.com", "Type": "EMAIL", "Status": "DECLINED"},
+                    ],
+                    "Frequency": "DAILY",
+                },
+                {
+                    "SubscriptionName": "nobody",
+                    "MonitorArnList": [M2],
+                    "Subscribers": [{"Address": "x@example.com", "Type": "EMAIL", "Status": "DECLINED"}],
+                    "Frequency": "WEEKLY",
+                },
+            ]
+        },
+    )
+    data = CollectContext(moto_aws, scope).section("ce.anomaly_monitors")
+    by_name = {m["name"]: m for m in data["monitors"]}
+    assert by_name["Default-Services-Monitor"]["subscribers"] == 1
+    assert by_name["Default-Services-Monitor"]["subscriptions"] == ["daily-summary"]
+    assert by_name["chat-app"]["subscriptions"] == ["daily-summary", "nobody"]
+    assert by_name["chat-app"]["specification"] == {"Tags": {"Key": "app", "Values": ["chat"]}}
+    assert data["errors"] == []
+
+
+def test_anomaly_subscriptions_denied_leave_subscribers_unknown(moto_aws, scope, canned) -> None:
+    _two_monitors(canned)
+    canned.deny("ce", "GetAnomalySubscriptions")
+    data = CollectContext(moto_aws, scope).section("ce.anomaly_monitors")
+    assert [m["subscribers"] for m in data["monitors"]] == [None, None]
+    assert any("ce:GetAnomalySubscriptions" in e for e in data["errors"])
 
 
 def test_unsupported_anomaly_monitors_fail_the_section(moto_aws, scope) -> None:
@@ -127,7 +255,7 @@ def _money(amount: str) -> dict:
 
 
 def test_cost_by_tag_with_stubber(moto_aws, scope) -> None:
-    ce = moto_aws.client("ce")
+    ce = moto_aws._client("ce")
     stub = Stubber(ce)
     stub.add_response(
         "get_dimension_values",

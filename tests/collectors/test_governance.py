@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from botocore.stub import ANY, Stubber
 
 from llmops_audit.collectors import CollectContext, SectionFailed
+from llmops_audit.collectors.governance import statements
 from llmops_audit.probes.governance import admin_policies
 from tests.conftest import ACCOUNT, seed_client
 
@@ -74,6 +76,8 @@ def test_agent_roles_keep_policy_statements_and_boundaries(moto_aws, scope) -> N
             "name": "do-anything",
             "arn": admin_arn,
             "statements": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}],
+            "error": None,
+            "error_action": None,
         }
     ]
     assert by_name["admin-agent-role"]["inline"] == []
@@ -81,6 +85,11 @@ def test_agent_roles_keep_policy_statements_and_boundaries(moto_aws, scope) -> N
         "sup"
     ]
     assert by_name["bounded-agent-role"]["boundary"] == boundary
+    assert by_name["bounded-agent-role"]["boundary_policy"]["statements"] == [
+        {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": ["*"]},
+        {"Effect": "Allow", "Action": ["*"], "Resource": ["arn:aws:s3:::docs/*"]},
+    ]
+    assert by_name["admin-agent-role"]["boundary_policy"] is None
     assert by_name["bounded-agent-role"]["agents"] == ["helper", "helper2"]
     assert by_name["scoped-agent-role"]["attached"] == []
     assert by_name["scoped-agent-role"]["inline"] == [
@@ -100,25 +109,92 @@ def test_agent_roles_keep_policy_statements_and_boundaries(moto_aws, scope) -> N
     assert data["agents_without_role"] == ["ghost"]
 
 
-def test_aws_managed_policies_are_kept_by_name_without_reading_them(moto_aws, scope) -> None:
-    managed = "arn:aws:iam::aws:policy/AdministratorAccess"
-    arn = f"arn:aws:iam::{ACCOUNT}:role/managed-agent-role"
-    stub = Stubber(moto_aws.client("iam"))
+def _stub_role(moto_aws, arn: str, attached: list[dict], boundary: str | None = None) -> Stubber:
+    stub = Stubber(moto_aws._client("iam"))
     created = datetime(2026, 1, 1, tzinfo=UTC)
-    role = {"Path": "/", "RoleName": "managed-agent-role", "RoleId": "AROAEXAMPLE000000001", "Arn": arn}
+    role = {"Path": "/", "RoleName": arn.split("/")[-1], "RoleId": "AROAEXAMPLE000000001", "Arn": arn}
+    if boundary:
+        role["PermissionsBoundary"] = {
+            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+            "PermissionsBoundaryArn": boundary,
+        }
     stub.add_response("get_role", {"Role": {**role, "CreateDate": created}}, {"RoleName": ANY})
+    stub.add_response("list_attached_role_policies", {"AttachedPolicies": attached}, {"RoleName": ANY})
+    return stub
+
+
+def _version(stub: Stubber, arn: str, doc: dict) -> None:
+    created = datetime(2026, 1, 1, tzinfo=UTC)
     stub.add_response(
-        "list_attached_role_policies",
-        {"AttachedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": managed}]},
-        {"RoleName": ANY},
+        "get_policy",
+        {"Policy": {"PolicyName": arn.split("/")[-1], "Arn": arn, "DefaultVersionId": "v3"}},
+        {"PolicyArn": arn},
     )
+    stub.add_response(
+        "get_policy_version",
+        {"PolicyVersion": {"Document": json.dumps(doc), "VersionId": "v3", "CreateDate": created}},
+        {"PolicyArn": arn, "VersionId": "v3"},
+    )
+
+
+def test_aws_managed_policies_and_boundaries_are_read(moto_aws, scope) -> None:
+    """Before: AWS managed documents were never read (PowerUserAccess's NotAction passed)."""
+    power = "arn:aws:iam::aws:policy/PowerUserAccess"
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/agent-boundary"
+    arn = f"arn:aws:iam::{ACCOUNT}:role/managed-agent-role"
+    stub = _stub_role(moto_aws, arn, [{"PolicyName": "PowerUserAccess", "PolicyArn": power}], boundary)
+    not_iam = {"Statement": [{"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}]}
+    _version(stub, power, not_iam)
     stub.add_response("list_role_policies", {"PolicyNames": []}, {"RoleName": ANY})
-    with stub:  # no get_policy / get_policy_version call: an AWS managed document is not read
+    _version(stub, boundary, {"Statement": {"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}})
+    with stub:
         data = _ctx(moto_aws, scope, [{"name": "sup", "roleArn": arn}]).section("iam.agent_roles")
     stub.assert_no_pending_responses()
-    role_data = data["roles"][0]
-    assert role_data["attached"] == [{"name": "AdministratorAccess", "arn": managed, "statements": None}]
-    assert admin_policies(role_data) == ["AdministratorAccess"]
+    r = data["roles"][0]
+    assert r["attached"][0]["statements"] == [
+        {"Effect": "Allow", "Action": [], "Resource": ["*"], "NotAction": ["iam:*"]}
+    ]
+    assert r["boundary"] == boundary
+    assert r["boundary_policy"]["statements"] == [
+        {"Effect": "Allow", "Action": ["bedrock:Invoke*"], "Resource": ["*"]}
+    ]
+    assert admin_policies(r) == ["PowerUserAccess"]
+
+
+def test_conditions_are_kept_for_the_probe(moto_aws, scope) -> None:
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:ResourceTag/app": "chat"}},
+            },
+        ],
+    }
+    _role("cond-role", inline=doc)
+    arn = f"arn:aws:iam::{ACCOUNT}:role/cond-role"
+    data = _ctx(moto_aws, scope, [{"name": "a", "roleArn": arn}]).section("iam.agent_roles")
+    sts = data["roles"][0]["inline"][0]["statements"]
+    assert sts[0]["Condition"] == {"StringEquals": {"aws:ResourceTag/app": ["chat"]}}
+    garbled = statements(
+        {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": "x"}]}
+    )
+    assert garbled[0]["Condition"] == {"?": {}}  # unreadable: never mistaken for "no condition"
+
+
+@pytest.mark.parametrize("op", ["GetPolicy", "GetPolicyVersion"])
+def test_a_policy_document_that_cannot_be_read_is_recorded_per_policy(moto_aws, scope, canned, op) -> None:
+    iam = seed_client("iam")
+    arn = _role("p-role", inline=SCOPED)
+    custom = iam.create_policy(PolicyName="custom", PolicyDocument=json.dumps(SCOPED))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="p-role", PolicyArn=custom)
+    canned.deny("iam", op)
+    data = _ctx(moto_aws, scope, [{"name": "a", "roleArn": arn}]).section("iam.agent_roles")
+    p = data["roles"][0]["attached"][0]
+    assert p["statements"] is None and p["error_action"] == f"iam:{op}"
+    assert any("custom" in e for e in data["errors"])
 
 
 def test_agent_role_that_cannot_be_read_is_recorded_per_role(moto_aws, scope) -> None:
@@ -283,7 +359,7 @@ def test_flow_definition_describe_denied_leaves_it_unknown(moto_aws, scope, cann
 def test_human_loops_counted_in_the_period_with_stubber(moto_aws, scope, canned) -> None:
     _flow_summaries(canned, "low-confidence-review")
     canned.add("sagemaker", "DescribeFlowDefinition", _flow_detail)
-    a2i = moto_aws.client("sagemaker-a2i-runtime")
+    a2i = moto_aws._client("sagemaker-a2i-runtime")
     stub = Stubber(a2i)
     loop = {
         "HumanLoopName": "h",
@@ -348,3 +424,107 @@ def test_collection_types_unknown_when_batch_get_is_denied(moto_aws, scope, cann
     canned.deny("opensearchserverless", "BatchGetCollection")
     data = CollectContext(moto_aws, scope).section("aoss.collections")
     assert data["collections"][0]["type"] is None and "BatchGetCollection" in data["errors"][0]
+
+
+@pytest.mark.parametrize("op", ["GetRole", "ListAttachedRolePolicies", "ListRolePolicies", "GetRolePolicy"])
+def test_a_role_read_that_fails_leaves_the_role_unknown(moto_aws, scope, canned, op) -> None:
+    arn = _role("r-role", inline=SCOPED)
+    canned.deny("iam", op)
+    data = _ctx(moto_aws, scope, [{"name": "a", "roleArn": arn}]).section("iam.agent_roles")
+    r = data["roles"][0]
+    assert r["attached"] is None and r["inline"] is None and r["error_action"] == f"iam:{op}"
+
+
+# -- iam.llm_lambda_roles -----------------------------------------------------------------------------------
+
+
+def test_llm_lambda_roles_read_the_roles_of_llm_functions_only(moto_aws, scope) -> None:
+    chat = _role("chat-role", inline=ADMIN)
+    thumb = _role("thumb-role", inline=ADMIN)
+    ctx = CollectContext(moto_aws, scope)
+    ctx.data["lambda.functions"] = {
+        "functions": [
+            {"name": "chat", "llm": True, "role": chat},
+            {"name": "chat2", "llm": True, "role": chat},
+            {"name": "thumbnailer", "llm": False, "role": thumb},
+            {"name": "orphan", "llm": True, "role": None},
+        ]
+    }
+    data = ctx.section("iam.llm_lambda_roles")
+    assert [(r["name"], r["functions"]) for r in data["roles"]] == [("chat-role", ["chat", "chat2"])]
+    assert data["functions_without_role"] == ["orphan"] and data["truncated"] is False
+    assert admin_policies(data["roles"][0]) == ["chat-role-inline"]
+
+
+def test_llm_lambda_roles_depend_on_lambda_functions(moto_aws, scope, canned) -> None:
+    canned.deny("lambda", "ListFunctions")
+    with pytest.raises(SectionFailed) as exc:
+        CollectContext(moto_aws, scope).section("iam.llm_lambda_roles")
+    assert exc.value.error.kind == "dependency"
+
+
+# -- iam.bedrock_api_keys -----------------------------------------------------------------------------------
+
+
+def test_bedrock_api_keys_list_every_users_long_term_keys(moto_aws, scope, canned) -> None:
+    seen: list[dict] = []
+
+    def answer(params: dict) -> dict:
+        seen.append(params)
+        if "Marker" not in params:
+            return {
+                "ServiceSpecificCredentials": [
+                    {
+                        "UserName": "dev",
+                        "Status": "Active",
+                        "CreateDate": datetime(2026, 1, 1, tzinfo=UTC),
+                        "ServiceSpecificCredentialId": "ACCAEXAMPLE000000001",
+                        "ServiceName": "bedrock.amazonaws.com",
+                    }
+                ],
+                "IsTruncated": True,
+                "Marker": "m1",
+            }
+        return {
+            "ServiceSpecificCredentials": [
+                {
+                    "UserName": "ci",
+                    "Status": "Inactive",
+                    "CreateDate": datetime(2026, 1, 1, tzinfo=UTC),
+                    "ExpirationDate": datetime(2026, 3, 1, tzinfo=UTC),
+                    "ServiceSpecificCredentialId": "ACCAEXAMPLE000000002",
+                    "ServiceName": "bedrock.amazonaws.com",
+                }
+            ],
+            "IsTruncated": False,
+        }
+
+    canned.add("iam", "ListServiceSpecificCredentials", answer)
+    data = CollectContext(moto_aws, scope).section("iam.bedrock_api_keys")
+    assert seen[0] == {"ServiceName": "bedrock.amazonaws.com", "AllUsers": True}
+    assert data == {
+        "keys": [
+            {
+                "user": "dev",
+                "id": "ACCAEXAMPLE000000001",
+                "status": "Active",
+                "created": "2026-01-01T00:00:00+00:00",
+                "expires": None,
+            },
+            {
+                "user": "ci",
+                "id": "ACCAEXAMPLE000000002",
+                "status": "Inactive",
+                "created": "2026-01-01T00:00:00+00:00",
+                "expires": "2026-03-01T00:00:00+00:00",
+            },
+        ],
+        "truncated": False,
+    }
+
+
+def test_bedrock_api_keys_denied_fails_the_section(moto_aws, scope, canned) -> None:
+    canned.deny("iam", "ListServiceSpecificCredentials")
+    with pytest.raises(SectionFailed) as exc:
+        CollectContext(moto_aws, scope).section("iam.bedrock_api_keys")
+    assert exc.value.error.action == "iam:ListServiceSpecificCredentials"

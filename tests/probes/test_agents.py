@@ -65,19 +65,7 @@ def test_agents_present(scope):
     assert run("agents_present", scope).value is False
 
 
-def test_agents_have_guardrails(scope):
-    assert run("agents_have_guardrails", scope, agent("a"), agent("b")).value is True
-    f = run("agents_have_guardrails", scope, agent("a"), agent("b", guard=None))
-    assert f.value is False and "b" in f.summary
-    f = run("agents_have_guardrails", scope)
-    assert f.value is False and "no Bedrock agents" in f.summary
-    f = run(
-        "agents_have_guardrails",
-        scope,
-        agent("a", guard=None, detail=False),
-        errors=[{"action": "bedrock:GetAgent", "resource": "agent a"}],
-    )
-    assert f.value is None and f.missing == ("bedrock:GetAgent",)
+# agents_have_guardrails (a blocking guardrail on every served agent version): tests/probes/test_guardrails.py
 
 
 def test_agents_use_versioned_guardrails(scope):
@@ -149,14 +137,24 @@ def test_confirmation_required_selectively(scope):
     assert f.value is None and f.missing == ("bedrock:ListAgentActionGroups",)
 
 
-def test_return_control_counts_as_guarded(scope):
+def test_return_control_is_not_confirmation(scope):
+    """RETURN_CONTROL hands the call to the application (botocore customControl); no person reviews it."""
     f = run(
         "confirmation_required_selectively",
         scope,
         agent("a", functions=(("x", None),), return_control=True),
         agent("b", functions=(("y", None),)),
     )
-    assert f.value is True
+    assert f.value is False and "return control to the application" in f.summary
+    f = run(
+        "mutating_actions_require_confirmation",
+        scope,
+        agent("a", functions=(("refund_order", "DISABLED"),), return_control=True),
+    )
+    assert f.value is False and "refund_order" in f.summary
+    # a value other than ENABLED is not confirmation
+    f = run("confirmation_required_selectively", scope, agent(functions=(("a", "true"), ("b", None))))
+    assert f.value is False
 
 
 def test_mutating_actions_require_confirmation(scope):

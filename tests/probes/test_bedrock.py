@@ -39,6 +39,36 @@ def gr(*guardrails, errors=()):
     return {"guardrails": list(guardrails), "errors": list(errors)}
 
 
+def invoked(gid="g1", version="1", n=120.0):
+    """cloudwatch.metric_stats with guardrail `gid`'s own Invocations series (GuardrailArn + GuardrailVersion)."""
+    arn = f"arn:aws:bedrock:us-east-1:123456789012:guardrail/{gid}"
+    return {
+        "period_seconds": 604800,
+        "series": [
+            {
+                "namespace": "AWS/Bedrock/Guardrails",
+                "metric": "Invocations",
+                "stat": "Sum",
+                "dimensions": {"GuardrailArn": arn, "GuardrailVersion": version},
+                "value": n,
+            }
+        ],
+    }
+
+
+# Every usage source read: the guardrail is invoked per request and attached to nothing.
+USED = {
+    "cloudwatch__metric_stats": invoked(),
+    "agents__agents": {"agents": [], "errors": []},
+    "bedrock__enforced_guardrails": {"configs": []},
+}
+NO_USE = {
+    "cloudwatch__metric_stats": {"period_seconds": 604800, "series": []},
+    "agents__agents": {"agents": [], "errors": []},
+    "bedrock__enforced_guardrails": {"configs": []},
+}
+
+
 def agents(*items):
     return {"agents": list(items), "errors": []}
 
@@ -172,17 +202,17 @@ def test_logging_denied_is_unknown(scope):
     ],
 )
 def test_guardrail_policy_probes(scope, probe_id, good):
-    assert run(probe_id, scope, bedrock__guardrails=gr(guardrail(**good))).value is True
-    f = run(probe_id, scope, bedrock__guardrails=gr(guardrail()))
+    assert run(probe_id, scope, bedrock__guardrails=gr(guardrail(**good)), **USED).value is True
+    f = run(probe_id, scope, bedrock__guardrails=gr(guardrail()), **USED)
     assert f.value is False and "support-guardrail" in f.summary
-    assert run(probe_id, scope, bedrock__guardrails=gr()).value is False
+    assert run(probe_id, scope, bedrock__guardrails=gr(), **USED).value is False
     unread = gr(
         guardrail(detail_version=None),
         errors=[
             {"action": "bedrock:GetGuardrail", "kind": "denied", "resource": "guardrail support-guardrail"}
         ],
     )
-    f = run(probe_id, scope, bedrock__guardrails=unread)
+    f = run(probe_id, scope, bedrock__guardrails=unread, **USED)
     assert f.value is None and f.missing == ("bedrock:GetGuardrail",)
 
 
@@ -204,6 +234,7 @@ def test_contextual_grounding_absent_is_unknown_when_asked(scope):
         scope,
         {"absent_is_unknown": True},
         bedrock__guardrails=gr(guardrail()),
+        **USED,
     )
     assert f.value is None and "attest" in f.summary
 
@@ -221,7 +252,7 @@ def test_pii_enforced_via_agent(scope):
         bedrock__guardrails=gr(guardrail(**PII)),
         agents__agents=agents(agent("bot", {"id": "g1", "version": "1"})),
     )
-    assert f.value is True and "attached to agent bot (v1)" in f.summary
+    assert f.value is True and "support-guardrail v1" in f.summary and "attached to agent bot" in f.summary
 
 
 def test_pii_enforced_account_wide_by_arn(scope):
@@ -242,12 +273,18 @@ def test_pii_enforced_not_attached(scope):
         bedrock__guardrails=gr(guardrail(**PII)),
         agents__agents=agents(agent("bot")),
         bedrock__enforced_guardrails={"configs": []},
+        cloudwatch__metric_stats=NO_USE["cloudwatch__metric_stats"],
     )
-    assert f.value is False and "neither attached" in f.summary
+    assert f.value is False and "protects nothing" in f.summary
 
 
 def test_pii_enforced_unknown_without_enforcement_evidence(scope):
-    snap = snapshot(scope, bedrock__guardrails=gr(guardrail(**PII)), agents__agents=agents(agent("bot")))
+    snap = snapshot(
+        scope,
+        bedrock__guardrails=gr(guardrail(**PII)),
+        agents__agents=agents(agent("bot")),
+        cloudwatch__metric_stats=NO_USE["cloudwatch__metric_stats"],
+    )
     snap.errors["bedrock.enforced_guardrails"] = SectionError(
         "unsupported", "bedrock:ListEnforcedGuardrailsConfiguration", "x"
     )
@@ -380,15 +417,19 @@ def test_prompt_routers(scope):
         "models": ["a", "b"],
         "fallbackModel": "arn:aws:bedrock:us-east-1::foundation-model/b",
     }
-    for probe_id in ("prompt_router_configured", "prompt_router_fallback_configured"):
-        assert run(probe_id, scope, bedrock__prompt_routers={"routers": [router]}).value is True
-        assert run(probe_id, scope, bedrock__prompt_routers={"routers": []}).value is False
-    f = run(
-        "prompt_router_fallback_configured",
-        scope,
-        bedrock__prompt_routers={"routers": [{**router, "fallbackModel": None}]},
+    assert run("prompt_router_configured", scope, bedrock__prompt_routers={"routers": [router]}).value is True
+    assert run("prompt_router_configured", scope, bedrock__prompt_routers={"routers": []}).value is False
+    # a default router (every account has them) or a router with one model does not route anything
+    for other in ({**router, "type": "default"}, {**router, "models": ["b"]}):
+        f = run("prompt_router_configured", scope, bedrock__prompt_routers={"routers": [other]})
+        assert f.value is False, other
+    # fallbackModel is required on every router and is its default model, not a failure fallback
+    f = run("prompt_router_fallback_configured", scope, bedrock__prompt_routers={"routers": [router]})
+    assert f.value is False and "not a fallback on failure" in f.summary
+    assert (
+        run("prompt_router_fallback_configured", scope, bedrock__prompt_routers={"routers": []}).value
+        is False
     )
-    assert f.value is False and "no fallback" in f.summary
 
 
 def test_batch_jobs(scope):
@@ -425,9 +466,9 @@ def test_customization_uses_invocation_logs(scope):
 
 def test_prompt_optimization_is_attested_when_absent(scope):
     jobs = {"supported": True, "jobs": [{"arn": "a", "name": "opt", "status": "Completed"}]}
-    assert (
-        run("prompt_optimization_jobs_present", scope, bedrock__prompt_optimization_jobs=jobs).value is True
-    )
+    # a job optimizes against a supplied dataset: no proof that prompts adapt to usage, so it asks a person
+    f = run("prompt_optimization_jobs_present", scope, bedrock__prompt_optimization_jobs=jobs)
+    assert f.value is None and "opt (Completed)" in f.summary and "attest" in f.summary
     f = run(
         "prompt_optimization_jobs_present",
         scope,

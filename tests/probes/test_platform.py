@@ -18,7 +18,13 @@ FN = {
     "retries": 1,
     "onFailure": "arn:aws:sqs:us-east-1:1:q",
     "aliases": ["dev", "prod"],
-    "policy": [{"principal": "bedrock.amazonaws.com", "sourceArn": "arn:agent", "sourceAccount": None}],
+    "policy": [
+        {
+            "principal": "bedrock.amazonaws.com",
+            "sourceArn": "arn:aws:bedrock:us-east-1:123456789012:agent/AGENT12345",
+            "sourceAccount": None,
+        }
+    ],
 }
 BARE = {
     **FN,
@@ -46,6 +52,7 @@ TRAIL = {
     ],
 }
 ADMIN_STATEMENT = {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
+SCOPED_STATEMENT = {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": ["*"]}
 SM = {"name": "flow", "tasks": [{"name": "T", "retry": True, "catch": True}], "tracing": True}
 API = {
     "name": "api",
@@ -118,6 +125,59 @@ CASES = [
         {"lambda.functions": fns(FN), "agents.agents": {"agents": []}},
         {},
         None,
+    ),
+    (  # before: AWS:SourceAccount alone counted as scoped (any agent of the account may invoke the tool)
+        "lambda_agent_permissions_scoped",
+        {
+            "lambda.functions": fns(
+                {
+                    **FN,
+                    "policy": [
+                        {"principal": "bedrock.amazonaws.com", "sourceArn": None, "sourceAccount": "1"}
+                    ],
+                }
+            ),
+            "agents.agents": AGENTS,
+        },
+        {},
+        False,
+    ),
+    (  # an ArnLike pattern over every agent is not the agent's ARN
+        "lambda_agent_permissions_scoped",
+        {
+            "lambda.functions": fns(
+                {
+                    **FN,
+                    "policy": [
+                        {
+                            "principal": "bedrock.amazonaws.com",
+                            "sourceArn": "arn:aws:bedrock:us-east-1:123456789012:agent/*",
+                            "sourceAccount": "123456789012",
+                        }
+                    ],
+                }
+            ),
+            "agents.agents": AGENTS,
+        },
+        {},
+        False,
+    ),
+    (
+        "bedrock_api_keys_not_long_term",
+        {"iam.bedrock_api_keys": {"keys": [], "truncated": False}},
+        {},
+        True,
+    ),
+    (
+        "bedrock_api_keys_not_long_term",
+        {
+            "iam.bedrock_api_keys": {
+                "keys": [{"user": "u", "id": "k", "status": "Active", "created": None, "expires": None}],
+                "truncated": False,
+            }
+        },
+        {},
+        False,
     ),
     (
         "state_machines_retry_catch",
@@ -255,7 +315,8 @@ CASES = [
                     {
                         "name": "r",
                         "boundary": "arn:b",
-                        "attached": [{"name": "Admin", "arn": "arn:p", "statements": [ADMIN_STATEMENT]}],
+                        "boundary_policy": {"name": "b", "arn": "arn:b", "statements": [SCOPED_STATEMENT]},
+                        "attached": [{"name": "Scoped", "arn": "arn:p", "statements": [SCOPED_STATEMENT]}],
                         "inline": [],
                     }
                 ]
@@ -276,6 +337,52 @@ CASES = [
                         "inline": [],
                     }
                 ]
+            }
+        },
+        {},
+        False,
+    ),
+    (
+        "llm_lambda_roles_least_privilege",
+        {
+            "iam.llm_lambda_roles": {
+                "roles": [
+                    {
+                        "name": "r",
+                        "functions": ["chat"],
+                        "boundary": "arn:b",
+                        "boundary_policy": {"name": "b", "arn": "arn:b", "statements": [SCOPED_STATEMENT]},
+                        "attached": [],
+                        "inline": [{"name": "i", "statements": [SCOPED_STATEMENT]}],
+                    }
+                ],
+                "functions_without_role": [],
+            }
+        },
+        {},
+        True,
+    ),
+    (
+        "llm_lambda_roles_least_privilege",
+        {
+            "iam.llm_lambda_roles": {
+                "roles": [
+                    {
+                        "name": "r",
+                        "functions": ["chat"],
+                        "boundary": "arn:b",
+                        "boundary_policy": {"name": "b", "arn": "arn:b", "statements": [SCOPED_STATEMENT]},
+                        "attached": [
+                            {
+                                "name": "AmazonBedrockFullAccess",
+                                "arn": "arn:aws:iam::aws:policy/AmazonBedrockFullAccess",
+                                "statements": None,
+                            }
+                        ],
+                        "inline": [],
+                    }
+                ],
+                "functions_without_role": [],
             }
         },
         {},

@@ -1,0 +1,77 @@
+"""The operations the audit may call: exactly those the collectors declare, never a write, a credential or a
+secret. The access layer refuses everything else, and the permissions policy is generated from this list.
+
+A collector declares an operation by naming it (boto3's snake_case, e.g. `"list_guardrails"`) as a string
+literal in its module, beside the service it belongs to (`"bedrock"`); an operation literal counts for each
+service named in that module whose botocore model has it. Only reads qualify (names starting with Describe,
+Get, List, Lookup, BatchGet, Filter or Search), and operations that issue credentials or return secrets are
+refused even then (`SENSITIVE`), so that no collector can ever be given one.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+
+READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Filter", "Search")
+COLLECTORS = Path(__file__).resolve().parents[1] / "collectors"
+ALWAYS = frozenset({("sts", "GetCallerIdentity")})  # the caller-identity check before any collector runs
+
+# Reads that hand out credentials, tokens or secret values (sts:GetSessionToken, secretsmanager:GetSecretValue,
+# ssm:GetParameter with decryption, ecr:GetAuthorizationToken, redshift:GetClusterCredentials, ...).
+SENSITIVE = re.compile(
+    r"Token|Credential|Secret|Password|Passphrase|Decrypt|DataKey|Assume|SignIn|Login|AccessKey|Kubeconfig"
+    r"|PrivateKey|KeyPair|ConnectionString|AuthToken|Session(?!s\b)|Presigned|SignedUrl|ServerCertificate"
+    r"|^GetParameters?$|^GetParametersByPath$|^GetParameterHistory$|^GetObject$|^GetQueryResults$"
+)
+# The exceptions above a demanding reviewer checked: the only object reads are evaluation outputs (scores), and
+# GetMetricData, GetRole(Policy), ListServiceSpecificCredentials (metadata only: never the password) are reads.
+ALLOWED_DESPITE_NAME = frozenset(
+    {("s3", "GetObject"), ("iam", "ListServiceSpecificCredentials"), ("iam", "ListAccessKeys")}
+)
+_OP = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+def camel(op: str) -> str:
+    return "".join(p.capitalize() for p in op.split("_"))
+
+
+def is_sensitive(service: str, operation: str) -> bool:
+    return (service, operation) not in ALLOWED_DESPITE_NAME and bool(SENSITIVE.search(operation))
+
+
+@cache
+def _models(services: frozenset[str]) -> dict[str, frozenset[str]]:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return {s: frozenset(session.get_service_model(s).operation_names) for s in services}
+
+
+@cache
+def declared() -> frozenset[tuple[str, str]]:
+    """(service, Operation) pairs the collectors can call; computed once, from their source."""
+    import botocore.session
+
+    available = set(botocore.session.get_session().get_available_services())
+    per_module: list[tuple[set[str], set[str]]] = []
+    for path in sorted(COLLECTORS.glob("*.py")):
+        literals = {
+            n.value
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+        ops = {camel(x) for x in literals if _OP.match(x)}
+        per_module.append(
+            ({s for s in literals if s in available}, {o for o in ops if o.startswith(READ_PREFIXES)})
+        )
+    models = _models(frozenset(s for services, _ in per_module for s in services))
+    found = set(ALWAYS)
+    for services, ops in per_module:
+        found |= {(s, op) for s in services for op in ops if op in models[s]}
+    refused = sorted(f"{s}:{op}" for s, op in found if is_sensitive(s, op))
+    if refused:  # a collector names one: refuse to run at all rather than make that call
+        raise RuntimeError(f"collectors declare credential- or secret-returning operations: {refused}")
+    return frozenset(found)
