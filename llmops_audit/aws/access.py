@@ -227,6 +227,10 @@ class AwsAccess:
             self._clients[key] = client
         return self._clients[key]
 
+    def supports(self, service: str, operation: str) -> bool:
+        """Whether the installed botocore knows `operation` (snake_case), e.g. an API newer than some SDKs."""
+        return hasattr(self._client(service), operation)
+
     @staticmethod
     def is_read_operation(operation: str) -> bool:
         return operation.startswith(READ_PREFIXES)

@@ -12,14 +12,22 @@ bedrock.invocation_logging
 bedrock.guardrails
     {"guardrails": [{"id", "name", "arn", "status", "versions": [numbered versions, e.g. "1", "2"],
                      "detail_version": "2"|"DRAFT"|None (version get_guardrail read; None = not read),
-                     "content_filters": [{"type", "inputStrength", "outputStrength", "inputEnabled",
-                                          "outputEnabled"}],
-                     "pii_entities": [{"type", "action", "inputAction", "outputAction"}], "regex_count": int,
-                     "regex_actions": [action, ...],
-                     "grounding_filters": [{"type", "threshold", "action", "enabled"}],
-                     "automated_reasoning_policies": [policy ARN, ...],
-                     "topic_count": int, "word_count": int}],
+                     <the policy of detail_version, as below>,
+                     "version_details": {version: {"status", <policy>}} (every version read: detail_version,
+                                        up to MAX_VERSION_DETAILS - 1 older numbered versions and DRAFT)}],
      "errors": [{"action", "kind", "resource", "message"}]}   # sub-calls that failed (details unknown)
+    <policy> (GetGuardrail, no text: no topic definition, word, regex pattern or blocked message):
+        "content_filters": [{"type", "inputStrength", "outputStrength", "inputAction", "outputAction",
+                             "inputEnabled", "outputEnabled"}],
+        "pii_entities": [{"type", "action", "inputAction", "outputAction", "inputEnabled", "outputEnabled"}],
+        "regexes": [{"action", "inputAction", "outputAction", "inputEnabled", "outputEnabled"}],
+        "regex_count": int, "regex_actions": [action, ...],
+        "grounding_filters": [{"type", "threshold", "action", "enabled"}],
+        "topics": [{"type", "inputAction", "outputAction", "inputEnabled", "outputEnabled"}],
+        "words": [{"managed": PROFANITY|None, "inputAction", "outputAction", "inputEnabled", "outputEnabled"}],
+        "automated_reasoning_policies": [policy ARN, ...], "topic_count": int, "word_count": int
+    An action or enabled flag AWS leaves out is None (guardrails made before detect mode carry no
+    inputAction/outputAction: they block); NONE is detect mode, which blocks nothing.
 
 bedrock.enforced_guardrails
     {"configs": [{"configId", "guardrailId", "guardrailArn", "guardrailVersion", "owner",
@@ -89,6 +97,7 @@ if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
 MAX_GUARDRAILS = 50
+MAX_VERSION_DETAILS = 3  # numbered guardrail versions whose policy is read (newest first), plus DRAFT
 MAX_EVAL_DETAILS = 20
 MAX_EVAL_FILES = 10
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -135,32 +144,40 @@ def _version_key(v: str) -> int:
     return int(v) if str(v).isdigit() else -1
 
 
+SIDES = ("inputAction", "outputAction", "inputEnabled", "outputEnabled")
+
+
 def _guardrail_detail(g: dict[str, Any]) -> dict[str, Any]:
     content = (g.get("contentPolicy") or {}).get("filters") or []
     sens = g.get("sensitiveInformationPolicy") or {}
     grounding = (g.get("contextualGroundingPolicy") or {}).get("filters") or []
+    words = g.get("wordPolicy") or {}
+    regexes = sens.get("regexes") or []
     return {
         "status": g.get("status"),
         "content_filters": [
-            {
-                k: f.get(k)
-                for k in ("type", "inputStrength", "outputStrength", "inputEnabled", "outputEnabled")
-            }
-            for f in content
+            {k: f.get(k) for k in ("type", "inputStrength", "outputStrength", *SIDES)} for f in content
         ],
         "pii_entities": [
-            {k: e.get(k) for k in ("type", "action", "inputAction", "outputAction")}
-            for e in sens.get("piiEntities") or []
+            {k: e.get(k) for k in ("type", "action", *SIDES)} for e in sens.get("piiEntities") or []
         ],
-        "regex_count": len(sens.get("regexes") or []),
-        "regex_actions": [r.get("action") for r in sens.get("regexes") or []],
+        "regexes": [{k: r.get(k) for k in ("action", *SIDES)} for r in regexes],
+        "regex_count": len(regexes),
+        "regex_actions": [r.get("action") for r in regexes],
         "grounding_filters": [
             {k: f.get(k) for k in ("type", "threshold", "action", "enabled")} for f in grounding
         ],
+        "topics": [
+            {k: t.get(k) for k in ("type", *SIDES)} for t in (g.get("topicPolicy") or {}).get("topics") or []
+        ],
+        "words": [{"managed": None, **{k: w.get(k) for k in SIDES}} for w in words.get("words") or []]
+        + [
+            {"managed": w.get("type"), **{k: w.get(k) for k in SIDES}}
+            for w in words.get("managedWordLists") or []
+        ],
         "automated_reasoning_policies": list((g.get("automatedReasoningPolicy") or {}).get("policies") or []),
         "topic_count": len((g.get("topicPolicy") or {}).get("topics") or []),
-        "word_count": len((g.get("wordPolicy") or {}).get("words") or [])
-        + len((g.get("wordPolicy") or {}).get("managedWordLists") or []),
+        "word_count": len(words.get("words") or []) + len(words.get("managedWordLists") or []),
     }
 
 
@@ -181,6 +198,7 @@ def guardrails(ctx: CollectContext) -> dict[str, Any]:  # Guardrails
             "status": summary.get("status"),
             "versions": [],
             "detail_version": None,
+            "version_details": {},
         }
         out.append(entry)
         if len(out) > MAX_GUARDRAILS:
@@ -194,16 +212,26 @@ def guardrails(ctx: CollectContext) -> dict[str, Any]:  # Guardrails
             )
         except AwsCallError as exc:
             errors.append(gap(exc, f"guardrail {entry['name']}"))
-        version = entry["versions"][-1] if entry["versions"] else "DRAFT"
-        try:
-            params = {"guardrailIdentifier": gid}
-            if version != "DRAFT":
-                params["guardrailVersion"] = version
-            detail = ctx.aws.call("bedrock", "get_guardrail", **params)
-            entry.update(_guardrail_detail(detail))
-            entry["detail_version"] = version
-        except AwsCallError as exc:
-            errors.append(gap(exc, f"guardrail {entry['name']}"))
+        # The newest version first (its policy is also kept at the top level), then older numbered
+        # versions and DRAFT: agents, enforced configurations and callers may use any of them.
+        wanted = (entry["versions"][::-1] or ["DRAFT"])[:MAX_VERSION_DETAILS]
+        if "DRAFT" not in wanted:
+            wanted.append("DRAFT")
+        for version in wanted:
+            try:
+                params = {"guardrailIdentifier": gid}
+                if version != "DRAFT":
+                    params["guardrailVersion"] = version
+                detail = _guardrail_detail(ctx.aws.call("bedrock", "get_guardrail", **params))
+            except AwsCallError as exc:
+                errors.append(
+                    gap(exc, f"guardrail {entry['name']}" + ("" if version == wanted[0] else f" v{version}"))
+                )
+                continue
+            entry["version_details"][version] = detail
+            if version == wanted[0]:
+                entry.update(detail)
+                entry["detail_version"] = version
     return {"guardrails": out, "errors": errors}
 
 
@@ -501,7 +529,7 @@ def customization_jobs(ctx: CollectContext) -> CustomizationJobs:
 
 
 def prompt_optimization_jobs(ctx: CollectContext) -> PromptOptimizationJobs:
-    if not hasattr(ctx.aws.client("bedrock"), "list_advanced_prompt_optimization_jobs"):
+    if not ctx.aws.supports("bedrock", "list_advanced_prompt_optimization_jobs"):
         return {"supported": False, "jobs": []}
     listed = ctx.aws.items("bedrock", "list_advanced_prompt_optimization_jobs", "jobSummaries", max_pages=5)
     return {
