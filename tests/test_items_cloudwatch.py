@@ -87,7 +87,7 @@ def test_l3_5_model_routing_met_with_two_model_families(moto_aws, scope, empty_b
     put("Invocations", {"ModelId": SONNET}, [1.0] * 2)
     items, _, _ = assess(moto_aws, scope, ids=["L3.5"])
     assert items["L3.5"].status is Status.MET
-    assert "claude-3-5-haiku, claude-3-5-sonnet" in items["L3.5"].reason
+    assert "anthropic.claude-haiku, anthropic.claude-sonnet" in items["L3.5"].reason
 
 
 def test_l3_5_not_met_with_one_model_and_no_router(moto_aws, scope, empty_bedrock_lists) -> None:

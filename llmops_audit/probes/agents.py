@@ -8,6 +8,7 @@ from typing import Any
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.probes.bedrock import gaps, within
+from llmops_audit.probes.cloudwatch import model_traffic
 from llmops_audit.probes.params import Param
 
 TEST_ALIAS = "TSTALIASID"  # every agent's built-in test alias; it always points at DRAFT
@@ -303,8 +304,12 @@ def agent_roles_distinct(ev: Evidence, params: dict[str, Any]) -> Verdict:
 
 
 def _functions(ev: Evidence) -> tuple[list[tuple[str, str, bool]], list[str], tuple[str, ...]]:
-    """([(agent/group/function, function name, guarded)], agents or action groups whose functions are unknown,
-    missing actions)."""
+    """([(agent/group/function, function name, confirmed)], agents or action groups whose functions are unknown,
+    missing actions).
+
+    confirmed = requireConfirmation ENABLED on the function (or x-requireConfirmation on the API operation):
+    the agent asks the user before it calls the tool. customControl RETURN_CONTROL is not confirmation: it
+    hands the call to the invoking application, which may run it without any person seeing it."""
     data, agents = _agents(ev)
     out: list[tuple[str, str, bool]] = []
     unknown: list[str] = []
@@ -318,10 +323,9 @@ def _functions(ev: Evidence) -> tuple[list[tuple[str, str, bool]], list[str], tu
             if not g.get("detail") or g.get("schema") == "api-s3":
                 unknown.append(f"action group {a['name']}/{g['name']}")
                 continue
-            return_control = g.get("customControl") == "RETURN_CONTROL"
             for f in g.get("functions") or []:
-                guarded = return_control or f.get("requireConfirmation") in ("ENABLED", True, "true")
-                out.append((f"{a['name']}/{g['name']}/{f['name']}", f["name"] or "", guarded))
+                confirmed = f.get("requireConfirmation") == "ENABLED"
+                out.append((f"{a['name']}/{g['name']}/{f['name']}", f["name"] or "", confirmed))
     missing = tuple(
         sorted(
             {
@@ -336,47 +340,127 @@ def _functions(ev: Evidence) -> tuple[list[tuple[str, str, bool]], list[str], tu
 
 @probe("confirmation_required_selectively", "agents.agents")
 def confirmation_required_selectively(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Some, but not all, agent action-group functions require user confirmation or return control."""
+    """Some, but not all, agent action-group functions require user confirmation (requireConfirmation)."""
     funcs, unknown, missing = _functions(ev)
-    guarded = [f for f, _, g in funcs if g]
-    free = [f for f, _, g in funcs if not g]
-    if guarded and free:
+    confirmed = [f for f, _, c in funcs if c]
+    free = [f for f, _, c in funcs if not c]
+    if confirmed and free:
         return met(
-            f"{len(guarded)} of {plural(len(funcs), 'agent function')} require user confirmation or return "
-            f"control ({names(guarded)}), while {names(free)} run without it."
+            f"{len(confirmed)} of {plural(len(funcs), 'agent function')} require user confirmation "
+            f"({names(confirmed)}), while {names(free)} run without it."
         )
     if unknown:
         return cannot_tell(
             f"The functions of {names(unknown)} could not be read"
             + (
-                f"; of the readable ones, {len(guarded)} of {len(funcs)} require confirmation."
+                f"; of the readable ones, {len(confirmed)} of {len(funcs)} require confirmation."
                 if funcs
                 else "."
             ),
             missing=missing or ("bedrock:GetAgentActionGroup",),
         )
     if not funcs:
-        return not_met("No agent action-group functions exist, so human confirmation is applied nowhere.")
-    if guarded:
+        return not_met("No agent action-group functions exist, so user confirmation is applied nowhere.")
+    if confirmed:
         return not_met(
-            f"All {plural(len(funcs), 'agent function')} require user confirmation or return control "
-            f"({names(guarded)}): human review is applied everywhere, not selectively."
+            f"All {plural(len(funcs), 'agent function')} require user confirmation "
+            f"({names(confirmed)}): human review is applied everywhere, not selectively."
         )
     return not_met(
-        f"None of the {plural(len(funcs), 'agent function')} ({names(free)}) requires user confirmation "
-        "or returns control."
+        f"None of the {plural(len(funcs), 'agent function')} ({names(free)}) requires user confirmation"
+        + (
+            f"; {names(_returns_control(ev))} return control to the application, which is not a person's review."
+            if _returns_control(ev)
+            else "."
+        )
     )
+
+
+@probe(
+    "a2i_human_loops_selective",
+    "sagemaker.flow_definitions",
+    "sagemaker.human_loops",
+    "cloudwatch.metric_stats",
+)
+def a2i_human_loops_selective(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Amazon A2I human loops of a custom flow definition were created in the period for fewer requests than
+    Bedrock served (people review some model outputs, not all)."""
+    flows = ev.get("sagemaker.flow_definitions")["flow_definitions"]
+    if not flows:
+        return not_met("No Amazon A2I flow definition exists, so no model output goes to human review.")
+    builtin = [f["name"] for f in flows if f.get("conditional")]
+    undescribed = [f["name"] for f in flows if f.get("conditional") is None]
+    loops = ev.get("sagemaker.human_loops")
+    count = loops.get("human_loops")
+    if count is None:
+        return cannot_tell(
+            f"The human loops of A2I flow definition {names([f['name'] for f in flows])} could not be listed.",
+            *(loops.get("errors") or []),
+            missing=("sagemaker:ListHumanLoops",),
+        )
+    if count == 0:
+        if loops.get("errors"):
+            return cannot_tell(
+                "No human loop was found in the period, but the loops of some A2I flow definitions could "
+                "not be listed.",
+                *loops["errors"],
+                missing=("sagemaker:ListHumanLoops",),
+            )
+        return not_met(
+            f"A2I flow definition {names([f['name'] for f in flows])} created no human loop in the period: "
+            "nothing went to human review."
+        )
+    if builtin or undescribed:
+        # Activation conditions exist only for the built-in Textract/Rekognition integrations, and the
+        # loop count is summed over every flow definition: these loops may not review model outputs.
+        return cannot_tell(
+            f"{plural(count, 'A2I human loop')} were created in the period, but "
+            + (
+                f"{names(builtin)} {'is' if len(builtin) == 1 else 'are'} built-in Textract/Rekognition review"
+                if builtin
+                else f"{names(undescribed)} could not be described"
+            )
+            + ", so the loops cannot be tied to Bedrock model outputs; a person must attest it.",
+            missing=("sagemaker:DescribeFlowDefinition",) if undescribed else (),
+        )
+    invocations = sum(model_traffic(ev.get("cloudwatch.metric_stats")).values())
+    if not invocations:
+        return not_met(
+            f"{plural(count, 'A2I human loop')} were created in the period but Bedrock recorded no "
+            "invocations, so no model output was reviewed."
+        )
+    if count >= invocations:
+        return not_met(
+            f"{plural(count, 'A2I human loop')} for {invocations:,.0f} Bedrock invocations in the period: "
+            "every output goes to a person, not selectively."
+        )
+    return met(
+        f"A2I flow definition {names([f['name'] for f in flows])} created {plural(count, 'human loop')} "
+        f"for {invocations:,.0f} Bedrock invocations in the period: some outputs go to human review."
+    )
+
+
+def _returns_control(ev: Evidence) -> list[str]:
+    """Action groups whose executor is RETURN_CONTROL (named only to explain why they do not count)."""
+    _, agents = _agents(ev)
+    return [
+        f"{a['name']}/{g['name']}"
+        for a in agents
+        for g in a.get("action_groups") or []
+        if g.get("customControl") == "RETURN_CONTROL"
+    ]
 
 
 @probe("mutating_actions_require_confirmation", "agents.agents")
 def mutating_actions_require_confirmation(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Every agent function whose name looks mutating (create, delete, refund...) requires confirmation."""
+    """Every agent function whose name looks mutating (create, delete, refund...) requires user confirmation."""
     funcs, unknown, missing = _functions(ev)
-    mutating = [(f, g) for f, name, g in funcs if looks_mutating(name)]
-    free = [f for f, g in mutating if not g]
+    mutating = [(f, c) for f, name, c in funcs if looks_mutating(name)]
+    free = [f for f, c in mutating if not c]
     if free:
         return not_met(
-            f"Mutating agent function {names(free)} runs without user confirmation or return of control."
+            f"Mutating agent function {names(free)} runs without user confirmation (returning control to "
+            "the application is not confirmation)."
         )
     if unknown:
         return cannot_tell(
@@ -386,7 +470,7 @@ def mutating_actions_require_confirmation(ev: Evidence, params: dict[str, Any]) 
         )
     if mutating:
         return met(
-            f"Every mutating agent function requires user confirmation or returns control "
+            f"Every mutating agent function requires user confirmation "
             f"({plural(len(mutating), 'function')}: {names([f for f, _ in mutating])})."
         )
     return cannot_tell(
@@ -559,5 +643,8 @@ def flows_use_prompt_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
 
 @probe("flows_use_condition_nodes", "agents.flows")
 def flows_use_condition_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A Bedrock flow branches with Condition nodes (a weak proxy for workflows that adapt)."""
+    """A Bedrock flow branches with Condition nodes.
+
+    A fact only: a Condition node is static branching written into the flow, not adaptation to usage
+    patterns, so no rule counts it for L4.3."""
     return _flow_nodes(ev, "Condition", absent_is_unknown=True)

@@ -505,34 +505,49 @@ def application_inference_profiles_tagged(ev: Evidence, params: dict[str, Any]) 
     )
 
 
+def _router_models(router: dict[str, Any]) -> list[str]:
+    """The distinct models a router chooses between (its models and its fallback model)."""
+    arns = [*(router.get("models") or []), router.get("fallbackModel")]
+    return sorted({str(a).split("/")[-1] for a in arns if a})
+
+
 @probe("prompt_router_configured", "bedrock.prompt_routers")
 def prompt_router_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A custom Bedrock prompt router exists."""
+    """A custom Bedrock prompt router (ListPromptRouters type custom) routes between at least two models."""
     routers = ev.get("bedrock.prompt_routers")["routers"]
-    if routers:
+    # The section lists type=custom only; a default router (one per model family, in every account) proves
+    # nothing unless traffic goes through it (routed_model_ids_in_use).
+    custom = [r for r in routers if r.get("type") == "custom"]
+    routing = [r for r in custom if len(_router_models(r)) >= 2]
+    if routing:
         return met(
-            f"Custom prompt router "
-            f"{names([r['name'] + ' (' + plural(len(r['models']), 'model') + ')' for r in routers])} "
-            "routes requests between models."
+            "Custom prompt router "
+            + names([f"{r['name']} ({', '.join(_router_models(r))})" for r in routing])
+            + " routes requests between models."
+        )
+    if custom:
+        return not_met(
+            f"Custom prompt router {names([r['name'] for r in custom])} has only one model to route to."
         )
     return not_met(f"No custom Bedrock prompt router exists in {ev.scope.region}.")
 
 
 @probe("prompt_router_fallback_configured", "bedrock.prompt_routers")
 def prompt_router_fallback_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A custom prompt router has a fallback model."""
-    routers = ev.get("bedrock.prompt_routers")["routers"]
-    hits = [r for r in routers if r.get("fallbackModel")]
-    if hits:
-        return met(
-            "Prompt router "
-            + names([r["name"] + " falls back to " + r["fallbackModel"].split("/")[-1] for r in hits])
-            + "."
-        )
+    """Never met: a prompt router's fallbackModel is not a failure fallback.
+
+    CreatePromptRouter requires fallbackModel on every router and documents it as "the default model to use
+    when the routing criteria is not met": the router sends a request there when no other model is predicted
+    to be good enough, not when a model fails. It is therefore no evidence of self-healing."""
+    routers = [r for r in ev.get("bedrock.prompt_routers")["routers"] if r.get("type") == "custom"]
     if routers:
-        return not_met(f"Custom prompt router {names([r['name'] for r in routers])} has no fallback model.")
+        return not_met(
+            f"Custom prompt router {names([r['name'] for r in routers])} has a fallback model, but that is "
+            "the router's default model when its routing criteria are not met (required on every router), "
+            "not a fallback on failure."
+        )
     return not_met(
-        f"No custom Bedrock prompt router exists in {ev.scope.region}, so there is no router fallback."
+        f"No custom Bedrock prompt router exists in {ev.scope.region}; a router is no failure fallback."
     )
 
 
@@ -583,7 +598,12 @@ def customization_uses_invocation_logs(ev: Evidence, params: dict[str, Any]) -> 
 
 @probe("prompt_optimization_jobs_present", "bedrock.prompt_optimization_jobs")
 def prompt_optimization_jobs_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Bedrock advanced prompt optimization jobs were run (a weak proxy for adapting prompts to usage)."""
+    """Never met from AWS alone: prompt optimization jobs are listed as supporting evidence for an attestation.
+
+    Advanced Prompt Optimization rewrites prompt templates against an evaluation dataset and criteria that the
+    user supplies (CreateAdvancedPromptOptimizationJob inputConfig); AWS does not show whether the samples came
+    from usage or whether the optimized prompts were put into use, so a job is no proof that prompts adapt to
+    usage patterns."""
     data = ev.get("bedrock.prompt_optimization_jobs")
     if not data.get("supported"):
         return cannot_tell(
@@ -592,9 +612,11 @@ def prompt_optimization_jobs_present(ev: Evidence, params: dict[str, Any]) -> Ve
         )
     jobs = data["jobs"]
     if jobs:
-        return met(
-            f"{plural(len(jobs), 'prompt optimization job')} found: "
-            f"{names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}."
+        return cannot_tell(
+            f"{plural(len(jobs), 'prompt optimization job')} "
+            f"({names([j['name'] + ' (' + str(j['status']) + ')' for j in jobs])}) optimized prompts against "
+            "a supplied evaluation dataset; AWS does not show whether the samples came from usage or the "
+            "optimized prompts were adopted, so a person must attest it."
         )
     return cannot_tell(
         "No Bedrock prompt optimization jobs were found; prompts may still be adapted by other means, "

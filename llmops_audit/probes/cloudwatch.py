@@ -111,51 +111,103 @@ def model_usage_insight_rule_present(ev: Evidence, params: dict[str, Any]) -> Ve
     )
 
 
-def model_family(model_id: str) -> str:
-    """anthropic.claude-3-5-haiku-20241022-v1:0 -> claude-3-5-haiku (region prefix, date, version dropped)."""
-    bare = CROSS_REGION.sub("", model_id.split("/")[-1])
-    bare = bare.split(".", 1)[-1] if "." in bare else bare
-    bare = re.sub(r"-\d{8}.*$", "", bare)
-    return re.sub(r"-v\d+(:\d+)?$|:\d+$", "", bare)
+# Model ids that do not generate text (Bedrock model cards: output modality embedding, image, video, speech,
+# or a reranker). Traffic to them is no "cheap vs strong" routing of text generation.
+NOT_TEXT_GENERATION = re.compile(
+    r"embed|rerank|image|canvas|reel|sonic|^stability\.|^luma\.|^twelvelabs\.|stable-|sd3|marengo", re.I
+)
+# Routers and application inference profiles are named by ARN, not by model: their model is not in the id.
+ROUTER_ID = re.compile(r":(default-)?prompt-router/")
+UNNAMED_MODEL_ID = re.compile(
+    r":(application-inference-profile|provisioned-model|custom-model|imported-model)/"
+)
+
+
+def model_family(model_id: str) -> str | None:
+    """The text-generation model line and tier a ModelId names, or None (not a text-generation foundation
+    model, or an ARN that does not name its model).
+
+    anthropic.claude-3-5-haiku-20241022-v1:0 and us.anthropic.claude-haiku-4-5-20251001-v1:0 are both
+    anthropic.claude-haiku (Region prefix, dates, versions and version numbers dropped): a newer version of
+    the same tier is not routing. amazon.nova-lite-v1:0 -> amazon.nova-lite; meta.llama3-1-8b-instruct-v1:0
+    -> meta.llama3-8b-instruct."""
+    if ROUTER_ID.search(model_id) or UNNAMED_MODEL_ID.search(model_id):
+        return None
+    bare = CROSS_REGION.sub("", model_id.split("/")[-1]).removesuffix(" (bedrock-mantle)")
+    if "." not in bare or NOT_TEXT_GENERATION.search(bare):
+        return None
+    provider, name = bare.split(".", 1)
+    name = re.sub(r"-v\d+(:\d+)?$|:\d+$", "", name)
+    name = re.sub(r"-\d{8}|-\d{4}$", "", name)  # release dates (20241022) and Mistral's 2402/2407
+    name = re.sub(r"-v\d+$", "", name)
+    tokens = [t for t in name.split("-") if t and not t.isdigit()]
+    return f"{provider}.{'-'.join(tokens)}" if tokens else None
 
 
 @probe(
     "multiple_model_families_in_use",
     "cloudwatch.metric_stats",
-    params={"min_families": Param(int, default=2, min=1, help="model families that must carry traffic")},
+    params={
+        "min_families": Param(
+            int, default=2, min=2, help="text-generation model tiers that must carry traffic"
+        )
+    },
 )
 def multiple_model_families_in_use(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """At least `min_families` model families (e.g. a small and a large model) carry traffic."""
+    """At least `min_families` text-generation model tiers (e.g. Claude Haiku and Sonnet) carry traffic.
+
+    Embedding, image, video, speech and rerank models do not count, nor do newer versions of the same tier
+    (claude-3-sonnet and claude-sonnet-4 are one tier)."""
     need = int(params.get("min_families", 2))
     traffic = model_traffic(ev.get("cloudwatch.metric_stats"))
-    families = sorted({model_family(m) for m in traffic})
+    by_family: dict[str, list[str]] = {}
+    for m in sorted(traffic):
+        fam = model_family(m)
+        if fam:
+            by_family.setdefault(fam, []).append(m)
+    families = sorted(by_family)
+    ignored = sorted(m for m in traffic if not model_family(m))
+    tail = (
+        f" (not counted: {names(ignored)}, which are not text-generation models or do not name their model)"
+        if ignored
+        else ""
+    )
     if len(families) >= need:
-        return met(f"{len(families)} model families carry traffic: {names(families)}.")
+        return met(
+            f"{len(families)} text-generation model tiers carry traffic in {ev.scope.region}: "
+            f"{names(families)}{tail}."
+        )
     return not_met(
-        f"Only {plural(len(families), 'model family', 'model families')} carried traffic"
+        f"Only {plural(len(families), 'text-generation model tier')} carried traffic"
         + (f" ({names(families)})" if families else "")
+        + tail
         + f"; routing needs at least {need}."
     )
 
 
 @probe("routed_model_ids_in_use", "cloudwatch.metric_stats")
 def routed_model_ids_in_use(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Traffic goes through prompt-router or application-inference-profile ARNs."""
+    """Traffic goes through a prompt router's ARN (a custom router or a default one) as the ModelId.
+
+    An application inference profile does not route: it tracks one model (or one system-defined
+    cross-Region profile) for cost and usage (CreateInferenceProfile modelSource copyFrom)."""
     traffic = model_traffic(ev.get("cloudwatch.metric_stats"))
-    routed = [m for m in traffic if "prompt-router/" in m or "application-inference-profile/" in m]
+    routed = [m for m in sorted(traffic) if ROUTER_ID.search(m)]
     if routed:
-        return met(f"Traffic goes through {names(routed)}.")
-    return not_met(
-        f"None of the {plural(len(traffic), 'ModelId')} with traffic is a prompt router or application "
-        "inference profile."
-    )
+        return met(
+            f"Traffic goes through prompt router {names([f'{m} ({traffic[m]:,.0f} calls)' for m in routed])}."
+        )
+    return not_met(f"None of the {plural(len(traffic), 'ModelId')} with traffic is a prompt router ARN.")
 
 
 @probe("cross_region_inference_in_use", "cloudwatch.metric_stats")
 def cross_region_inference_in_use(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Traffic uses cross-Region inference profiles (us./eu./apac./global. model ids): Region fallback."""
+    """Traffic uses cross-Region inference profiles (us./eu./apac./global. model ids).
+
+    A fact about capacity: cross-Region inference spreads requests over Regions for throughput. It is not a
+    failure path, so no rule counts it as self-healing."""
     traffic = model_traffic(ev.get("cloudwatch.metric_stats"))
-    profiles = [m for m in traffic if CROSS_REGION.match(m)]
+    profiles = [m for m in traffic if CROSS_REGION.match(m.split("/")[-1])]
     if profiles:
         return met(f"Cross-Region inference profile {names(profiles)} carries traffic.")
     return not_met("No traffic used a cross-Region inference profile (no us./eu./apac./global. ModelId).")

@@ -110,7 +110,7 @@ CASES = [
             )
         },
         True,
-        "claude-3-5-haiku, claude-3-5-sonnet",
+        "anthropic.claude-haiku, anthropic.claude-sonnet",
     ),
     (
         "multiple_model_families_in_use",
@@ -121,7 +121,7 @@ CASES = [
             )
         },
         False,
-        "Only 1 model family",
+        "Only 1 text-generation model tier",
     ),
     (
         "cross_region_inference_in_use",
