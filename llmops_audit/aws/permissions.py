@@ -63,6 +63,7 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "bedrock:GetModelCustomizationJob": (f"{_BEDROCK}model-customization-job/*",),
     # the collectors read the tags of application inference profiles only
     "bedrock:ListTagsForResource": (f"{_BEDROCK}application-inference-profile/*",),
+    "cloudtrail:GetEventDataStore": ("arn:aws:cloudtrail:*:*:eventdatastore/*",),
     "cloudtrail:GetEventSelectors": ("arn:aws:cloudtrail:*:*:trail/*",),
     "cloudtrail:GetTrailStatus": ("arn:aws:cloudtrail:*:*:trail/*",),
     "cloudwatch:GetDashboard": ("arn:aws:cloudwatch::*:dashboard/*",),

@@ -59,8 +59,11 @@ def test_hitl_frequency(scope) -> None:
 
 
 def test_invoke_agent_audit_events(scope) -> None:
-    snap = snapshot(scope, cloudtrail__invoke_agent_events={"log_group": "/trail", "events": 12})
+    recorded = {"log_group": "/trail", "trail": "audit", "recorded": True, "events": 12, "capped": False}
+    snap = snapshot(scope, cloudtrail__invoke_agent_events={**recorded, "reason": None})
     assert run_calculator("invoke_agent_audit_events", snap, {}).value == 12
+    unproven = snapshot(scope, cloudtrail__invoke_agent_events={"log_group": "/trail", "events": 12})
+    assert run_calculator("invoke_agent_audit_events", unproven, {}).value is None
     none = snapshot(scope, cloudtrail__invoke_agent_events={"log_group": None, "events": None})
     assert run_calculator("invoke_agent_audit_events", none, {}).value is None
 

@@ -6,6 +6,9 @@ import pytest
 
 from llmops_audit.probes import run_probe
 from tests.helpers import snapshot
+from tests.probes.test_cloudtrail import AGENTS_KB, data_selector, store
+
+LAKE_WITH_BEDROCK_DATA_EVENTS = store([data_selector(AGENTS_KB)])
 
 FN = {
     "name": "chat-bot",
@@ -85,7 +88,7 @@ CASES = [
     ),
     (
         "cloudtrail_lake_store_present",
-        {"cloudtrail.event_data_stores": {"stores": [{"name": "lake", "status": "ENABLED"}]}},
+        {"cloudtrail.event_data_stores": {"stores": [LAKE_WITH_BEDROCK_DATA_EVENTS], "errors": []}},
         {},
         True,
     ),
