@@ -13,6 +13,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from llmops_audit.aws.access import AwsCallError
+
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
@@ -199,17 +201,57 @@ def metric_stats(ctx: CollectContext) -> dict[str, Any]:
     return {"period_seconds": _period(ctx), "series": specs, "queries": len(specs)}
 
 
-def _metric_refs(alarm: dict[str, Any]) -> list[dict[str, str]]:
-    refs = []
+def _dims(dimensions: list[dict[str, Any]] | None) -> dict[str, str]:
+    return {str(d.get("Name")): str(d.get("Value")) for d in dimensions or [] if d.get("Name")}
+
+
+def _metric_refs(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    refs: list[dict[str, Any]] = []
     if alarm.get("MetricName"):
-        refs.append({"namespace": alarm.get("Namespace", ""), "metric": alarm["MetricName"]})
+        refs.append(
+            {
+                "namespace": alarm.get("Namespace", ""),
+                "metric": alarm["MetricName"],
+                "dimensions": _dims(alarm.get("Dimensions")),
+            }
+        )
     for q in alarm.get("Metrics", []) or []:
         stat = (q.get("MetricStat") or {}).get("Metric") or {}
         if stat.get("MetricName"):
-            refs.append({"namespace": stat.get("Namespace", ""), "metric": stat["MetricName"]})
+            refs.append(
+                {
+                    "namespace": stat.get("Namespace", ""),
+                    "metric": stat["MetricName"],
+                    "dimensions": _dims(stat.get("Dimensions")),
+                }
+            )
         if q.get("Expression"):
             refs.append({"namespace": "", "metric": "", "expression": q["Expression"]})
     return refs
+
+
+MAX_TOPICS = 20  # SNS topics in alarm actions whose subscriptions are read
+
+
+def _topic_subscribers(ctx: CollectContext, alarms: list[dict[str, Any]]) -> dict[str, list[str] | None]:
+    """topic ARN -> the Lambda functions and SQS queues subscribed to it (None: not read). E-mail, SMS and
+    HTTPS endpoints are not kept (they are addresses, and notifications, not automation)."""
+    out: dict[str, list[str] | None] = {}
+    for topic in sorted(
+        {a for al in alarms for a in al["actions"] if a.startswith("arn:aws") and ":sns:" in a}
+    ):
+        if len(out) >= MAX_TOPICS:
+            out[topic] = None
+            continue
+        try:
+            subs = ctx.aws.items(
+                "sns", "list_subscriptions_by_topic", "Subscriptions", TopicArn=topic, max_pages=2
+            )
+        except AwsCallError:
+            out[topic] = None
+            continue
+        out[topic] = sorted({s["Endpoint"] for s in subs if s.get("Protocol") in ("lambda", "sqs")})
+    return out
 
 
 def alarms(ctx: CollectContext) -> dict[str, Any]:
@@ -238,7 +280,7 @@ def alarms(ctx: CollectContext) -> dict[str, Any]:
                     "type": "composite",
                 }
             )
-    return {"alarms": out}
+    return {"alarms": out, "topics": _topic_subscribers(ctx, out)}
 
 
 def _dashboard_metrics(body: dict[str, Any]) -> list[dict[str, str]]:

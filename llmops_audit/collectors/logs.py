@@ -98,11 +98,8 @@ def _count_events(ctx: CollectContext, group: str, pattern: str) -> tuple[list[s
 
 def feedback_events(ctx: CollectContext) -> dict[str, Any]:
     """Counts of "UserFeedback" events (and thumbs up/down when the JSON says) in the app's log groups."""
-    candidates: list[str] = []
-    try:
-        candidates += [g["name"] for g in ctx.section("logs.lambda_log_groups")["groups"] if g.get("exists")]
-    except Exception:  # noqa: BLE001 - SectionFailed: Lambda groups are only one place to look
-        pass
+    # The LLM functions' groups first; when they cannot be read the section fails (no wider search instead).
+    candidates = [g["name"] for g in ctx.section("logs.lambda_log_groups")["groups"] if g.get("exists")]
     for page in ctx.aws.paginate("logs", "describe_log_groups", max_pages=5):
         for g in page.get("logGroups", []):
             n = g["logGroupName"]

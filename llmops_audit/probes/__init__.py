@@ -17,6 +17,7 @@ from llmops_audit.probes import (
     delivery,
     governance,
     logs,
+    workload,
 )
 from llmops_audit.probes.base import Probe
 
@@ -33,7 +34,7 @@ def _index(*modules: ModuleType) -> dict[str, Probe]:
 
 
 PROBES: dict[str, Probe] = _index(
-    cloudwatch, logs, bedrock, agents, cloudtrail, compute, delivery, cost, governance
+    cloudwatch, logs, bedrock, agents, cloudtrail, compute, delivery, cost, governance, workload
 )
 
 

@@ -90,6 +90,13 @@ def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> 
                 f"Log group {cfg['logGroupName']} exists"
                 + (f" with {retention}-day retention." if retention else " with no retention limit.")
             )
+        elif not cfg.get("s3Bucket"):
+            # The group's existence could not be read: logging to a group that does not exist delivers nothing.
+            return cannot_tell(
+                f"Model invocation logging in {region} points at log group {cfg['logGroupName']}, but whether "
+                "that group exists could not be read (logs:DescribeLogGroups).",
+                missing=("logs:DescribeLogGroups",),
+            )
         else:
             details.append(f"Whether log group {cfg['logGroupName']} exists could not be checked.")
     return met(f"Model invocation logging in {region} delivers text data to {' and '.join(dests)}.", *details)

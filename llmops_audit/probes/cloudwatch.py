@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from llmops_audit.evidence import series as ms
-from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
+from llmops_audit.probes import workload
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.probes.params import Param
 
@@ -92,22 +93,37 @@ def token_and_latency_tracked(ev: Evidence, params: dict[str, Any]) -> Verdict:
     )
 
 
-@probe("model_usage_insight_rule_present", "cloudwatch.insight_rules", "bedrock.invocation_logging")
+@probe(
+    "model_usage_insight_rule_present",
+    "cloudwatch.insight_rules",
+    "bedrock.invocation_logging",
+    "lambda.functions",
+    "xray.traces",
+)
 def model_usage_insight_rule_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A Contributor Insights rule breaks usage down by $.modelId."""
+    """A Contributor Insights rule over the LLM workload's logs (the invocation log, LLM functions' logs)
+    breaks usage down by $.modelId."""
     rules = ev.get("cloudwatch.insight_rules")["rules"]
-    logging = ev.optional("bedrock.invocation_logging") or {}
-    group = logging.get("logGroupName")
-    hits = [
-        r["name"]
-        for r in rules
-        if any("modelId" in k for k in r["keys"]) and (not group or group in r["log_groups"])
-    ]
+    group = ev.get("bedrock.invocation_logging").get("logGroupName")
+    try:
+        w = workload.functions(ev)
+    except MissingEvidence:
+        w = workload.Workload(gaps=["the Lambda functions could not be read"])
+    groups = workload.log_groups(w, group)
+    keyed = [r for r in rules if any("modelId" in k for k in r["keys"])]
+    hits = [r["name"] for r in keyed if groups & set(r["log_groups"])]
     if hits:
-        return met(f"Contributor Insights rule {names(hits)} ranks invocations by $.modelId.")
+        return met(
+            f"Contributor Insights rule {names(hits)} ranks the LLM workload's invocations by $.modelId."
+        )
+    if keyed and w.gaps:
+        return cannot_tell(
+            f"Rule {names([r['name'] for r in keyed])} is keyed on $.modelId but not over a known LLM log group, "
+            f"and {'; '.join(w.gaps)}."
+        )
     return not_met(
-        f"None of the {plural(len(rules), 'Contributor Insights rule')} is keyed on $.modelId"
-        + (f" over {group}." if group else ".")
+        f"None of the {plural(len(rules), 'Contributor Insights rule')} is keyed on $.modelId over the LLM "
+        "workload's log groups" + (f" ({names(sorted(groups))})." if groups else " (there is none).")
     )
 
 
@@ -233,24 +249,66 @@ def prompt_cache_reads_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     return not_met(f"{spellings[0]} is published but recorded no cache reads in the period.")
 
 
-def _custom(ev: Evidence, pattern: str) -> list[str]:
+def _custom(ev: Evidence, pattern: str) -> tuple[list[str], list[str], Verdict | None]:
+    """(custom metrics named like `pattern` tied to the LLM workload, those not tied, the verdict when the
+    workload is absent). A tie is a dimension naming an LLM function or a Bedrock model, or a metric filter on
+    an LLM log group producing the metric (probes/workload.py); the name alone is none."""
     catalog = ev.get("cloudwatch.metric_catalog")
     rx = re.compile(pattern, re.I)
-    return sorted(
-        {
-            f"{m['namespace']}/{m['metric']}"
-            for m in catalog["metrics"]
-            if m.get("custom") and rx.search(m["metric"])
-        }
-    )
+    candidates = [m for m in catalog["metrics"] if m.get("custom") and rx.search(m["metric"])]
+    if not candidates:
+        return [], [], None
+    try:
+        w = workload.functions(ev)
+    except MissingEvidence:
+        w = workload.Workload(gaps=["the Lambda functions could not be read"])
+    group = (ev.optional("bedrock.invocation_logging") or {}).get("logGroupName")
+    filters = (ev.optional("logs.metric_filters") or {"filters": []})["filters"]
+    produced = workload.filter_metrics(filters, workload.log_groups(w, group))
+    tied, untied = set(), set()
+    for m in candidates:
+        why = workload.metric_ties(m, w, produced)
+        label = f"{m['namespace']}/{m['metric']}"
+        if why:
+            tied.add(f"{label} ({why[0]})")
+        else:
+            untied.add(label)
+    absent = None
+    stats = ev.optional("cloudwatch.metric_stats")
+    traffic = model_traffic(stats) if stats is not None else None
+    if not tied and not w.functions and not w.gaps and not group and traffic == {}:
+        absent = not_met(
+            f"Custom metric {names(sorted(untied))} cannot measure model outputs: no LLM workload was found "
+            "(no Bedrock traffic, no invocation logging, no LLM function)."
+        )
+    return sorted(tied), sorted(untied), absent
 
 
-@probe("confidence_metric_published", "cloudwatch.metric_catalog")
+CUSTOM_SECTIONS = (
+    "cloudwatch.metric_catalog",
+    "cloudwatch.metric_stats",
+    "lambda.functions",
+    "xray.traces",
+    "logs.metric_filters",
+    "bedrock.invocation_logging",
+)
+
+
+@probe("confidence_metric_published", *CUSTOM_SECTIONS)
 def confidence_metric_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A custom CloudWatch metric publishes confidence scores for outputs."""
-    found = _custom(ev, "confidence")
-    if found:
-        return met(f"Custom metric {names(found)} publishes confidence scores.")
+    """A custom CloudWatch metric tied to the LLM workload publishes confidence scores for outputs."""
+    tied, untied, absent = _custom(ev, "confidence")
+    if tied:
+        return met(f"Custom metric {names(tied)} publishes confidence scores of the LLM workload.")
+    if absent:
+        return absent
+    if untied:
+        return cannot_tell(
+            f"Custom metric {names(untied)} is named like confidence, but nothing ties it to the LLM workload "
+            "(no dimension naming an LLM function or model, no metric filter on an LLM log group): a person "
+            "must attest what it measures.",
+            missing=("attestation",),
+        )
     return cannot_tell(
         "No custom metric named like 'confidence' exists; confidence scores are not visible in "
         "AWS otherwise, so a person must attest this.",
@@ -258,12 +316,21 @@ def confidence_metric_published(ev: Evidence, params: dict[str, Any]) -> Verdict
     )
 
 
-@probe("user_feedback_metric_present", "cloudwatch.metric_catalog")
+@probe("user_feedback_metric_present", *CUSTOM_SECTIONS)
 def user_feedback_metric_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A custom CloudWatch metric carries user feedback (thumbs up/down)."""
-    found = _custom(ev, "feedback|thumbs")
-    if found:
-        return met(f"Custom metric {names(found)} carries user feedback.")
+    """A custom CloudWatch metric tied to the LLM workload carries user feedback (thumbs up/down)."""
+    tied, untied, absent = _custom(ev, "feedback|thumbs")
+    if tied:
+        return met(f"Custom metric {names(tied)} carries user feedback on the LLM workload.")
+    if absent:
+        return absent
+    if untied:
+        return cannot_tell(
+            f"Custom metric {names(untied)} is named like feedback, but nothing ties it to the LLM workload "
+            "(no dimension naming an LLM function or model, no metric filter on an LLM log group): a person "
+            "must attest what it measures.",
+            missing=("attestation",),
+        )
     return not_met(
         "No custom CloudWatch metric carries user feedback (no metric named like feedback or thumbs)."
     )
@@ -300,21 +367,93 @@ def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Ve
     )
 
 
-AUTOMATION = re.compile(
-    r"^arn:aws[\w-]*:(lambda:|ssm:.*automation-definition|automate:|ssm-incidents:|"
-    r"autoscaling:|swf:|states:)"
-)
+# Alarm actions that remediate by themselves: a Lambda function, an SSM Automation runbook, an Auto Scaling
+# policy (CloudWatch User Guide, "Alarm actions"). EC2 actions (arn:aws:automate:...:ec2:reboot) act on an
+# instance's own metrics, never on the LLM workload's; OpsItems and Incident Manager incidents page people.
+AUTOMATION = re.compile(r"^arn:aws[\w-]*:(lambda:|ssm:[^:]*:[^:]*:automation-definition/|autoscaling:)")
 
 
-@probe("alarms_trigger_automation", "cloudwatch.alarms")
-def alarms_trigger_automation(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An alarm action starts automation (Lambda, SSM Automation, Incident Manager), not only a notice."""
+def _llm_alarms(ev: Evidence) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """(the LLM workload's alarms, all alarms, why the set may be incomplete)."""
     alarms = ev.get("cloudwatch.alarms")["alarms"]
-    hits = [
-        f"{a['name']} -> {act.split(':')[2]}" for a in alarms for act in a["actions"] if AUTOMATION.match(act)
+    try:
+        w = workload.functions(ev)
+    except MissingEvidence:
+        w = workload.Workload(gaps=["the Lambda functions could not be read"])
+    api_names: set[str] = set()
+    for section in ("apigateway.rest_apis", "apigateway.http_apis"):
+        got = ev.optional(section)
+        if got is None:
+            w.gaps.append(f"{section} could not be read")
+            continue
+        for a in got["apis"]:
+            if workload.api_targets(a, w):
+                api_names |= {str(a.get("name")), str(a.get("id"))}
+    machine_arns: set[str] = set()
+    if ev.optional("stepfunctions.state_machines") is not None:
+        machine_arns = {m["arn"] for m in workload.machines(ev, w)[0]}
+    group = (ev.optional("bedrock.invocation_logging") or {}).get("logGroupName")
+    filters = (ev.optional("logs.metric_filters") or {"filters": []})["filters"]
+    produced = workload.filter_metrics(filters, workload.log_groups(w, group))
+    llm = [
+        a
+        for a in alarms
+        if any(workload.metric_ties(r, w, produced, api_names, machine_arns) for r in a["metrics"])
     ]
+    llm_names = {a["name"] for a in llm}
+    llm += [
+        a
+        for a in alarms
+        if a.get("type") == "composite"
+        and any(f'"{n}"' in a.get("rule", "") or f"({n})" in a.get("rule", "") for n in llm_names)
+    ]
+    return llm, alarms, w.gaps
+
+
+@probe(
+    "alarms_trigger_automation",
+    "cloudwatch.alarms",
+    "lambda.functions",
+    "xray.traces",
+    "apigateway.rest_apis",
+    "apigateway.http_apis",
+    "stepfunctions.state_machines",
+    "logs.metric_filters",
+    "bedrock.invocation_logging",
+)
+def alarms_trigger_automation(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """An alarm on the LLM workload's metrics starts remediation (a Lambda function directly or through SNS,
+    SSM Automation, Auto Scaling), not only a notice."""
+    llm, alarms, gaps = _llm_alarms(ev)
+    topics = ev.get("cloudwatch.alarms").get("topics") or {}
+    hits, unread = [], []
+    for a in llm:
+        for act in a["actions"]:
+            if AUTOMATION.match(act):
+                hits.append(f"{a['name']} -> {act.split(':')[2]} {act.split(':')[-1].split('/')[-1]}")
+            elif ":sns:" in act:
+                subs = topics.get(act)
+                fns = [s for s in subs or [] if ":lambda:" in s]
+                if fns:
+                    hits.append(
+                        f"{a['name']} -> SNS {act.split(':')[-1]} -> Lambda {names([s.split(':')[-1] for s in fns])}"
+                    )
+                elif subs is None:
+                    unread.append(f"{a['name']} -> SNS {act.split(':')[-1]}")
     if hits:
-        return met(f"Alarm {names(hits)} triggers automated remediation.")
+        return met(f"Alarm {names(hits)} on the LLM workload triggers automated remediation.")
+    if unread:
+        return cannot_tell(
+            f"The subscribers of {names(unread)} could not be read, so whether they remediate is unknown."
+        )
+    if llm:
+        return not_met(
+            f"None of the {plural(len(llm), 'LLM workload alarm')} ({names([a['name'] for a in llm])}) triggers "
+            "automation (actions are notifications or none)."
+        )
+    if gaps and alarms:
+        return cannot_tell(f"No alarm is known to watch the LLM workload: {'; '.join(gaps)}.")
     return not_met(
-        f"None of the {plural(len(alarms), 'alarm')} triggers automation (actions are notifications or none)."
+        f"None of the {plural(len(alarms), 'alarm')} watches the LLM workload (AWS/Bedrock metrics, LLM "
+        "functions, APIs or state machines), so none heals it."
     )

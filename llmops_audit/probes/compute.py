@@ -1,11 +1,18 @@
-"""Probes over Lambda, Step Functions, API Gateway and X-Ray."""
+"""Probes over Lambda, Step Functions, API Gateway and X-Ray.
+
+Every probe here except api_front_door_present and lambda_agent_permissions_scoped judges only the LLM
+workload's resources, as probes/workload.py decides them: a thumbnailer's on-failure destination or a
+website API's cache says nothing about the LLM workload.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from llmops_audit.evidence.shapes import tool_lambda_arns
-from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
+from llmops_audit.probes import workload
 from llmops_audit.probes.base import (
     Verdict,
     cannot_tell,
@@ -24,15 +31,6 @@ def _fn_arn(arn: str) -> str:
     return ":".join(parts[:7]) if len(parts) > 7 and parts[5] == "function" else arn
 
 
-def _llm_functions(ev: Evidence) -> tuple[list[dict[str, Any]], str]:
-    """(the functions to judge, how they were chosen). When none looks LLM-related, all are the workload's."""
-    fns = ev.get("lambda.functions")["functions"]
-    llm = [f for f in fns if f.get("llm")]
-    if llm:
-        return llm, "LLM function"
-    return fns, "Lambda function"
-
-
 def _apis(ev: Evidence) -> list[dict[str, Any]]:
     return (
         ev.get("apigateway.rest_apis")["apis"] + (ev.optional("apigateway.http_apis") or {"apis": []})["apis"]
@@ -48,24 +46,38 @@ def api_front_door_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     return not_met("No API Gateway REST or HTTP API exists.")
 
 
-@probe("lambda_timeouts_configured", "lambda.functions")
+# Timeouts nobody chose: the Lambda default (console, SAM, CDK, Terraform: 3 s), the Serverless Framework's
+# default (6 s), and the 900 s maximum (no limit in practice).
+DEFAULT_TIMEOUTS = {3: "the Lambda default", 6: "the Serverless Framework default", 900: "the maximum"}
+
+
+@probe("lambda_timeouts_configured", "lambda.functions", "xray.traces")
 def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Every LLM Lambda function has a deliberate timeout (not the 3-second default)."""
-    fns, kind = _llm_functions(ev)
-    if not fns:
-        return not_met("No Lambda functions exist, so no timeout is configured.")
-    default = [f["name"] for f in fns if f.get("timeout") in (None, 3)]
+    """Every LLM Lambda function has a deliberate timeout (not a tool default nor the maximum)."""
+    w = workload.functions(ev)
+    if not w.functions:
+        return workload.no_functions(w, "a timeout")
+    default = [
+        f"{f['name']} ({f.get('timeout') or 3} s, {DEFAULT_TIMEOUTS.get(f.get('timeout') or 3)})"
+        for f in w.functions
+        if (f.get("timeout") or 3) in DEFAULT_TIMEOUTS
+    ]
     if default:
         return not_met(
-            f"{plural(len(default), kind)} of {len(fns)} keep the 3 s default timeout: {names(default)}."
+            f"{plural(len(default), 'LLM function')} of {len(w.functions)} keep a timeout nobody chose: "
+            f"{names(default)}."
         )
-    set_ = [f"{f['name']} {f['timeout']}s" for f in fns]
-    return met(f"{kind[0].upper()}{kind[1:]}s have set timeouts: {names(set_)}.")
+    set_ = [f"{f['name']} {f['timeout']}s" for f in w.functions]
+    return met(
+        f"LLM functions have set timeouts: {names(set_)}.",
+        *[f"{workload.function_label(w, f)} is an LLM function." for f in w.functions[:5]],
+    )
 
 
 @probe(
     "lambda_failure_handling_configured",
     "lambda.functions",
+    "xray.traces",
     params={
         "require_destination": Param(
             bool, default=False, help="only an on-failure destination or a DLQ counts, not retry limits"
@@ -73,51 +85,63 @@ def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     },
 )
 def lambda_failure_handling_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """LLM Lambda functions handle failures: retry limits, an on-failure destination, or a DLQ."""
-    fns, kind = _llm_functions(ev)
+    """LLM Lambda functions handle failures: retries (at least one), an on-failure destination, or a DLQ.
+
+    MaximumRetryAttempts 0 turns retries off: it is no retry policy. Destinations and DLQs apply to
+    asynchronous invocations (Lambda developer guide, "Retaining records of asynchronous invocations")."""
+    w = workload.functions(ev)
+    if not w.functions:
+        return workload.no_functions(w, "failure handling")
     strict = bool(params.get("require_destination"))
-    handled, bare = [], []
-    for f in fns:
+    handled, bare, unread = [], [], []
+    for f in w.functions:
+        if "retries" not in f and not f.get("dlq"):
+            unread.append(f["name"])  # its event-invoke configuration was not read
+            continue
+        retries = f.get("retries")
         how = [
             x
             for x, ok in (
                 ("on-failure destination", f.get("onFailure")),
                 ("DLQ", f.get("dlq")),
-                ("retry limit", not strict and f.get("retries") is not None),
+                (f"{retries} retries", not strict and isinstance(retries, int) and retries >= 1),
             )
             if ok
         ]
         if how:
             handled.append(f"{f['name']} ({', '.join(how)})")
         else:
-            bare.append(f["name"])
-    need = (
-        "an on-failure destination or DLQ" if strict else "retry limits, an on-failure destination or a DLQ"
-    )
+            bare.append(f["name"] + (" (retries turned off)" if retries == 0 else ""))
+    need = "an on-failure destination or DLQ" if strict else "retries, an on-failure destination or a DLQ"
     if handled:
         return met(
-            f"Failure handling is configured: {names(handled)}"
+            f"Failure handling is configured on LLM functions: {names(handled)}"
             + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else ".")
         )
-    if not fns:
-        return not_met("No Lambda functions exist, so none has failure handling.")
-    return not_met(f"None of the {plural(len(fns), kind)} has {need}: {names(bare)}.")
+    if unread:
+        return cannot_tell(
+            f"The failure handling of LLM function {names(unread)} was not read"
+            + (f", and {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else ".")
+        )
+    return not_met(f"None of the {plural(len(bare), 'LLM function')} has {need}: {names(bare)}.")
 
 
-@probe("lambda_tracing_active", "lambda.functions")
+@probe("lambda_tracing_active", "lambda.functions", "xray.traces")
 def lambda_tracing_active(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """LLM Lambda functions have active X-Ray tracing."""
-    fns, kind = _llm_functions(ev)
-    active = [f["name"] for f in fns if f.get("tracing") == "Active"]
+    w = workload.functions(ev)
+    if not w.functions:
+        return workload.no_functions(w, "tracing")
+    active = [f["name"] for f in w.functions if f.get("tracing") == "Active"]
     if active:
-        rest = [f["name"] for f in fns if f.get("tracing") != "Active"]
+        rest = [f["name"] for f in w.functions if f.get("tracing") != "Active"]
         return met(
-            f"Active X-Ray tracing on {names(active)}" + (f" (not on {names(rest)})." if rest else ".")
+            f"Active X-Ray tracing on LLM function {names(active)}"
+            + (f" (not on {names(rest)})." if rest else ".")
         )
-    if not fns:
-        return not_met("No Lambda functions exist, so none is traced.")
     return not_met(
-        f"None of the {plural(len(fns), kind)} has active X-Ray tracing ({names([f['name'] for f in fns])})."
+        f"None of the {plural(len(w.functions), 'LLM function')} has active X-Ray tracing "
+        f"({names([f['name'] for f in w.functions])})."
     )
 
 
@@ -131,9 +155,18 @@ def _invokers(f: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+_AGENT_ARN = re.compile(r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:agent/[A-Za-z0-9]+$")
+
+
+def _pins_agent(source_arn: Any) -> bool:
+    """True when an AWS:SourceArn condition names agents exactly (no wildcard: agent/* is any agent)."""
+    values = source_arn if isinstance(source_arn, list) else [source_arn]
+    return bool(values) and all(isinstance(v, str) and _AGENT_ARN.match(v) for v in values)
+
+
 @probe("lambda_agent_permissions_scoped", "lambda.functions", "agents.agents")
 def lambda_agent_permissions_scoped(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Action-group Lambdas only let Bedrock invoke them for a given source (AWS:SourceArn/SourceAccount)."""
+    """Action-group Lambdas let Bedrock invoke them only for a named agent (AWS:SourceArn = the agent ARN)."""
     executors = {_fn_arn(a) for a in tool_lambda_arns(ev.get("agents.agents")["agents"])}
     if not executors:
         return cannot_tell(
@@ -150,108 +183,205 @@ def lambda_agent_permissions_scoped(ev: Evidence, params: dict[str, Any]) -> Ver
             f"The resource policy of tool Lambda {names([f['name'] for f in fns if 'policy' not in f])} "
             "was not read."
         )
-    loose, by_arn, by_account, none = [], [], [], []
+    loose, by_account, scoped, none = [], [], [], []
     for f in fns:
         stmts = _invokers(f)
         if not stmts:
             none.append(f["name"])
-        elif any(not (s.get("sourceArn") or s.get("sourceAccount")) for s in stmts):
-            loose.append(f["name"])
-        elif all(s.get("sourceArn") for s in stmts):
-            by_arn.append(f["name"])
-        else:
+        elif all(_pins_agent(s.get("sourceArn")) for s in stmts):
+            scoped.append(f["name"])
+        elif all(_pins_agent(s.get("sourceArn")) or s.get("sourceAccount") for s in stmts):
             by_account.append(f["name"])
-    if loose:
-        return not_met(
-            f"Tool Lambda {names(loose)} lets Bedrock (or any principal) invoke it without an "
-            "AWS:SourceArn or AWS:SourceAccount condition."
+        else:
+            loose.append(f["name"])
+    if loose or by_account:
+        parts = ([f"{names(loose)} without an AWS:SourceArn naming its agent"] if loose else []) + (
+            [f"{names(by_account)} only from this account (AWS:SourceAccount), so from any of its agents"]
+            if by_account
+            else []
         )
-    if not (by_arn or by_account):
+        return not_met(
+            f"Tool Lambda permissions are not scoped to their agent: Bedrock (or any principal) may invoke "
+            f"{'; '.join(parts)}.",
+            "AWS recommends both AWS:SourceAccount and AWS:SourceArn (the agent ARN) in the resource-based "
+            "policy that lets Amazon Bedrock invoke an action group's Lambda function.",
+        )
+    if not scoped:
         return not_met(
             f"Tool Lambda {names(none)} has no resource policy letting Bedrock invoke it, "
             "so the agent's permission cannot be scoped there."
         )
-    parts = ([f"{names(by_arn)} only for a source agent (AWS:SourceArn)"] if by_arn else []) + (
-        [f"{names(by_account)} only from this account (AWS:SourceAccount, not per agent)"]
-        if by_account
-        else []
-    )
     return met(
-        f"Tool Lambda permissions are scoped: Bedrock may invoke {'; '.join(parts)}.",
+        f"Tool Lambda permissions are scoped: Bedrock may invoke {names(scoped)} only for a source agent "
+        "named in AWS:SourceArn.",
         *([f"No Bedrock permission on {names(none)}."] if none else []),
     )
 
 
-def _tasks_with(ev: Evidence, catch_required: bool) -> tuple[list[str], list[dict[str, Any]]]:
-    machines = ev.get("stepfunctions.state_machines")["state_machines"]
-    ok = [
-        m["name"]
-        for m in machines
-        if m["tasks"]
-        and any(t["catch"] if catch_required else (t["retry"] or t["catch"]) for t in m["tasks"])
-    ]
-    return ok, machines
+def _llm_machines(ev: Evidence) -> tuple[list[dict[str, Any]], list[str], workload.Workload]:
+    """(the LLM state machines, the machines whose definition could not be read, the LLM functions)."""
+    try:
+        w = workload.functions(ev)
+    except MissingEvidence:
+        w = workload.Workload(gaps=["the Lambda functions could not be read"])
+    machines, unread = workload.machines(ev, w)
+    return machines, unread, w
+
+
+def _no_machines(ev: Evidence, unread: list[str], w: workload.Workload, what: str) -> Verdict:
+    total = len(ev.get("stepfunctions.state_machines")["state_machines"])
+    gaps = ([f"the definition of {names(unread)} could not be read"] if unread else []) + (
+        w.gaps if total else []
+    )
+    if gaps:
+        return cannot_tell(
+            f"No state machine is known to be the LLM workload's, so {what} cannot be judged: "
+            f"{'; '.join(gaps)}."
+        )
+    return not_met(
+        f"None of the {plural(total, 'state machine')} is the LLM workload's (no task calls Bedrock or an "
+        f"LLM function), so {what} is not shown."
+    )
 
 
 @probe(
     "state_machines_retry_catch",
     "stepfunctions.state_machines",
+    "lambda.functions",
+    "xray.traces",
     params={"require_catch": Param(bool, default=False, help="only Catch fallbacks count, not Retry")},
 )
 def state_machines_retry_catch(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Step Functions tasks use Retry or Catch (Catch when `require_catch`)."""
+    """LLM state machines' tasks use Retry or Catch (Catch when `require_catch`)."""
     strict = bool(params.get("require_catch"))
-    ok, machines = _tasks_with(ev, strict)
+    machines, unread, w = _llm_machines(ev)
     what = "Catch fallbacks" if strict else "Retry or Catch"
+    if not machines:
+        return _no_machines(ev, unread, w, what)
+    ok = [
+        f"{m['name']} (calls {names(workload.machine_calls(m, w), 3)})"
+        for m in machines
+        if any(t["catch"] if strict else (t["retry"] or t["catch"]) for t in m["tasks"])
+    ]
     if ok:
-        return met(f"State machine {names(ok)} uses {what} on its tasks.")
-    return not_met(f"None of the {plural(len(machines), 'state machine')} uses {what} on a task.")
+        return met(f"LLM state machine {names(ok)} uses {what} on its tasks.")
+    return not_met(
+        f"None of the {plural(len(machines), 'LLM state machine')} ({names([m['name'] for m in machines])}) "
+        f"uses {what} on a task."
+    )
 
 
-@probe("state_machines_tracing", "stepfunctions.state_machines")
+@probe("state_machines_tracing", "stepfunctions.state_machines", "lambda.functions", "xray.traces")
 def state_machines_tracing(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Step Functions state machines have X-Ray tracing on."""
-    machines = ev.get("stepfunctions.state_machines")["state_machines"]
+    """LLM state machines have X-Ray tracing on."""
+    machines, unread, w = _llm_machines(ev)
+    if not machines:
+        return _no_machines(ev, unread, w, "tracing")
     ok = [m["name"] for m in machines if m["tracing"]]
     if ok:
-        return met(f"X-Ray tracing is on for state machine {names(ok)}.")
-    return not_met(f"None of the {plural(len(machines), 'state machine')} has X-Ray tracing.")
+        return met(f"X-Ray tracing is on for LLM state machine {names(ok)}.")
+    return not_met(f"None of the {plural(len(machines), 'LLM state machine')} has X-Ray tracing.")
 
 
-@probe("api_tracing_enabled", "apigateway.rest_apis")
+def _llm_apis(ev: Evidence, *sections: str) -> tuple[list[dict[str, Any]], Verdict | None]:
+    """(the LLM APIs in `sections`, or the verdict to give when there is none)."""
+    try:
+        w = workload.functions(ev)
+    except MissingEvidence:
+        w = workload.Workload(gaps=["the Lambda functions could not be read"])
+    apis, unread = workload.apis(ev, w, *sections)
+    if apis:
+        return apis, None
+    total = sum(len(ev.get(s)["apis"]) for s in sections)
+    gaps = ([f"the integrations of {names(unread)} were not read"] if unread else []) + (
+        w.gaps if total else []
+    )
+    if gaps:
+        return [], cannot_tell(f"No API is known to be the LLM workload's: {'; '.join(gaps)}.")
+    return [], not_met(
+        f"None of the {plural(total, 'API Gateway API')} is the LLM workload's (no integration targets an "
+        "LLM function or Bedrock)."
+    )
+
+
+@probe("api_tracing_enabled", "apigateway.rest_apis", "lambda.functions", "xray.traces")
 def api_tracing_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An API Gateway stage has X-Ray tracing on."""
-    apis = ev.get("apigateway.rest_apis")["apis"]
+    """An LLM API's stage has X-Ray tracing on (REST APIs: HTTP APIs do not support X-Ray)."""
+    apis, none = _llm_apis(ev, "apigateway.rest_apis")
+    if none:
+        return none
     ok = [f"{a['name']}/{s['name']}" for a in apis for s in a["stages"] if s["tracing"]]
     if ok:
-        return met(f"X-Ray tracing is on for API stage {names(ok)}.")
+        return met(f"X-Ray tracing is on for LLM API stage {names(ok)}.")
     stages = sum(len(a["stages"]) for a in apis)
     return not_met(
-        f"None of the {plural(stages, 'REST API stage')} has X-Ray tracing (HTTP APIs do not support X-Ray)."
+        f"None of the {plural(stages, 'stage')} of LLM REST API {names([a['name'] for a in apis])} "
+        "has X-Ray tracing."
     )
 
 
-@probe("api_caching_enabled", "apigateway.rest_apis")
+def _cached(api: dict[str, Any], stage: dict[str, Any], w: workload.Workload) -> list[str]:
+    """The LLM methods of `api` whose responses `stage` caches.
+
+    A stage cache serves GET methods by default; other methods only when their method setting (or "*/*")
+    enables caching (API Gateway developer guide, "Enable API caching")."""
+    if not stage.get("cacheCluster", stage.get("cache")):
+        return []
+    caching = stage.get("caching") or {}
+    out = []
+    for key, uri in (api.get("methods") or {}).items():
+        if not workload.api_targets({"integrations": [uri]}, w):
+            continue
+        path, _, verb = key.rpartition(" ")
+        setting = caching.get(f"{path.replace('/', '~1')}/{verb}", caching.get("*/*"))
+        if setting or (setting is None and verb == "GET"):
+            out.append(key)
+    return out
+
+
+@probe("api_caching_enabled", "apigateway.rest_apis", "lambda.functions", "xray.traces")
 def api_caching_enabled(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An API Gateway stage caches responses."""
-    apis = ev.get("apigateway.rest_apis")["apis"]
-    ok = [f"{a['name']}/{s['name']}" for a in apis for s in a["stages"] if s["cache"]]
+    """An LLM API's stage caches the responses of a method that calls the model."""
+    apis, none = _llm_apis(ev, "apigateway.rest_apis")
+    if none:
+        return none
+    w = workload.functions(ev)
+    ok = [
+        f"{a['name']}/{s['name']} ({names(hits, 3)})"
+        for a in apis
+        for s in a["stages"]
+        if (hits := _cached(a, s, w))
+    ]
     if ok:
-        return met(f"Response caching is on for API stage {names(ok)}.")
+        return met(f"Response caching covers LLM methods on API stage {names(ok)}.")
     return not_met(
-        f"None of the {plural(sum(len(a['stages']) for a in apis), 'REST API stage')} caches responses."
+        f"No stage of LLM API {names([a['name'] for a in apis])} caches a method that calls the model "
+        "(a stage cache serves GET methods unless a method setting enables caching)."
     )
 
 
-@probe("xray_traces_present", "xray.traces")
+@probe("xray_traces_present", "xray.traces", "lambda.functions")
 def xray_traces_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """X-Ray holds traces for the period."""
+    """X-Ray holds traces of the LLM workload for the period (a Bedrock call or an LLM function's span)."""
     data = ev.get("xray.traces")
-    if data["count"]:
-        spans = sorted({s for t in data["traces"] for s in t["spans"]})
+    w = workload.functions(ev)
+    llm = [
+        t
+        for t in data["traces"]
+        if t.get("bedrockCallers")
+        or any(w.has(s) for s in t["spans"])
+        or any("bedrock" in s.lower() for s in t["spans"])
+    ]
+    if llm:
+        spans = sorted({s for t in llm for s in t["spans"]})
         return met(
-            f"X-Ray holds {plural(data['count'], 'trace')} in the period"
+            f"X-Ray holds {plural(len(llm), 'trace')} of the LLM workload in the period"
             + (f", with spans {names(spans)}." if spans else ".")
+        )
+    if data["count"]:
+        return not_met(
+            f"X-Ray holds {plural(data['count'], 'trace')}, but none of the {len(data['traces'])} read shows a "
+            "Bedrock call or an LLM function."
         )
     return not_met(
         "X-Ray holds no traces for the period"
@@ -263,29 +393,39 @@ def _env_names(values: list[str]) -> list[str]:
     return sorted({e for v in values if (e := environment_of(v))})
 
 
-@probe("api_stages_per_environment", "apigateway.rest_apis", "apigateway.http_apis")
+@probe(
+    "api_stages_per_environment",
+    "apigateway.rest_apis",
+    "apigateway.http_apis",
+    "lambda.functions",
+    "xray.traces",
+)
 def api_stages_per_environment(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """API Gateway stages are named per environment (at least two of dev/test/stage/prod)."""
-    apis = _apis(ev)
+    """An LLM API has stages named per environment (at least two of dev/test/stage/prod)."""
+    apis, none = _llm_apis(ev, "apigateway.rest_apis", "apigateway.http_apis")
+    if none:
+        return none
     for a in apis:
         envs = _env_names([s["name"] for s in a["stages"]])
         if len(envs) >= 2:
             stages = [s["name"] for s in a["stages"] if environment_of(s["name"])]
-            return met(f"API {a['name']} has environment stages {', '.join(stages)}.")
-    if not apis:
-        return not_met("No API Gateway API exists, so no stages separate environments.")
+            return met(f"LLM API {a['name']} has environment stages {', '.join(stages)}.")
     return not_met(
-        f"None of the {plural(len(apis), 'API')} has stages for two or more environments "
+        f"None of the {plural(len(apis), 'LLM API')} has stages for two or more environments "
         f"(stages: {names(sorted({s['name'] for a in apis for s in a['stages']})) or 'none'})."
     )
 
 
-@probe("lambda_aliases_per_environment", "lambda.functions")
+@probe("lambda_aliases_per_environment", "lambda.functions", "xray.traces")
 def lambda_aliases_per_environment(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """LLM Lambda functions have aliases per environment."""
-    fns, kind = _llm_functions(ev)
-    for f in fns:
+    w = workload.functions(ev)
+    if not w.functions:
+        return workload.no_functions(w, "environment aliases")
+    for f in w.functions:
         if len(_env_names(f.get("aliases") or [])) >= 2:
             aliases = [a for a in f["aliases"] if environment_of(a)]
-            return met(f"Function {f['name']} has environment aliases {', '.join(aliases)}.")
-    return not_met(f"None of the {plural(len(fns), kind)} has aliases for two or more environments.")
+            return met(f"LLM function {f['name']} has environment aliases {', '.join(aliases)}.")
+    return not_met(
+        f"None of the {plural(len(w.functions), 'LLM function')} has aliases for two or more environments."
+    )

@@ -1,58 +1,132 @@
-"""Probes over CodePipeline, EventBridge, SSM parameters and environment tags."""
+"""Probes over CodePipeline, EventBridge, SSM parameters and environment tags.
+
+Pipelines, schedules and environment tags count only when they belong to the LLM workload
+(probes/workload.py): a website deploy's approval, a re-indexing schedule or a web shop's dev/prod tags say
+nothing about it, whatever their names.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from llmops_audit.evidence.snapshot import Evidence
-from llmops_audit.probes.base import Verdict, environment_of, met, names, not_met, plural, probe
+from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
+from llmops_audit.probes import workload
+from llmops_audit.probes.base import (
+    Verdict,
+    cannot_tell,
+    environment_of,
+    met,
+    names,
+    not_met,
+    plural,
+    probe,
+)
 
-EVAL = re.compile(r"eval|judge|regression|benchmark", re.I)
+
+def _workload(ev: Evidence) -> workload.Workload:
+    try:
+        return workload.functions(ev)
+    except MissingEvidence:
+        return workload.Workload(gaps=["the Lambda functions could not be read"])
 
 
-@probe("pipeline_manual_approval_present", "codepipeline.pipelines")
+@probe(
+    "pipeline_manual_approval_present",
+    "codepipeline.pipelines",
+    "lambda.functions",
+    "xray.traces",
+    "stepfunctions.state_machines",
+    "apigateway.rest_apis",
+)
 def pipeline_manual_approval_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A CodePipeline pipeline has a manual approval action."""
+    """A CodePipeline pipeline that deploys the LLM workload has a manual approval action."""
     pipes = ev.get("codepipeline.pipelines")["pipelines"]
-    ok = [f"{p['name']} ({', '.join(p['approvals'])})" for p in pipes if p["approvals"]]
+    w = _workload(ev)
+    sm = ev.optional("stepfunctions.state_machines")
+    llm_machines = {m["arn"] for m in workload.machines(ev, w)[0]} if sm is not None else set()
+    rest = ev.optional("apigateway.rest_apis")
+    llm_apis = {a["id"] for a in rest["apis"] if workload.api_targets(a, w)} if rest is not None else set()
+    tied = [(p, why) for p in pipes if (why := workload.deploy_ties(p, w, llm_machines, llm_apis))]
+    ok = [f"{p['name']} ({', '.join(p['approvals'])}; {why[0]})" for p, why in tied if p["approvals"]]
     if ok:
-        return met(f"Pipeline {names(ok)} requires a manual approval.")
+        return met(f"Pipeline {names(ok)} deploys the LLM workload and requires a manual approval.")
+    if tied:
+        return not_met(
+            f"Pipeline {names([p['name'] for p, _ in tied])} deploys the LLM workload without a manual "
+            "approval action."
+        )
+    unread = [
+        p["name"]
+        for p in pipes
+        if any(d.get("stack") and d.get("stackResources") is None for d in p.get("deploys") or [])
+    ]
+    gaps = ([f"the stacks deployed by {names(unread)} could not be listed"] if unread else []) + (
+        w.gaps if pipes else []
+    )
+    if gaps and any(p["approvals"] for p in pipes):
+        return cannot_tell(
+            f"Whether an approval-gated pipeline deploys the LLM workload is unknown: {'; '.join(gaps)}."
+        )
     if pipes:
-        return not_met(f"Pipeline {names([p['name'] for p in pipes])} has no manual approval action.")
+        return not_met(
+            f"None of the {plural(len(pipes), 'pipeline')} ({names([p['name'] for p in pipes])}) deploys an LLM "
+            "function, LLM state machine or Bedrock resource, so no approval gates LLM changes."
+        )
     return not_met("No CodePipeline pipeline exists, so no approval step is visible in AWS.")
 
 
-@probe("scheduled_evaluation_rules_present", "events.rules")
+@probe(
+    "scheduled_evaluation_rules_present",
+    "events.rules",
+    "lambda.functions",
+    "stepfunctions.state_machines",
+)
 def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An EventBridge schedule starts evaluation runs."""
+    """An enabled EventBridge schedule starts Bedrock evaluation jobs: its target is a function whose role is
+    granted bedrock:CreateEvaluationJob, or a state machine whose task starts one."""
     all_rules = ev.get("events.rules")["rules"]
     schedules = [r for r in all_rules if r["schedule"] and r.get("state") != "DISABLED"]
-    rules = [
-        r
-        for r in schedules
-        if r["targets"]
-        and (
-            EVAL.search(r["name"])
-            or EVAL.search(r.get("description") or "")
-            or any(EVAL.search((t or "").split(":")[-1]) for t in r["targets"])
-        )
-    ]
-    if rules:
-        return met(
-            f"Schedule {names([r['name'] + ' (' + r['schedule'] + ')' for r in rules])} starts evaluations "
-            f"(targets: {names(sorted({(t or '').split(':')[-1] for r in rules for t in r['targets']}))})."
-        )
-    if not all_rules:
-        return not_met("No EventBridge rule exists, so no schedule starts evaluation runs.")
     if not schedules:
+        if not all_rules:
+            return not_met("No EventBridge rule exists, so no schedule starts evaluation runs.")
         return not_met(
             f"None of the {plural(len(all_rules), 'EventBridge rule')} is an enabled schedule, "
             "so none starts evaluation runs."
         )
+    fns_data = ev.optional("lambda.functions")
+    sm_data = ev.optional("stepfunctions.state_machines")
+    fns: dict[str, dict[str, Any]] = {}
+    for f in (fns_data or {}).get("functions", []):
+        fns[workload.function_arn(f["arn"])] = f
+        fns[f["name"]] = f
+    machines = {m["arn"]: m for m in (sm_data or {}).get("state_machines", [])}
+    hits, unknown = [], []
+    for r in schedules:
+        for t in r["targets"]:
+            t = str(t or "")
+            if ":lambda:" in t:
+                f = fns.get(workload.function_arn(t))
+                if fns_data is None or (f is not None and f.get("roleActions") is None):
+                    unknown.append(f"{r['name']} -> {t.split(':')[-1]}")
+                elif f is not None and workload.evaluation_grant(f.get("roleActions")):
+                    hits.append(f"{r['name']} ({r['schedule']}) -> function {f['name']}")
+            elif ":states:" in t and ":stateMachine:" in t:
+                m = machines.get(t)
+                if sm_data is None or (m is not None and m.get("definitionRead") is False):
+                    unknown.append(f"{r['name']} -> {t.split(':')[-1]}")
+                elif m is not None and workload.machine_starts_evaluations(m, fns):
+                    hits.append(f"{r['name']} ({r['schedule']}) -> state machine {m['name']}")
+    if hits:
+        return met(f"Schedule {names(hits)} starts Bedrock evaluation jobs (CreateEvaluationJob).")
+    if unknown:
+        return cannot_tell(
+            f"Whether schedule target {names(unknown)} starts evaluation jobs could not be read (its "
+            "function's role or its state machine's definition)."
+        )
     return not_met(
-        f"None of the {plural(len(schedules), 'enabled EventBridge schedule')} starts evaluation runs "
-        "(no schedule whose name, description or target mentions eval, judge or benchmark)."
+        f"None of the {plural(len(schedules), 'enabled EventBridge schedule')} targets a function allowed "
+        "bedrock:CreateEvaluationJob or a state machine that starts evaluation jobs (a rule's name or "
+        "description proves nothing)."
     )
 
 
@@ -65,18 +139,64 @@ def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     return not_met("No SSM parameter holds prompts.")
 
 
-@probe("environments_tagged", "tagging.environments")
+def _llm_arn(arn: str, w: workload.Workload, api_ids: set[str], machine_arns: set[str]) -> bool:
+    parts = arn.split(":")
+    service = parts[2] if len(parts) > 2 else ""
+    if service.startswith("bedrock"):
+        return True
+    if service == "lambda":
+        return w.has(arn)
+    if service == "apigateway":
+        return arn.rsplit("/", 1)[-1] in api_ids and ("/restapis/" in arn or "/apis/" in arn)
+    return arn in machine_arns
+
+
+@probe(
+    "environments_tagged",
+    "tagging.environments",
+    "lambda.functions",
+    "xray.traces",
+    "apigateway.rest_apis",
+    "apigateway.http_apis",
+    "stepfunctions.state_machines",
+)
 def environments_tagged(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Resources carry at least two environment tag values (dev, test, stage, prod)."""
-    values = ev.get("tagging.environments")["tag_values"]
-    envs = sorted({e for vs in values.values() for v in vs if (e := environment_of(v))})
+    """LLM workload resources (Bedrock resources, LLM functions, APIs, state machines) carry at least two
+    environment tag values (dev, test, stage, prod)."""
+    data = ev.get("tagging.environments")
+    if "resources" not in data:
+        return cannot_tell(
+            "The tagged resources were not recorded, so their environments cannot be tied to the LLM workload."
+        )
+    w = _workload(ev)
+    api_ids: set[str] = set()
+    for section in ("apigateway.rest_apis", "apigateway.http_apis"):
+        got = ev.optional(section)
+        api_ids |= {a["id"] for a in (got or {"apis": []})["apis"] if workload.api_targets(a, w)}
+    sm = ev.optional("stepfunctions.state_machines")
+    machine_arns = {m["arn"] for m in workload.machines(ev, w)[0]} if sm is not None else set()
+    envs: dict[str, list[str]] = {}
+    for arn, tags in data["resources"].items():
+        if not _llm_arn(arn, w, api_ids, machine_arns):
+            continue
+        for value in tags.values():
+            if e := environment_of(value):
+                envs.setdefault(e, []).append(arn.split(":")[-1].split("/")[-1])
     if len(envs) >= 2:
         return met(
-            f"Resources are tagged for {len(envs)} environments ({', '.join(envs)}) via "
-            f"{', '.join(sorted(values))}."
+            f"LLM workload resources are tagged for {len(envs)} environments: "
+            + "; ".join(f"{e} ({names(sorted(set(r)), 3)})" for e, r in sorted(envs.items()))
+            + "."
+        )
+    all_envs = sorted({e for vs in data["tag_values"].values() for v in vs if (e := environment_of(v))})
+    if w.gaps and len(all_envs) >= 2:
+        return cannot_tell(
+            f"Resources are tagged for {', '.join(all_envs)}, but which are the LLM workload's is unknown: "
+            f"{'; '.join(w.gaps)}."
         )
     return not_met(
-        f"Environment tags show {plural(len(envs), 'environment')}"
-        + (f" ({', '.join(envs)})" if envs else "")
-        + "; separation needs at least two."
+        f"Environment tags on LLM workload resources show {plural(len(envs), 'environment')}"
+        + (f" ({', '.join(sorted(envs))})" if envs else "")
+        + "; separation needs at least two"
+        + (f" (the account's other resources are tagged {', '.join(all_envs)})." if all_envs else ".")
     )
