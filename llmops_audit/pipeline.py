@@ -24,6 +24,10 @@ from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.evidence.sources import CollectionPlan, EvidenceSource, OnSection
 from llmops_audit.inputs.policy import custom_gate_metrics
 from llmops_audit.model import Attestation, AuditReport, Framework, Waiver
+from llmops_audit.probes import PROBES, run_probe
+
+# Decides whether the account holds an LLM workload at all (probes/workload.py); its answer is a notice.
+WORKLOAD_PROBE = "llm_workload_found"
 
 REPORT_SCHEMA_VERSION = "1.0"
 DEMO_NOTICE = (
@@ -55,7 +59,7 @@ def plan(request: AuditRequest) -> CollectionPlan:
     """The evidence sections the request needs: its framework's (unless gates only) and the gates'."""
     sections = set(GATE_SECTIONS)
     if not request.gates_only:
-        sections |= needed_sections(request.framework)
+        sections |= needed_sections(request.framework) | set(PROBES[WORKLOAD_PROBE].needs)
     return CollectionPlan(
         frozenset(sections),
         request.start,
@@ -129,6 +133,10 @@ def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
 
 def _notices(request: AuditRequest, snapshot: EvidenceSnapshot) -> tuple[str, ...]:
     notices = [DEMO_NOTICE] if snapshot.scope.demo else []
+    if not request.gates_only:
+        workload = run_probe(WORKLOAD_PROBE, snapshot, {})
+        if workload.value is False:
+            notices.insert(0, workload.summary)  # "No LLM workload was found: ..." with what was looked at
     unread = [name for name, e in snapshot.errors.items() if e.kind == "deadline"]
     if unread:
         notices.append(
