@@ -3,17 +3,40 @@ OpenSearch Serverless vector collections.
 
 Sub-calls per resource that fail are recorded in the section's "errors" list as text naming the IAM action
 and leave that resource's field None (unknown, never "none"). Of a policy document only its statements'
-Effect, Action, NotAction, Resource and NotResource are kept (no Condition, Sid or Principal); whether a
-policy is administrator-level is decided by the probe (probes/governance.py).
+Effect, Action, NotAction, Resource, NotResource and Condition are kept (no Sid or Principal); whether a
+policy is broad (administrator-level, a service wildcard, NotAction, privilege escalation) is decided by the
+probe (probes/governance.py).
+
+Every attached policy is read (iam:GetPolicy + iam:GetPolicyVersion), AWS managed ones too: AWS updates
+their documents, and only the document shows what e.g. PowerUserAccess (a NotAction statement) allows. A
+read is made once per policy ARN and section. When it fails, that policy's statements are None and its
+"error"/"error_action" say why (the probe still judges an AWS managed policy by its name where the name
+alone settles it, e.g. AmazonBedrockFullAccess).
 
 iam.agent_roles   (reads agents.agents)
-    {"roles": [{"name", "arn", "agents": [agent names], "boundary": permissions-boundary ARN | None,
-                "attached": [{"name", "arn", "statements": [statement] | None (AWS managed: not read)}] | None,
-                "inline": [{"name", "statements": [statement]}] | None,
-                "error": str | None, "error_action": IAM action of the failed call | None}],
+    {"roles": [role + {"agents": [agent names]}],
      "agents_without_role": [agent names whose role ARN is unknown (get_agent failed)],
-     "errors": [str]}
-    statement: {"Effect", "Action": [...], "Resource": [...], "NotAction": [...]?, "NotResource": [...]?}
+     "truncated": bool (more roles than the collector reads), "errors": [str]}
+iam.llm_lambda_roles   (reads lambda.functions: the functions it marks "llm")
+    {"roles": [role + {"functions": [function names]}],
+     "functions_without_role": [LLM function names with no role ARN], "truncated": bool, "errors": [str]}
+    role: {"name", "arn", "boundary": permissions-boundary ARN | None,
+           "boundary_policy": policy | None (no boundary, or the role could not be read),
+           "attached": [policy] | None,
+           "inline": [{"name", "statements": [statement]}] | None,
+           "error": str | None, "error_action": IAM action of the failed call | None}
+    (attached/inline None: unknown, the role itself could not be read: GetRole, ListAttachedRolePolicies,
+    ListRolePolicies or GetRolePolicy failed)
+    policy: {"name", "arn", "statements": [statement] | None (not read: see error), "error": str | None,
+             "error_action": str | None}
+    statement: {"Effect", "Action": [...], "Resource": [...], "NotAction": [...]?, "NotResource": [...]?,
+                "Condition": {operator: {key: [values]}}?}
+iam.bedrock_api_keys
+    {"keys": [{"user", "id", "status": "Active"|"Inactive"|"Expired", "created": ISO time,
+               "expires": ISO time | None (never expires)}], "truncated": bool}
+    Long-term Amazon Bedrock API keys: IAM service-specific credentials for bedrock.amazonaws.com of every
+    IAM user (ListServiceSpecificCredentials with AllUsers). Short-term keys are pre-signed URLs made from
+    the caller's own credentials and are not visible in IAM.
 
 organizations.policies
     {"in_organization": bool, "policies": [names of AISERVICES_OPT_OUT_POLICY policies],
@@ -44,15 +67,20 @@ from llmops_audit.evidence.shapes import (
     AgentRole,
     AgentRoles,
     AttachedPolicy,
+    BedrockApiKey,
+    BedrockApiKeys,
     Collections,
     FlowDefinition,
     FlowDefinitions,
     HumanLoops,
     InlinePolicy,
+    LambdaRole,
+    LambdaRoles,
     Notebooks,
     OrgAccounts,
     OrgPolicies,
     PolicyStatement,
+    RoleDetail,
 )
 
 if TYPE_CHECKING:
@@ -60,7 +88,7 @@ if TYPE_CHECKING:
 
 MAX_ROLES = 50
 MAX_FLOWS = 20
-AWS_MANAGED = ("arn:aws:iam::aws:", "arn:aws-cn:iam::aws:", "arn:aws-us-gov:iam::aws:")
+MAX_KEY_PAGES = 10
 
 
 def _doc(raw: Any) -> dict[str, Any]:
@@ -78,6 +106,18 @@ def _listify(value: Any) -> list[Any]:
     return [value] if isinstance(value, str | dict) else list(value or [])
 
 
+def _condition(raw: Any) -> dict[str, dict[str, list[Any]]]:
+    """A statement's Condition as {operator: {key: [values]}} (keys as written; IAM compares them
+    case-insensitively)."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(op): {str(k): _listify(v) for k, v in block.items()}
+        for op, block in raw.items()
+        if isinstance(block, dict)
+    }
+
+
 def statements(raw: Any) -> list[PolicyStatement]:
     """A policy document's statements, reduced to the keys that grant access, each value a list."""
     out: list[PolicyStatement] = []
@@ -93,11 +133,55 @@ def statements(raw: Any) -> list[PolicyStatement]:
             kept["NotAction"] = _listify(st["NotAction"])
         if "NotResource" in st:
             kept["NotResource"] = _listify(st["NotResource"])
+        if st.get("Condition"):
+            # A Condition that cannot be read as {operator: {key: value}} is kept as an unreadable marker:
+            # the probe must not mistake it for "no condition" nor for a condition that scopes anything.
+            kept["Condition"] = _condition(st["Condition"]) or {"?": {}}
         out.append(kept)
     return out
 
 
-def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
+class _Policies:
+    """Managed-policy documents read once per ARN (iam:GetPolicy, then iam:GetPolicyVersion)."""
+
+    def __init__(self, ctx: CollectContext) -> None:
+        self.ctx = ctx
+        self.docs: dict[str, list[PolicyStatement] | AwsCallError] = {}
+
+    def read(self, arn: str) -> list[PolicyStatement] | AwsCallError:
+        if arn not in self.docs:
+            try:
+                meta = self.ctx.aws.call("iam", "get_policy", PolicyArn=arn)["Policy"]
+                ver = self.ctx.aws.call(
+                    "iam", "get_policy_version", PolicyArn=arn, VersionId=meta["DefaultVersionId"]
+                )["PolicyVersion"]
+                self.docs[arn] = statements(ver.get("Document"))
+            except AwsCallError as exc:
+                self.docs[arn] = exc
+        return self.docs[arn]
+
+
+def _managed(
+    policies: _Policies, arn: str, what: str, errors: list[str], name: str | None = None
+) -> AttachedPolicy:
+    entry: AttachedPolicy = {
+        "name": name or arn.split("/")[-1],
+        "arn": arn,
+        "statements": None,
+        "error": None,
+        "error_action": None,
+    }
+    doc = policies.read(arn)
+    if isinstance(doc, AwsCallError):
+        entry["error"], entry["error_action"] = doc.describe(), doc.action
+        errors.append(f"{doc.describe()} for {what}")
+    else:
+        entry["statements"] = doc
+    return entry
+
+
+def _role_detail(ctx: CollectContext, name: str, policies: _Policies, errors: list[str]) -> RoleDetail:
+    """A role's boundary and policies; AwsCallError when the role itself cannot be read."""
     role = ctx.aws.call("iam", "get_role", RoleName=name)["Role"]
     listed = ctx.aws.items(
         "iam",
@@ -108,16 +192,12 @@ def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
         token_out="Marker",
         max_pages=5,
     )
-    attached: list[AttachedPolicy] = []
-    for p in listed:
-        entry: AttachedPolicy = {"name": p["PolicyName"], "arn": p["PolicyArn"], "statements": None}
-        if not p["PolicyArn"].startswith(AWS_MANAGED):  # AWS managed: known by name, not read
-            meta = ctx.aws.call("iam", "get_policy", PolicyArn=p["PolicyArn"])["Policy"]
-            ver = ctx.aws.call(
-                "iam", "get_policy_version", PolicyArn=p["PolicyArn"], VersionId=meta["DefaultVersionId"]
-            )["PolicyVersion"]
-            entry["statements"] = statements(ver.get("Document"))
-        attached.append(entry)
+    attached = [
+        _managed(
+            policies, p["PolicyArn"], f"policy {p['PolicyName']} of role {name}", errors, p["PolicyName"]
+        )
+        for p in listed
+    ]
     names = ctx.aws.items(
         "iam",
         "list_role_policies",
@@ -131,11 +211,37 @@ def _role_detail(ctx: CollectContext, name: str) -> dict[str, Any]:
     for pname in names:
         doc = ctx.aws.call("iam", "get_role_policy", RoleName=name, PolicyName=pname).get("PolicyDocument")
         inline.append({"name": pname, "statements": statements(doc)})
+    boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     return {
-        "boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+        "boundary": boundary,
+        "boundary_policy": _managed(policies, boundary, f"the permissions boundary of role {name}", errors)
+        if boundary
+        else None,
         "attached": attached,
         "inline": inline,
+        "error": None,
+        "error_action": None,
     }
+
+
+def _unknown_detail(exc: AwsCallError) -> RoleDetail:
+    return {
+        "boundary": None,
+        "boundary_policy": None,
+        "attached": None,
+        "inline": None,
+        "error": exc.describe(),
+        "error_action": exc.action,
+    }
+
+
+def _read_role(ctx: CollectContext, arn: str, policies: _Policies, errors: list[str]) -> RoleDetail:
+    name = arn.split("/")[-1]
+    try:
+        return _role_detail(ctx, name, policies, errors)
+    except AwsCallError as exc:
+        errors.append(f"{exc.describe()} for role {name}")
+        return _unknown_detail(exc)
 
 
 def agent_roles(ctx: CollectContext) -> AgentRoles:
@@ -150,30 +256,77 @@ def agent_roles(ctx: CollectContext) -> AgentRoles:
             without.append(label)
     out: list[AgentRole] = []
     errors: list[str] = []
+    policies = _Policies(ctx)
     for arn in sorted(by_role)[:MAX_ROLES]:
-        name = arn.split("/")[-1]
-        entry: AgentRole = {
-            "name": name,
-            "arn": arn,
-            "agents": by_role[arn],
-            "boundary": None,
-            "attached": None,
-            "inline": None,
-            "error": None,
-            "error_action": None,
+        detail = _read_role(ctx, arn, policies, errors)
+        out.append({"name": arn.split("/")[-1], "arn": arn, "agents": by_role[arn], **detail})
+    return {
+        "roles": out,
+        "agents_without_role": without,
+        "truncated": len(by_role) > MAX_ROLES,
+        "errors": errors,
+    }
+
+
+def llm_lambda_roles(ctx: CollectContext) -> LambdaRoles:
+    """The execution roles of the functions lambda.functions marks as LLM-related (that marking is its)."""
+    fns = ctx.section("lambda.functions") or {}
+    by_role: dict[str, list[str]] = {}
+    without: list[str] = []
+    for f in fns.get("functions") or []:
+        if not f.get("llm"):
+            continue
+        if f.get("role"):
+            by_role.setdefault(f["role"], []).append(f.get("name") or "?")
+        else:
+            without.append(f.get("name") or "?")
+    out: list[LambdaRole] = []
+    errors: list[str] = []
+    policies = _Policies(ctx)
+    for arn in sorted(by_role)[:MAX_ROLES]:
+        detail = _read_role(ctx, arn, policies, errors)
+        out.append({"name": arn.split("/")[-1], "arn": arn, "functions": by_role[arn], **detail})
+    return {
+        "roles": out,
+        "functions_without_role": without,
+        "truncated": len(by_role) > MAX_ROLES,
+        "errors": errors,
+    }
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def bedrock_api_keys(ctx: CollectContext) -> BedrockApiKeys:
+    """Long-term Bedrock API keys (IAM service-specific credentials for bedrock.amazonaws.com), all users."""
+    pages = list(
+        ctx.aws.paginate(
+            "iam",
+            "list_service_specific_credentials",
+            ServiceName="bedrock.amazonaws.com",
+            AllUsers=True,
+            token_in="Marker",
+            token_out="Marker",
+            max_pages=MAX_KEY_PAGES,
+        )
+    )
+    keys: list[BedrockApiKey] = [
+        {
+            "user": c.get("UserName"),
+            "id": c.get("ServiceSpecificCredentialId"),
+            "status": c.get("Status"),
+            "created": _iso(c.get("CreateDate")),
+            "expires": _iso(c.get("ExpirationDate")),
         }
-        try:
-            detail = _role_detail(ctx, name)
-            entry["boundary"], entry["attached"], entry["inline"] = (
-                detail["boundary"],
-                detail["attached"],
-                detail["inline"],
-            )
-        except AwsCallError as exc:
-            entry["error"], entry["error_action"] = exc.describe(), exc.action
-            errors.append(f"{exc.describe()} for role {name}")
-        out.append(entry)
-    return {"roles": out, "agents_without_role": without, "errors": errors}
+        for page in pages
+        for c in page.get("ServiceSpecificCredentials") or []
+        if c.get("ServiceName", "bedrock.amazonaws.com") == "bedrock.amazonaws.com"
+    ]
+    truncated = bool(pages) and bool(pages[-1].get("IsTruncated")) and len(pages) >= MAX_KEY_PAGES
+    return {"keys": keys, "truncated": truncated}
 
 
 def _in_organization(ctx: CollectContext) -> bool:
@@ -310,6 +463,8 @@ def collections(ctx: CollectContext) -> Collections:
 
 SECTIONS = {
     "iam.agent_roles": agent_roles,
+    "iam.llm_lambda_roles": llm_lambda_roles,
+    "iam.bedrock_api_keys": bedrock_api_keys,
     "organizations.policies": org_policies,
     "organizations.accounts": org_accounts,
     "sagemaker.notebooks": notebooks,

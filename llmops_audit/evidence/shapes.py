@@ -857,19 +857,23 @@ class CostByTag(TypedDict):
 
 
 class PolicyStatement(TypedDict):
-    """An IAM policy statement reduced to what grants access (no Condition, Sid or Principal)."""
+    """An IAM policy statement reduced to what grants access (no Sid or Principal)."""
 
     Effect: str | None
     Action: list[Any]
     Resource: list[Any]
     NotAction: NotRequired[list[Any]]
     NotResource: NotRequired[list[Any]]
+    # {operator: {key: [values]}}; {"?": {}} when the Condition could not be read as such
+    Condition: NotRequired[dict[str, dict[str, list[Any]]]]
 
 
 class AttachedPolicy(TypedDict):
     name: str
     arn: str
-    statements: list[PolicyStatement] | None  # None: AWS managed, its document is not read
+    statements: list[PolicyStatement] | None  # None: its document could not be read (see error)
+    error: NotRequired[str | None]
+    error_action: NotRequired[str | None]
 
 
 class InlinePolicy(TypedDict):
@@ -877,15 +881,19 @@ class InlinePolicy(TypedDict):
     statements: list[PolicyStatement]
 
 
-class AgentRole(TypedDict):
-    name: str
-    arn: str
-    agents: list[str]
+class RoleDetail(TypedDict):
     boundary: str | None  # permissions-boundary ARN
+    boundary_policy: NotRequired[AttachedPolicy | None]  # the boundary's document (None: no boundary)
     attached: list[AttachedPolicy] | None  # None: unknown (a call failed, see error)
     inline: list[InlinePolicy] | None
     error: str | None
     error_action: str | None
+
+
+class AgentRole(RoleDetail):
+    name: str
+    arn: str
+    agents: list[str]
 
 
 class AgentRoles(TypedDict):
@@ -893,7 +901,38 @@ class AgentRoles(TypedDict):
 
     roles: list[AgentRole]
     agents_without_role: list[str]
+    truncated: NotRequired[bool]  # more roles than the collector reads
     errors: list[str]
+
+
+class LambdaRole(RoleDetail):
+    name: str
+    arn: str
+    functions: list[str]  # the LLM functions (lambda.functions "llm") that run under it
+
+
+class LambdaRoles(TypedDict):
+    """iam.llm_lambda_roles"""
+
+    roles: list[LambdaRole]
+    functions_without_role: list[str]
+    truncated: bool  # more roles than the collector reads
+    errors: list[str]
+
+
+class BedrockApiKey(TypedDict):
+    user: str | None
+    id: str | None
+    status: str | None  # Active | Inactive | Expired
+    created: str | None
+    expires: str | None  # None: never expires
+
+
+class BedrockApiKeys(TypedDict):
+    """iam.bedrock_api_keys (long-term keys only: short-term keys are not visible in IAM)"""
+
+    keys: list[BedrockApiKey]
+    truncated: bool
 
 
 class OrgPolicies(TypedDict):

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from llmops_audit.evidence.shapes import (
-    AgentRole,
+    AttachedPolicy,
+    InlinePolicy,
     PolicyStatement,
+    RoleDetail,
 )
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import (
@@ -38,70 +42,333 @@ def environments_in(names_: list[str]) -> dict[str, list[str]]:
     return out
 
 
-# Managed policies that are administrator-level by name (AWS managed documents are not read).
-ADMIN_MANAGED = {"AdministratorAccess"}
+# -- least privilege, as Prowler's bedrock_agent_role_least_privilege tests it ---------------------------
+#
+# A role is least-privilege when none of its attached or inline policies is broad and it has a permissions
+# boundary that bounds something. Broad:
+# - an AWS managed policy named AdministratorAccess or PowerUserAccess (job-function policies: every action,
+#   or every action but IAM/Organizations) or *FullAccess (AmazonBedrockFullAccess, AmazonS3FullAccess, ...:
+#   full access to a service), judged by name: AWS managed policy names are fixed by AWS, and the name still
+#   decides when the document could not be read;
+# - an Allow of every action ("*"), of a whole service ("s3:*", "iam:*", "bedrock:*") or a NotAction Allow,
+#   on every resource ("*", a NotResource, or an ARN covering every resource of its type);
+# - privilege escalation: iam:PassRole on every role, or IAM permission-management actions (attach/put a
+#   policy, create a policy version, access keys, login profiles, trust policies) on any IAM resource.
+# Deny statements are not subtracted (a Deny never makes a broad Allow pass: conservative).
+# A statement with a Condition is broad like one without, unless the condition pins the resource: a
+# positive, single-valued, non-IfExists string/ARN operator requiring aws:ResourceTag/<key> to equal fixed
+# values (no wildcard). Other conditions (source IP or VPC, MFA, Region, aws:ResourceAccount, principal tags,
+# iam:PassedToService, service-specific keys) leave the statement's reach over resources as wide as before.
+
+_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+# Managed policies that are administrator-level by name
+ADMIN_MANAGED = {"AdministratorAccess", "PowerUserAccess"}
+_ESCALATION = (
+    "iam:attachrolepolicy",
+    "iam:attachuserpolicy",
+    "iam:attachgrouppolicy",
+    "iam:putrolepolicy",
+    "iam:putuserpolicy",
+    "iam:putgrouppolicy",
+    "iam:createpolicyversion",
+    "iam:setdefaultpolicyversion",
+    "iam:createaccesskey",
+    "iam:createloginprofile",
+    "iam:updateloginprofile",
+    "iam:addusertogroup",
+    "iam:updateassumerolepolicy",
+    "iam:putrolepermissionsboundary",
+    "iam:deleterolepermissionsboundary",
+)
+_PINNING_OPERATORS = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
 
 
-def is_admin(statements: list[PolicyStatement]) -> bool:
-    """True when a statement allows every action ("*" or "*:*") on every resource ("*")."""
-    for st in statements:
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+def aws_managed(arn: str) -> bool:
+    return bool(_AWS_MANAGED.match(arn or ""))
+
+
+def broad_by_name(name: str, arn: str) -> str | None:
+    """Why an AWS managed policy is broad by its name alone, or None."""
+    if not aws_managed(arn):
+        return None
+    if name in ADMIN_MANAGED:
+        return "AWS managed, administrator-level"
+    if name.endswith("FullAccess"):
+        return "AWS managed *FullAccess"
+    return None
+
+
+def _wild(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def _covers_all(resource: Any) -> bool:
+    """True for "*" and for an ARN that covers every resource of its type ("arn:aws:s3:::*",
+    "arn:aws:iam::123456789012:role/*", "arn:aws:*:*:*:*")."""
+    if not isinstance(resource, str):
+        return True  # unreadable: assume the worst
+    if resource.strip() in ("*", "*:*", "*/*"):
+        return True
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return _wild(resource)
+    rest = parts[5]
+    if parts[2] == "*" or rest.strip("*/:") == "":
+        return True
+    if parts[2] == "s3":  # arn:aws:s3:::bucket/key: no resource type, the bucket comes first
+        return rest.split("/")[0].strip("*?") == ""
+    head, sep, tail = rest.partition("/") if "/" in rest else rest.partition(":")
+    return bool(sep) and tail.strip("*/:") == "" and not _wild(head)
+
+
+def _may_cover_service(resource: Any, service: str) -> bool:
+    if not isinstance(resource, str) or resource.strip() == "*":
+        return True
+    parts = resource.split(":", 5)
+    return len(parts) < 3 or fnmatch.fnmatchcase(service, parts[2].lower())
+
+
+def _pins_resource(condition: dict[str, Any]) -> bool:
+    for op, block in (condition or {}).items():
+        if str(op).lower() not in _PINNING_OPERATORS or not isinstance(block, dict):
             continue
-        if any(a in ("*", "*:*") for a in st.get("Action") or []) and "*" in (st.get("Resource") or []):
-            return True
+        for key, values in block.items():
+            vals = values if isinstance(values, list) else [values]
+            if (
+                str(key).lower().startswith("aws:resourcetag/")
+                and vals
+                and all(isinstance(v, str) and v and not _wild(v) for v in vals)
+            ):
+                return True
     return False
 
 
-def admin_policies(role: AgentRole) -> list[str] | None:
+def _matches(action: Any, name: str) -> bool:
+    return isinstance(action, str) and fnmatch.fnmatchcase(name, action.lower())
+
+
+def statement_findings(st: PolicyStatement) -> list[str]:
+    """Why one statement is broad (empty when it is not)."""
+    if not isinstance(st, dict) or st.get("Effect") != "Allow":
+        return []
+    if "Condition" in st and _pins_resource(st.get("Condition") or {}):
+        return []
+    resources = list(st.get("Resource") or [])
+    everywhere = "NotResource" in st or any(_covers_all(r) for r in resources)
+    where = "every resource"
+    found: list[str] = []
+    if "NotAction" in st and (everywhere or not resources):
+        found.append(f"NotAction Allow on {where}")
+    actions = list(st.get("Action") or [])
+    for a in actions:
+        a_text = str(a).strip().lower()
+        if everywhere and a_text in ("*", "*:*"):
+            found.append(f"every action on {where}")
+        elif everywhere and a_text.endswith(":*") and ":" in a_text and a_text.count(":") == 1:
+            found.append(f"{a} on {where}")
+    if not found:
+        iam_reach = "NotResource" in st or any(_may_cover_service(r, "iam") for r in resources)
+        all_roles = everywhere
+        if all_roles and any(_matches(str(a).lower(), "iam:passrole") for a in actions):
+            found.append(f"iam:PassRole on {where} (privilege escalation)")
+        if iam_reach:
+            esc = sorted({e for a in actions for e in _ESCALATION if _matches(str(a).lower(), e)})
+            if esc:
+                found.append(f"{', '.join(esc)} (privilege escalation)")
+    return found
+
+
+def is_admin(statements: list[PolicyStatement]) -> bool:
+    """True when a statement allows every action ("*", "*:*" or a NotAction) on every resource."""
+    return any(
+        f.startswith(("every action", "NotAction")) for st in statements for f in statement_findings(st)
+    )
+
+
+def policy_findings(p: AttachedPolicy | InlinePolicy, arn: str = "") -> list[str] | None:
+    """Why a policy is broad (empty: it is not); None when its document is unknown and its name does not
+    settle it."""
+    named = broad_by_name(p.get("name") or "", arn)
+    if named:
+        return [named]
+    sts = p.get("statements")
+    if sts is None:
+        return None
+    return sorted({f for st in sts for f in statement_findings(st)})
+
+
+def _boundary_findings(role: RoleDetail) -> tuple[list[str], bool]:
+    """(why the boundary does not bound, whether that is unknown)."""
+    arn = role.get("boundary")
+    if not arn:
+        return ["no permissions boundary"], False
+    bp = role.get("boundary_policy")
+    name = arn.split("/")[-1]
+    if aws_managed(arn) and name in ADMIN_MANAGED:
+        return [f"permissions boundary {name} is administrator-level"], False
+    sts = bp.get("statements") if bp else None
+    if sts is None:
+        return [], True
+    if is_admin(sts):
+        return [f"permissions boundary {name} allows every action"], False
+    return [], False
+
+
+def role_findings(role: RoleDetail) -> tuple[list[str], list[str]]:
+    """(what makes the role broad, what could not be read) for one role."""
+    attached, inline = role.get("attached"), role.get("inline")
+    if attached is None or inline is None:
+        return [], ["its policies"]
+    found: list[str] = []
+    unknown: list[str] = []
+    for p in attached:
+        fs = policy_findings(p, p.get("arn") or "")
+        if fs is None:
+            unknown.append(f"policy {p['name']}")
+        else:
+            found += [f"{p['name']}: {f}" for f in fs]
+    for ip in inline:
+        found += [f"{ip['name']}: {f}" for f in policy_findings(ip) or []]
+    bfound, bunknown = _boundary_findings(role)
+    found += bfound
+    if bunknown:
+        unknown.append(f"permissions boundary {str(role.get('boundary')).split('/')[-1]}")
+    return found, unknown
+
+
+def admin_policies(role: RoleDetail) -> list[str] | None:
     """The role's administrator-level policies (attached or inline), sorted; None when they are unknown."""
     attached, inline = role.get("attached"), role.get("inline")
     if attached is None or inline is None:
         return None
-    admin = [p["name"] for p in attached if p["name"] in ADMIN_MANAGED or is_admin(p.get("statements") or [])]
+    admin = [
+        p["name"]
+        for p in attached
+        if (aws_managed(p.get("arn") or "") and p["name"] in ADMIN_MANAGED)
+        or is_admin(p.get("statements") or [])
+    ]
     admin += [p["name"] for p in inline if is_admin(p.get("statements") or [])]
     return sorted(set(admin))
 
 
+def _missing(roles: list[Any]) -> tuple[str, ...]:
+    acts = {r["error_action"] for r in roles if r.get("error_action")}
+    for r in roles:
+        for p in [*(r.get("attached") or []), r.get("boundary_policy") or {}]:
+            if p.get("statements") is None and p.get("error_action"):
+                acts.add(p["error_action"])
+    return tuple(sorted(acts))
+
+
+def _judge_roles(
+    roles: list[Any], kind: str, users_of: str, unknown_users: list[str], truncated: bool
+) -> Verdict:
+    """The verdict over a set of roles (agent or LLM Lambda execution roles)."""
+    judged = [(r, *role_findings(r)) for r in roles]
+    bad = [(r, f) for r, f, _ in judged if f]
+    if bad:
+        return not_met(
+            f"{kind[0].upper()}{kind[1:]} {names([r['name'] for r, _ in bad])} "
+            f"{'is' if len(bad) == 1 else 'are'} not least-privilege: "
+            + "; ".join(f"{r['name']} ({', '.join(f)})" for r, f in bad[:5])
+            + ".",
+            *[
+                f"Used by {users_of} {names(r.get(users_of + 's') or [])}: {r['name']}."
+                for r, _ in bad
+                if r.get(users_of + "s")
+            ],
+        )
+    unknown = [(r, u) for r, _, u in judged if u]
+    if unknown or unknown_users or truncated:
+        parts = [f"{', '.join(u)} of role {r['name']} could not be read" for r, u in unknown]
+        if unknown_users:
+            parts.append(f"the role of {users_of} {names(unknown_users)} is unknown")
+        if truncated:
+            parts.append("more roles exist than were read")
+        errs = [r["error"] for r in roles if r.get("error")]
+        errs += [
+            p["error"]
+            for r in roles
+            for p in [*(r.get("attached") or []), r.get("boundary_policy") or {}]
+            if p.get("statements") is None and p.get("error")
+        ]
+        return cannot_tell(
+            f"No checked {kind} is broad, but {'; '.join(parts)}.",
+            *errs,
+            missing=_missing(roles),
+        )
+    return met(
+        f"{plural(len(roles), kind)} checked: each has a permissions boundary and no broad policy "
+        f"(administrator-level or *FullAccess, service wildcards or NotAction on every resource, "
+        f"privilege escalation): {names([r['name'] for r in roles])}."
+    )
+
+
 @probe("agent_roles_least_privilege", "iam.agent_roles")
 def agent_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Every agent role has a permissions boundary or no administrator-level policy."""
+    """Every agent execution role is least-privilege: a permissions boundary and no broad policy."""
     data = ev.get("iam.agent_roles")
     roles = data["roles"]
     without = data.get("agents_without_role") or []
     if not roles and not without:
         return not_met("No Bedrock agent execution role was found to check (the account has no agents).")
-    admin = [admin_policies(r) for r in roles]
-    bad = [
-        f"{r['name']} ({', '.join(a)})"
-        for r, a in zip(roles, admin, strict=True)
-        if a and not r.get("boundary")
+    return _judge_roles(roles, "agent role", "agent", without, bool(data.get("truncated")))
+
+
+@probe("llm_lambda_roles_least_privilege", "iam.llm_lambda_roles")
+def llm_lambda_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Every LLM Lambda function's execution role is least-privilege: a boundary and no broad policy."""
+    data = ev.get("iam.llm_lambda_roles")
+    roles = data["roles"]
+    without = data.get("functions_without_role") or []
+    if not roles and not without:
+        return met("No Lambda function is marked LLM-related, so no LLM function's role can be over-broad.")
+    return _judge_roles(roles, "LLM Lambda role", "function", without, bool(data.get("truncated")))
+
+
+def _after(when: str | None, end: datetime) -> bool:
+    if not when:
+        return True  # no expiration date: the key never expires
+    try:
+        t = datetime.fromisoformat(when)
+    except ValueError:
+        return True  # unreadable: assume it is still valid
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t > (end if end.tzinfo else end.replace(tzinfo=UTC))
+
+
+@probe("bedrock_api_keys_not_long_term", "iam.bedrock_api_keys")
+def bedrock_api_keys_not_long_term(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """No IAM user holds an active long-term Amazon Bedrock API key (short-term keys are not visible in IAM)."""
+    data = ev.get("iam.bedrock_api_keys")
+    keys = data["keys"]
+    end = ev.scope.end
+    active = [
+        k for k in keys if k.get("status") not in ("Inactive", "Expired") and _after(k.get("expires"), end)
     ]
-    if bad:
+    if active:
         return not_met(
-            f"Agent role {names(bad)} has administrator access and no permissions boundary.",
-            *[
-                f"Used by agent {names(r.get('agents') or [])}: {r['name']}."
-                for r, a in zip(roles, admin, strict=True)
-                if a and not r.get("boundary") and r.get("agents")
-            ],
+            f"{plural(len(active), 'active long-term Amazon Bedrock API key')} "
+            f"{'exists' if len(active) == 1 else 'exist'}: "
+            + names(
+                [
+                    f"{k.get('id')} of user {k.get('user')} "
+                    + (f"(expires {k['expires']})" if k.get("expires") else "(never expires)")
+                    for k in active
+                ]
+            )
+            + "; AWS recommends short-term keys or temporary credentials.",
         )
-    unknown = [r["name"] for r, a in zip(roles, admin, strict=True) if a is None and not r.get("boundary")]
-    if unknown or without:
-        parts = []
-        if unknown:
-            parts.append(f"the policies of role {names(unknown)} could not be read")
-        if without:
-            parts.append(f"the role of agent {names(without)} is unknown")
-        errs = [r["error"] for r in roles if r.get("error")]
+    if data.get("truncated"):
         return cannot_tell(
-            f"No checked agent role is administrator-level, but {' and '.join(parts)}.",
-            *errs,
-            missing=tuple(sorted({r["error_action"] for r in roles if r.get("error_action")})),
+            "No active long-term Amazon Bedrock API key was seen, but not every page of keys was read.",
+            missing=("iam:ListServiceSpecificCredentials",),
         )
-    labels = [r["name"] + (" (permissions boundary)" if r.get("boundary") else "") for r in roles]
+    rest = [f"{k.get('id')} of user {k.get('user')} ({k.get('status')})" for k in keys]
     return met(
-        f"{plural(len(roles), 'agent role')} checked and none is administrator-level without a permissions "
-        f"boundary: {names(labels)}."
+        "No IAM user holds an active long-term Amazon Bedrock API key"
+        + (f" ({names(rest)} inactive or expired)." if rest else ".")
     )
 
 
