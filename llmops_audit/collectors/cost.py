@@ -7,13 +7,23 @@ and a sub-call that failed leaves its field None (unknown) with an entry in "err
 budgets.budgets
     {"budgets": [{"name", "type": "COST"|"USAGE"|..., "time_unit", "limit": str|None (amount),
                   "unit": str|None, "cost_filters": {dimension: [values]},
-                  "filter_expression": the budget's FilterExpression as AWS returned it | None,
+                  "filter_expression": the budget's FilterExpression as AWS returned it | None
+                                       (DescribeBudgets with ShowFilterExpression),
                   "notifications": int|None (None: describe_notifications_for_budget failed)}],
-    Whether a budget is scoped to Bedrock is decided by the probe (probes/cost.py).
+     "organization_role": "standalone"|"management"|"member"|None (from DescribeOrganization: budgets of
+                          an organization usually live in its management account, and a member account
+                          does not see them; None: DescribeOrganization failed, see "errors"),
      "errors": [str]}
+    Whether a budget is scoped to Bedrock is decided by the probe (probes/cost.py).
 
 ce.anomaly_monitors
-    {"monitors": [{"name", "arn", "type": "DIMENSIONAL"|"CUSTOM", "dimension": str|None}]}
+    {"monitors": [{"name", "arn", "type": "DIMENSIONAL"|"CUSTOM", "dimension": str|None,
+                   "specification": the MonitorSpecification expression as AWS returned it | None,
+                   "subscribers": int|None (subscribers not DECLINED, over the alert subscriptions that
+                                  list this monitor; None: GetAnomalySubscriptions failed),
+                   "subscriptions": [names of those subscriptions]}],
+     "errors": [str]}
+    Monitors and subscriptions are visible only to the account that created them.
 
 ce.cost_allocation_tags
     {"tags": [tag key...], "types": {tag key: "UserDefined"|"AWSGenerated"}}   (Status Active only)
@@ -35,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
 from llmops_audit.evidence.shapes import (
+    AnomalyMonitor,
     AnomalyMonitors,
     Budget,
     Budgets,
@@ -49,8 +60,31 @@ MAX_BUDGET_DETAILS = 50
 MAX_TAG_GROUPS = 20  # one get_cost_and_usage call per active tag key (Cost Explorer charges per request)
 
 
+def _organization_role(ctx: CollectContext, errors: list[str]) -> str | None:
+    """standalone, management or member (DescribeOrganization is callable from every account of one)."""
+    try:
+        org = ctx.aws.call("organizations", "describe_organization").get("Organization") or {}
+    except AwsCallError as exc:
+        if exc.code == "AWSOrganizationsNotInUseException":
+            return "standalone"
+        errors.append(f"{exc.describe()}; whether budgets live in a management account is unknown")
+        return None
+    management = org.get("MasterAccountId")
+    if not management:
+        errors.append("DescribeOrganization named no management account")
+        return None
+    return "management" if management == ctx.scope.account else "member"
+
+
 def budgets(ctx: CollectContext) -> Budgets:
-    found = ctx.aws.items("budgets", "describe_budgets", "Budgets", AccountId=ctx.scope.account, max_pages=5)
+    found = ctx.aws.items(
+        "budgets",
+        "describe_budgets",
+        "Budgets",
+        AccountId=ctx.scope.account,
+        ShowFilterExpression=True,  # else FilterExpression is left out of the answer
+        max_pages=5,
+    )
     out: list[Budget] = []
     errors: list[str] = []
     for i, b in enumerate(found):
@@ -83,7 +117,7 @@ def budgets(ctx: CollectContext) -> Budgets:
                 "notifications": notifications,
             }
         )
-    return {"budgets": out, "errors": errors}
+    return {"budgets": out, "organization_role": _organization_role(ctx, errors), "errors": errors}
 
 
 def anomaly_monitors(ctx: CollectContext) -> AnomalyMonitors:
@@ -95,17 +129,40 @@ def anomaly_monitors(ctx: CollectContext) -> AnomalyMonitors:
         token_out="NextPageToken",
         max_pages=5,
     )
-    return {
-        "monitors": [
-            {
-                "name": m.get("MonitorName"),
-                "arn": m.get("MonitorArn"),
-                "type": m.get("MonitorType"),
-                "dimension": m.get("MonitorDimension"),
-            }
-            for m in found
-        ]
-    }
+    errors: list[str] = []
+    subscriptions: list[dict[str, Any]] | None = None
+    if found:
+        try:
+            subscriptions = ctx.aws.items(
+                "ce",
+                "get_anomaly_subscriptions",
+                "AnomalySubscriptions",
+                token_in="NextPageToken",
+                token_out="NextPageToken",
+                max_pages=5,
+            )
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()}; whether anyone is alerted is unknown")
+    monitors: list[AnomalyMonitor] = []
+    for m in found:
+        arn = m.get("MonitorArn")
+        entry: AnomalyMonitor = {
+            "name": m.get("MonitorName"),
+            "arn": arn,
+            "type": m.get("MonitorType"),
+            "dimension": m.get("MonitorDimension"),
+            "specification": m.get("MonitorSpecification") or None,
+            "subscribers": None,
+            "subscriptions": [],
+        }
+        if subscriptions is not None:
+            listing = [s for s in subscriptions if arn and arn in (s.get("MonitorArnList") or [])]
+            entry["subscriptions"] = [str(s.get("SubscriptionName")) for s in listing]
+            entry["subscribers"] = sum(
+                1 for s in listing for sub in s.get("Subscribers") or [] if sub.get("Status") != "DECLINED"
+            )
+        monitors.append(entry)
+    return {"monitors": monitors, "errors": errors}
 
 
 def cost_allocation_tags(ctx: CollectContext) -> CostAllocationTags:

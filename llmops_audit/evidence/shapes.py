@@ -815,6 +815,9 @@ class Budgets(TypedDict):
     """budgets.budgets"""
 
     budgets: list[Budget]
+    # standalone | management | member; None: DescribeOrganization failed (a member account does not see the
+    # budgets its management account keeps)
+    organization_role: str | None
     errors: list[str]
 
 
@@ -822,13 +825,17 @@ class AnomalyMonitor(TypedDict):
     name: str | None
     arn: str | None
     type: str | None  # DIMENSIONAL | CUSTOM
-    dimension: str | None
+    dimension: str | None  # SERVICE | LINKED_ACCOUNT | TAG | COST_CATEGORY (DIMENSIONAL monitors)
+    specification: dict[str, Any] | None  # MonitorSpecification as AWS returned it
+    subscribers: int | None  # subscribers not DECLINED on the subscriptions listing it; None: not read
+    subscriptions: list[str]
 
 
 class AnomalyMonitors(TypedDict):
     """ce.anomaly_monitors"""
 
     monitors: list[AnomalyMonitor]
+    errors: list[str]
 
 
 class CostAllocationTags(TypedDict):

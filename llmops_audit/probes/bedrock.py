@@ -485,30 +485,57 @@ def application_inference_profiles_present(ev: Evidence, params: dict[str, Any])
     return not_met(f"No application inference profiles exist in {ev.scope.region}.")
 
 
-@probe("application_inference_profiles_tagged", "bedrock.inference_profiles")
+@probe("application_inference_profiles_tagged", "bedrock.inference_profiles", "ce.cost_allocation_tags")
 def application_inference_profiles_tagged(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An application inference profile carries tags that can attribute cost."""
+    """An application inference profile carries a tag whose key is an active cost-allocation tag."""
+    # A resource tag shows in billing (Cost Explorer, budgets, CUR) only once its key is activated as a
+    # cost-allocation tag (AWS Billing User Guide, activating-tags.html), so an unactivated tag attributes no cost.
     data = ev.get("bedrock.inference_profiles")
     profiles = data["profiles"]
     tagged = [p for p in profiles if {k for k in (p.get("tags") or {}) if not k.startswith("aws:")}]
-    if tagged:
-        return met(
-            f"Application inference profile "
-            f"{names([p['name'] + ' (' + ', '.join(sorted(p['tags'])) + ')' for p in tagged])} "
-            "carries cost-attribution tags."
-        )
+    unread = [p["name"] for p in profiles if p.get("tags") is None]
     if not profiles:
         return not_met(f"No application inference profiles exist in {ev.scope.region}, so none is tagged.")
-    unread = [p["name"] for p in profiles if p.get("tags") is None]
+    if not tagged:
+        if unread:
+            return cannot_tell(
+                f"No readable application inference profile is tagged, and the tags of {names(unread)} "
+                "could not be read.",
+                missing=gaps(data) or ("bedrock:ListTagsForResource",),
+            )
+        return not_met(
+            f"None of the {plural(len(profiles), 'application inference profile')} "
+            f"({names([p['name'] for p in profiles])}) has tags."
+        )
+    try:
+        active = set(ev.get("ce.cost_allocation_tags")["tags"])
+    except MissingEvidence as exc:
+        return cannot_tell(
+            f"Application inference profile {names([p['name'] for p in tagged])} carries tags, but whether "
+            "they are activated cost-allocation tags (so that they show in billing) could not be read.",
+            missing=(exc.error.action,),
+        )
+
+    def billed(p: dict[str, Any]) -> list[str]:
+        return sorted(k for k in p.get("tags") or {} if k in active and not k.startswith("aws:"))
+
+    attributed = [p for p in tagged if billed(p)]
+    if attributed:
+        return met(
+            "Application inference profile "
+            f"{names([p['name'] + ' (' + ', '.join(billed(p)) + ')' for p in attributed])} "
+            "carries activated cost-allocation tags."
+        )
+    keys = sorted({k for p in tagged for k in p["tags"] if not k.startswith("aws:")})
     if unread:
         return cannot_tell(
-            f"No readable application inference profile is tagged, and the tags of {names(unread)} "
-            "could not be read.",
+            f"The tags on {names([p['name'] for p in tagged])} ({names(keys)}) are not activated "
+            f"cost-allocation tags, and the tags of {names(unread)} could not be read.",
             missing=gaps(data) or ("bedrock:ListTagsForResource",),
         )
     return not_met(
-        f"None of the {plural(len(profiles), 'application inference profile')} "
-        f"({names([p['name'] for p in profiles])}) has tags."
+        f"Application inference profile {names([p['name'] for p in tagged])} carries tags ({names(keys)}), "
+        "but none is an activated cost-allocation tag, so they do not attribute cost in billing."
     )
 
 
