@@ -6,7 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence, EvidenceSnapshot, MissingEvidence
-from llmops_audit.metrics import agentic, cost, quality, runtime
+from llmops_audit.metrics import agentic, cost, genai, quality, runtime
 from llmops_audit.metrics.base import Calculator
 from llmops_audit.model import MetricValue
 
@@ -22,7 +22,7 @@ def _index(*modules: ModuleType) -> dict[str, Calculator]:
     return found
 
 
-CALCULATORS: dict[str, Calculator] = _index(runtime, quality, cost, agentic)
+CALCULATORS: dict[str, Calculator] = _index(runtime, quality, cost, agentic, genai)
 
 
 def run_calculator(calc_id: str, snapshot: EvidenceSnapshot, params: dict[str, Any]) -> MetricValue:
