@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -102,26 +103,170 @@ def _prompt(canned, versions=("DRAFT", "1")):
     )
 
 
+PROMPT_ARN = "arn:aws:bedrock:us-east-1:123456789012:prompt/PRM0000001"
+
+
+def _flow(canned, *, prompt_arn=None, inline=False, alias_version=None):
+    """One flow (Prompt node by ARN, or inline), with the test alias and optionally a pinned alias."""
+    summary = {
+        "name": "triage",
+        "id": "FLW0000001",
+        "arn": "arn:aws:bedrock:us-east-1:123456789012:flow/FLW0000001",
+        "status": "Prepared",
+        "createdAt": NOW,
+        "updatedAt": NOW,
+        "version": "DRAFT",
+    }
+    canned.add("bedrock-agent", "ListFlows", {"flowSummaries": [summary]})
+    source = (
+        {"resource": {"promptArn": prompt_arn}}
+        if prompt_arn
+        else {
+            "inline": {
+                "templateType": "TEXT",
+                "templateConfiguration": {"text": {"text": "Answer {{q}}"}},
+                "modelId": "anthropic.claude-3-haiku",
+            }
+        }
+    )
+    nodes = [{"name": "in", "type": "Input"}, {"name": "out", "type": "Output"}]
+    if prompt_arn or inline:
+        nodes.append(
+            {"name": "answer", "type": "Prompt", "configuration": {"prompt": {"sourceConfiguration": source}}}
+        )
+    canned.add(
+        "bedrock-agent",
+        "GetFlow",
+        {
+            **summary,
+            "executionRoleArn": "arn:aws:iam::123456789012:role/flow",
+            "definition": {"nodes": nodes},
+        },
+    )
+    aliases = [("test", "TSTALIASID", "DRAFT")] + (
+        [("prod", "PRODALIAS1", alias_version)] if alias_version else []
+    )
+    canned.add(
+        "bedrock-agent",
+        "ListFlowAliases",
+        {
+            "flowAliasSummaries": [
+                {
+                    "name": n,
+                    "routingConfiguration": [{"flowVersion": v}],
+                    "flowId": "FLW0000001",
+                    "id": i,
+                    "arn": f"{summary['arn']}/alias/{i}",
+                    "createdAt": NOW,
+                    "updatedAt": NOW,
+                }
+                for n, i, v in aliases
+            ]
+        },
+    )
+    canned.add(
+        "bedrock-agent",
+        "ListFlowVersions",
+        {
+            "flowVersionSummaries": [
+                {
+                    "id": "FLW0000001",
+                    "arn": summary["arn"],
+                    "status": "Prepared",
+                    "createdAt": NOW,
+                    "version": v,
+                }
+                for v in ["DRAFT", *([alias_version] if alias_version else [])]
+            ]
+        },
+    )
+
+
+IDS = ["L1.2", "L1.4", "L2.1", "L3.1"]
+
+
 def test_prompt_items_met(account, scope, canned):
     _prompt(canned)
-    items, _, _ = assess(account, scope, ids=["L1.2", "L1.4", "L2.1", "L3.1"])
+    _flow(canned, prompt_arn=PROMPT_ARN + ":1")
+    items, _, _ = assess(account, scope, ids=IDS)
     assert items["L2.1"].status is Status.MET and "support-answer" in items["L2.1"].reason
-    assert items["L3.1"].status is Status.MET
+    assert items["L3.1"].status is Status.MET and "version 1" in items["L3.1"].reason
     assert items["L1.2"].status is Status.NOT_MET
     assert items["L1.4"].status is Status.NOT_MET  # prompt support-answer has version 1
-    assert "support-answer (versions 1)" in items["L1.4"].reason
+    assert "support-answer (versions 1" in items["L1.4"].reason
 
 
 def test_prompt_items_not_met(account, scope, canned):
-    items, _, _ = assess(account, scope, ids=["L1.2", "L1.4", "L2.1", "L3.1"])
+    items, _, _ = assess(account, scope, ids=IDS)
     assert items["L2.1"].status is Status.NOT_MET
     assert items["L3.1"].status is Status.NOT_MET
     assert items["L1.2"].status is Status.MET  # no managed prompt anywhere: prompts live in code
-    assert items["L1.4"].status is Status.MET  # nothing versioned: no prompt, alias, guardrail or profile
+    assert items["L1.4"].status is Status.MET  # nothing versioned: no prompt, alias or guardrail
+
+
+def test_console_prompt_is_not_a_centralized_template(account, scope, canned):
+    """One prompt made in the console (with a version) made L2.1 and L3.1 met before."""
+    _prompt(canned)
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L2.1"].status is Status.UNKNOWN  # nothing shows it is used: a person attests
+    assert items["L3.1"].status is Status.UNKNOWN  # a version exists, nothing shows it is served
+    assert items["L1.2"].status is Status.UNKNOWN  # a store exists: never "written inline"
+    assert items["L1.4"].status is Status.NOT_MET  # versioning exists
     _prompt(canned, versions=("DRAFT",))
-    items, _, _ = assess(account, scope, ids=["L1.2", "L1.4", "L2.1", "L3.1"])
-    assert items["L2.1"].status is Status.MET
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L2.1"].status is Status.UNKNOWN
     assert items["L3.1"].status is Status.NOT_MET  # only a DRAFT: nothing is versioned
+
+
+def test_inline_flow_prompt_is_not_centralized(account, scope, canned):
+    _flow(canned, inline=True)
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L2.1"].status is Status.NOT_MET  # defined in place, not reusable
+    assert items["L1.2"].status is Status.NOT_MET  # but it is not in code either
+
+
+def test_flow_versions_count_as_versioning(account, scope, canned):
+    """A flow served through an alias pinned to a version was reported unversioned before."""
+    _flow(canned, alias_version="3")
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L1.4"].status is Status.NOT_MET
+    assert items["L3.1"].status is Status.MET and "triage/prod -> v3" in items["L3.1"].reason
+
+
+def test_prompt_items_denied_are_unknown(account, scope, canned):
+    canned.deny("bedrock-agent", "ListPrompts")
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L1.2"].status is Status.UNKNOWN and items["L2.1"].status is not Status.MET
+    canned.add("bedrock-agent", "ListPrompts", {"promptSummaries": []})
+    canned.deny("bedrock-agent", "ListFlows")
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L1.2"].status is Status.UNKNOWN and items["L1.4"].status is Status.UNKNOWN
+
+
+def test_application_inference_profile_is_not_versioning(account, scope, canned):
+    canned.add(
+        "bedrock",
+        "ListInferenceProfiles",
+        lambda p: {
+            "inferenceProfileSummaries": [
+                {
+                    "inferenceProfileName": "support-app",
+                    "inferenceProfileArn": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc",
+                    "inferenceProfileId": "abc",
+                    "models": [
+                        {"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku"}
+                    ],
+                    "status": "ACTIVE",
+                    "type": "APPLICATION",
+                }
+            ]
+            if p.get("typeEquals") == "APPLICATION"
+            else []
+        },
+    )
+    items, _, _ = assess(account, scope, ids=IDS)
+    assert items["L1.4"].status is Status.MET  # a cost-tracking profile versions nothing
+    assert items["L3.1"].status is Status.NOT_MET
 
 
 # -- invocation logging (L2.2) --------------------------------------------------------------------
@@ -153,7 +298,10 @@ def test_invocation_logging_denied(account, scope, canned):
 # -- knowledge bases (L2.6, L5.5) -----------------------------------------------------------------
 
 
-def _ingestion(canned, kb, *statuses_and_ages):
+INDEXED = {"numberOfDocumentsScanned": 20, "numberOfNewDocumentsIndexed": 20, "numberOfDocumentsFailed": 0}
+
+
+def _ingestion(canned, kb, *statuses_and_ages, statistics=INDEXED):
     canned.add(
         "bedrock-agent",
         "ListDataSources",
@@ -181,6 +329,7 @@ def _ingestion(canned, kb, *statuses_and_ages):
                     "status": s,
                     "startedAt": NOW - timedelta(days=d),
                     "updatedAt": NOW,
+                    "statistics": statistics,
                 }
                 for i, (s, d) in enumerate(statuses_and_ages)
             ]
@@ -191,15 +340,33 @@ def _ingestion(canned, kb, *statuses_and_ages):
 def test_knowledge_base_items_met(account, scope, canned):
     _ingestion(canned, _kb(), ("COMPLETE", 2), ("COMPLETE", 12))
     items, _, _ = assess(account, scope, ids=["L2.6", "L5.5"])
-    assert items["L2.6"].status is Status.MET
-    assert items["L5.5"].status is Status.MET  # re-ingested twice in 30 days
+    assert items["L2.6"].status is Status.MET and "20 documents indexed" in items["L2.6"].reason
+    # re-ingested twice in 30 days: a scheduled sync refreshes documents, it is not learning from usage
+    assert items["L5.5"].status is not Status.MET
+
+
+def test_knowledge_base_sync_with_every_document_failed_is_not_rag(account, scope, canned):
+    """COMPLETE with every document failed made L2.6 met before."""
+    failed = {"numberOfDocumentsScanned": 20, "numberOfNewDocumentsIndexed": 0, "numberOfDocumentsFailed": 20}
+    _ingestion(canned, _kb(), ("COMPLETE", 2), statistics=failed)
+    item = status(account, scope, "L2.6")
+    assert item.status is Status.NOT_MET and "failed" in item.reason
+
+
+def test_vector_collection_alone_is_not_rag(account, scope, canned):
+    """A VECTORSEARCH collection alone made L2.6 met before."""
+    col = {"id": "col0000001", "name": "products", "status": "ACTIVE"}
+    canned.add("opensearchserverless", "ListCollections", {"collectionSummaries": [col]})
+    canned.add(
+        "opensearchserverless", "BatchGetCollection", {"collectionDetails": [{**col, "type": "VECTORSEARCH"}]}
+    )
+    assert status(account, scope, "L2.6").status is Status.NOT_MET
 
 
 def test_knowledge_base_items_not_met(account, scope, canned):
     _ingestion(canned, _kb(), ("FAILED", 2), ("COMPLETE", 45))
-    items, _, _ = assess(account, scope, ids=["L2.6", "L5.5"])
+    items, _, _ = assess(account, scope, ids=["L2.6"])
     assert items["L2.6"].status is Status.MET  # one completed sync, 45 days ago
-    assert items["L5.5"].status is Status.NOT_MET
     _ingestion(canned, "ignored", ("FAILED", 2))
     assert status(account, scope, "L2.6").status is Status.NOT_MET
 
@@ -242,6 +409,19 @@ def _agents(canned, *, share_role=False, guard=True, functions=None):
         if guard
         else {}
     )
+    iam = seed_client("iam")
+    for name, action in (("sup-role", "bedrock:InvokeAgent"), ("helper-role", "bedrock:Retrieve")):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName="scoped",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+                }
+            ),
+        )
     canned_agent_details(
         canned,
         {
@@ -252,6 +432,7 @@ def _agents(canned, *, share_role=False, guard=True, functions=None):
             },
         },
         functions=functions,
+        collaborator=helper,
     )
     # The prod alias serves agent version 1: it carries the same guardrail as the working copy.
     canned.add(

@@ -36,6 +36,7 @@ ACCOUNT_WIDE = {
 }
 
 _BEDROCK = "arn:aws:bedrock:*:*:"
+_AGENTCORE = "arn:aws:bedrock-agentcore:*:*:"
 _LOG_GROUPS = "arn:aws:logs:*:*:log-group:*"
 
 # IAM action -> the resources it is granted on (ARN patterns in the `aws` partition)
@@ -56,6 +57,8 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "bedrock:ListAgentVersions": (f"{_BEDROCK}agent/*",),
     "bedrock:GetFlow": (f"{_BEDROCK}flow/*",),
     "bedrock:ListFlowVersions": (f"{_BEDROCK}flow/*",),
+    "bedrock:ListFlowAliases": (f"{_BEDROCK}flow/*",),
+    "bedrock:GetKnowledgeBase": (f"{_BEDROCK}knowledge-base/*",),
     "bedrock:ListDataSources": (f"{_BEDROCK}knowledge-base/*",),
     "bedrock:ListIngestionJobs": (f"{_BEDROCK}knowledge-base/*",),
     "bedrock:GetEvaluationJob": (f"{_BEDROCK}evaluation-job/*",),
@@ -63,6 +66,16 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "bedrock:GetModelCustomizationJob": (f"{_BEDROCK}model-customization-job/*",),
     # the collectors read the tags of application inference profiles only
     "bedrock:ListTagsForResource": (f"{_BEDROCK}application-inference-profile/*",),
+    "bedrock-agentcore:GetAgentRuntime": (f"{_AGENTCORE}runtime/*",),
+    "bedrock-agentcore:GetAgentRuntimeEndpoint": (f"{_AGENTCORE}runtime/*",),
+    "bedrock-agentcore:GetGateway": (f"{_AGENTCORE}gateway/*",),
+    "bedrock-agentcore:GetGatewayTarget": (f"{_AGENTCORE}gateway/*",),
+    "bedrock-agentcore:ListGatewayTargets": (f"{_AGENTCORE}gateway/*",),
+    "bedrock-agentcore:GetMemory": (f"{_AGENTCORE}memory/*",),
+    "bedrock-agentcore:GetOnlineEvaluationConfig": (f"{_AGENTCORE}online-evaluation-config/*",),
+    "bedrock-agentcore:ListPolicies": (f"{_AGENTCORE}policy-engine/*",),
+    "bedrock-agentcore:ListWorkloadIdentities": (f"{_AGENTCORE}workload-identity-directory/*",),
+    "bedrock-agentcore:ListTagsForResource": (f"{_AGENTCORE}runtime/*", f"{_AGENTCORE}gateway/*"),
     "cloudtrail:GetEventDataStore": ("arn:aws:cloudtrail:*:*:eventdatastore/*",),
     "cloudtrail:GetEventSelectors": ("arn:aws:cloudtrail:*:*:trail/*",),
     "cloudtrail:GetTrailStatus": ("arn:aws:cloudtrail:*:*:trail/*",),
@@ -90,6 +103,8 @@ SCOPED: dict[str, tuple[str, ...]] = {
     # customer policies are policy/o-<org>/<type>/p-<id>, AWS managed ones policy/<type>/p-<id>
     "organizations:ListTargetsForPolicy": ("arn:aws:organizations::*:policy/*",),
     "sagemaker:DescribeFlowDefinition": ("arn:aws:sagemaker:*:*:flow-definition/*",),
+    "sagemaker:DescribeNotebookInstance": ("arn:aws:sagemaker:*:*:notebook-instance/*",),
+    "sagemaker:DescribeDomain": ("arn:aws:sagemaker:*:*:domain/*",),
     "states:DescribeStateMachine": ("arn:aws:states:*:*:stateMachine:*",),
     "states:ListExecutions": ("arn:aws:states:*:*:stateMachine:*",),
     "states:GetExecutionHistory": ("arn:aws:states:*:*:execution:*",),

@@ -32,11 +32,21 @@ agents.agents
 
 agents.knowledge_bases
     {"knowledge_bases": [{"id", "name", "status", "updatedAt",
+                          "storage": {"type", "collectionArn": ARN|None} | None (GetKnowledgeBase failed),
                           "data_sources": [{"id", "name", "status",
-                                            "ingestion_jobs": [{"id", "status", "startedAt", "updatedAt"}]
+                                            "ingestion_jobs": [{"id", "status", "startedAt", "updatedAt",
+                                                                "statistics": {numberOfDocumentsScanned,
+                                                                  numberOfNewDocumentsIndexed,
+                                                                  numberOfModifiedDocumentsIndexed,
+                                                                  numberOfDocumentsFailed,
+                                                                  numberOfDocumentsSkipped,
+                                                                  numberOfDocumentsDeleted: int|None}
+                                                                  | None (not returned)}]
                                                               | None}]
                                           | None}],
      "errors": [...]}
+    statistics come with each ListIngestionJobs summary (IngestionJobSummary.statistics): a job can be
+    COMPLETE with every document failed, so only the counts show that something was indexed.
 
 agents.prompts
     {"prompts": [{"id", "name", "arn", "updatedAt", "versions": ["1", "2", ...] | None (numbered only)}],
@@ -44,7 +54,12 @@ agents.prompts
 
 agents.flows
     {"flows": [{"id", "name", "arn", "status", "version", "node_types": [type...] | None,
-                "versions": [numbered...] | None}], "errors": [...]}
+                "prompt_nodes": [{"name", "source": "resource"|"inline"|None, "promptArn": ARN|None}] | None,
+                "versions": [numbered...] | None,
+                "aliases": [{"id", "name", "versions": [flowVersion...]}] | None}], "errors": [...]}
+    prompt_nodes: the definition's Prompt nodes (GetFlow, the DRAFT): "resource" nodes render a Prompt
+    management prompt by ARN (a version ARN ends in ":<n>"), "inline" nodes carry their own template (its
+    text is not kept). aliases: ListFlowAliases, the built-in test alias included (it routes to DRAFT).
 """
 
 from __future__ import annotations
@@ -269,6 +284,25 @@ def agents(ctx: CollectContext) -> dict:
 # -- knowledge bases ------------------------------------------------------------------------------
 
 
+STATISTICS = (
+    "numberOfDocumentsScanned",
+    "numberOfNewDocumentsIndexed",
+    "numberOfModifiedDocumentsIndexed",
+    "numberOfDocumentsFailed",
+    "numberOfDocumentsSkipped",
+    "numberOfDocumentsDeleted",
+)
+
+
+def _statistics(raw: Any) -> dict[str, int | None] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {
+        k: raw[k] if isinstance(raw.get(k), int) and not isinstance(raw.get(k), bool) else None
+        for k in STATISTICS
+    }
+
+
 def knowledge_bases(ctx: CollectContext) -> dict:
     listed = ctx.aws.items("bedrock-agent", "list_knowledge_bases", "knowledgeBaseSummaries", max_pages=10)
     out: list[dict[str, Any]] = []
@@ -280,9 +314,21 @@ def knowledge_bases(ctx: CollectContext) -> dict:
             "name": kb.get("name"),
             "status": kb.get("status"),
             "updatedAt": kb.get("updatedAt"),
+            "storage": None,
             "data_sources": None,
         }
         out.append(entry)
+        try:
+            detail = ctx.aws.call("bedrock-agent", "get_knowledge_base", knowledgeBaseId=entry["id"])
+            storage = (detail.get("knowledgeBase") or {}).get("storageConfiguration") or {}
+            entry["storage"] = {
+                "type": storage.get("type"),
+                "collectionArn": (storage.get("opensearchServerlessConfiguration") or {}).get(
+                    "collectionArn"
+                ),
+            }
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"knowledge base {entry['name']}"))
         try:
             sources = ctx.aws.items(
                 "bedrock-agent",
@@ -323,6 +369,7 @@ def knowledge_bases(ctx: CollectContext) -> dict:
                         "status": j.get("status"),
                         "startedAt": j.get("startedAt"),
                         "updatedAt": j.get("updatedAt"),
+                        "statistics": _statistics(j.get("statistics")),
                     }
                     for j in jobs
                 ]
@@ -361,6 +408,14 @@ def prompts(ctx: CollectContext) -> dict:
     return {"prompts": out, "errors": errors}
 
 
+def _prompt_node(node: dict[str, Any]) -> dict[str, Any]:
+    """A Prompt node: rendered from a Prompt management prompt (resource) or defined in place (inline)."""
+    src = ((node.get("configuration") or {}).get("prompt") or {}).get("sourceConfiguration") or {}
+    if src.get("resource"):
+        return {"name": node.get("name"), "source": "resource", "promptArn": src["resource"].get("promptArn")}
+    return {"name": node.get("name"), "source": "inline" if src.get("inline") else None, "promptArn": None}
+
+
 def flows(ctx: CollectContext) -> dict:
     listed = ctx.aws.items("bedrock-agent", "list_flows", "flowSummaries", max_pages=10)
     out: list[dict[str, Any]] = []
@@ -373,15 +428,39 @@ def flows(ctx: CollectContext) -> dict:
             "status": f.get("status"),
             "version": f.get("version"),
             "node_types": None,
+            "prompt_nodes": None,
             "versions": None,
+            "aliases": None,
         }
         out.append(entry)
         if i >= MAX_FLOWS:
             continue
         try:
             d = ctx.aws.call("bedrock-agent", "get_flow", flowIdentifier=entry["id"])
-            nodes = (d.get("definition") or {}).get("nodes") or []
+            nodes = [n for n in (d.get("definition") or {}).get("nodes") or [] if isinstance(n, dict)]
             entry["node_types"] = sorted({n.get("type") for n in nodes if n.get("type")})
+            entry["prompt_nodes"] = [_prompt_node(n) for n in nodes if n.get("type") == "Prompt"]
+        except AwsCallError as exc:
+            errors.append(gap(exc, f"flow {entry['name']}"))
+        try:
+            entry["aliases"] = [
+                {
+                    "id": al.get("id"),
+                    "name": al.get("name"),
+                    "versions": [
+                        str(r.get("flowVersion"))
+                        for r in al.get("routingConfiguration") or []
+                        if r.get("flowVersion")
+                    ],
+                }
+                for al in ctx.aws.items(
+                    "bedrock-agent",
+                    "list_flow_aliases",
+                    "flowAliasSummaries",
+                    max_pages=5,
+                    flowIdentifier=entry["id"],
+                )
+            ]
         except AwsCallError as exc:
             errors.append(gap(exc, f"flow {entry['name']}"))
         try:

@@ -47,7 +47,9 @@ organizations.accounts
     Not being in an organization (AWSOrganizationsNotInUseException from describe_organization) is an answer,
     not an error.
 
-sagemaker.notebooks        {"notebooks": [notebook instance names], "domains": [Studio domain names]}
+sagemaker.notebooks        {"notebooks": [notebook instance names], "domains": [Studio domain names],
+                            "roles": [{"name", "arn", "used_by": [labels], + role detail as iam.agent_roles}],
+                            "unknown": [notebooks/domains whose role could not be read], "errors": [...]}
 sagemaker.flow_definitions {"flow_definitions": [{"name", "arn", "status", "conditional": bool | None
                             (HumanLoopActivationConditions set; None when describe failed)}], "errors": [str]}
 sagemaker.human_loops      {"human_loops": int | None (created in the period, over the flow definitions read),
@@ -76,6 +78,7 @@ from llmops_audit.evidence.shapes import (
     InlinePolicy,
     LambdaRole,
     LambdaRoles,
+    NotebookRole,
     Notebooks,
     OrgAccounts,
     OrgPolicies,
@@ -372,16 +375,56 @@ def org_accounts(ctx: CollectContext) -> OrgAccounts:
     return {"in_organization": True, "accounts": [a.get("Name", "") for a in found]}
 
 
+MAX_NOTEBOOK_ROLES = 20
+
+
 def notebooks(ctx: CollectContext) -> Notebooks:
-    nbs = [
-        n["NotebookInstanceName"]
-        for n in ctx.aws.items("sagemaker", "list_notebook_instances", "NotebookInstances", max_pages=5)
+    """Notebook instances and Studio domains, and the execution roles they run under (with policies), so a
+    probe can tell whether a notebook can call Bedrock: a domain's default execution role
+    (DescribeDomain DefaultUserSettings.ExecutionRole), a notebook instance's role (DescribeNotebookInstance
+    RoleArn). User-profile and space overrides are not read."""
+    listed = ctx.aws.items("sagemaker", "list_notebook_instances", "NotebookInstances", max_pages=5)
+    nbs = [n["NotebookInstanceName"] for n in listed]
+    found = ctx.aws.items("sagemaker", "list_domains", "Domains", max_pages=5)
+    domains = [d.get("DomainName") or d.get("DomainId") for d in found]
+    errors: list[str] = []
+    users: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for name in nbs[:MAX_NOTEBOOK_ROLES]:
+        try:
+            arn = ctx.aws.call("sagemaker", "describe_notebook_instance", NotebookInstanceName=name).get(
+                "RoleArn"
+            )
+            if arn:
+                users.setdefault(arn, []).append(f"notebook instance {name}")
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()} for notebook instance {name}")
+            unknown.append(f"notebook instance {name}")
+    for d in found[:MAX_NOTEBOOK_ROLES]:
+        label = f"Studio domain {d.get('DomainName') or d.get('DomainId')}"
+        try:
+            arn = (
+                ctx.aws.call("sagemaker", "describe_domain", DomainId=d["DomainId"]).get(
+                    "DefaultUserSettings"
+                )
+                or {}
+            ).get("ExecutionRole")
+            if arn:
+                users.setdefault(arn, []).append(label)
+        except AwsCallError as exc:
+            errors.append(f"{exc.describe()} for {label}")
+            unknown.append(label)
+    unknown += [f"notebook instance {n}" for n in nbs[MAX_NOTEBOOK_ROLES:]]
+    unknown += [
+        f"Studio domain {d.get('DomainName') or d.get('DomainId')}" for d in found[MAX_NOTEBOOK_ROLES:]
     ]
-    domains = [
-        d.get("DomainName") or d.get("DomainId")
-        for d in ctx.aws.items("sagemaker", "list_domains", "Domains", max_pages=5)
-    ]
-    return {"notebooks": nbs, "domains": domains}
+    policies = _Policies(ctx)
+    roles: list[NotebookRole] = []
+    for arn in sorted(users)[:MAX_NOTEBOOK_ROLES]:
+        detail = _read_role(ctx, arn, policies, errors)
+        roles.append({"name": arn.split("/")[-1], "arn": arn, "used_by": users[arn], **detail})
+    unknown += [u for arn in sorted(users)[MAX_NOTEBOOK_ROLES:] for u in users[arn]]
+    return {"notebooks": nbs, "domains": domains, "roles": roles, "unknown": unknown, "errors": errors}
 
 
 def flow_definitions(ctx: CollectContext) -> FlowDefinitions:

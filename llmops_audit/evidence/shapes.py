@@ -18,6 +18,9 @@ import re
 from datetime import datetime
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
+from llmops_audit.evidence.agentcore_shapes import *  # noqa: F403 - the AgentCore control-plane sections
+from llmops_audit.evidence.genai_shapes import *  # noqa: F403 - the GenAI observability sections
+
 Timestamp: TypeAlias = "datetime | str"  # a datetime when collected, its ISO string once stored
 
 
@@ -226,22 +229,64 @@ class ContentFilter(TypedDict):
     type: str | None
     inputStrength: str | None
     outputStrength: str | None
+    inputAction: NotRequired[str | None]  # BLOCK | NONE (detect only); None: not given (blocks)
+    outputAction: NotRequired[str | None]
     inputEnabled: bool | None
     outputEnabled: bool | None
 
 
 class PiiEntity(TypedDict):
     type: str | None
-    action: str | None
+    action: str | None  # BLOCK | ANONYMIZE | NONE (detect only)
+    inputAction: str | None  # None: `action` applies
+    outputAction: str | None
+    inputEnabled: NotRequired[bool | None]
+    outputEnabled: NotRequired[bool | None]
+
+
+class SideActions(TypedDict):
+    """A regex, denied topic or word filter: what it does on each side (no pattern, definition or text)."""
+
     inputAction: str | None
     outputAction: str | None
+    inputEnabled: bool | None
+    outputEnabled: bool | None
+
+
+class RegexFilter(SideActions):
+    action: str | None
+
+
+class TopicFilter(SideActions):
+    type: str | None  # DENY
+
+
+class WordFilter(SideActions):
+    managed: str | None  # PROFANITY for a managed word list; None for a custom word
 
 
 class GroundingFilter(TypedDict):
     type: str | None
     threshold: float | None
-    action: str | None
+    action: str | None  # BLOCK | NONE (detect only); None: not given (blocks)
     enabled: bool | None
+
+
+class GuardrailPolicy(TypedDict):
+    """What GetGuardrail returned for one guardrail version (ids, types and actions only)."""
+
+    status: str | None
+    content_filters: list[ContentFilter]
+    pii_entities: list[PiiEntity]
+    regexes: NotRequired[list[RegexFilter]]
+    regex_count: int
+    regex_actions: list[str | None]
+    grounding_filters: list[GroundingFilter]
+    topics: NotRequired[list[TopicFilter]]
+    words: NotRequired[list[WordFilter]]
+    automated_reasoning_policies: list[str]
+    topic_count: int
+    word_count: int
 
 
 class Guardrail(TypedDict):
@@ -251,15 +296,20 @@ class Guardrail(TypedDict):
     status: str | None
     versions: list[str]  # numbered versions
     detail_version: str | None  # the version get_guardrail read; None: not read
-    # from get_guardrail (absent when it was not read):
+    # from get_guardrail for detail_version (absent when it was not read):
     content_filters: NotRequired[list[ContentFilter]]
     pii_entities: NotRequired[list[PiiEntity]]
+    regexes: NotRequired[list[RegexFilter]]
     regex_count: NotRequired[int]
     regex_actions: NotRequired[list[str | None]]
     grounding_filters: NotRequired[list[GroundingFilter]]
+    topics: NotRequired[list[TopicFilter]]
+    words: NotRequired[list[WordFilter]]
     automated_reasoning_policies: NotRequired[list[str]]
     topic_count: NotRequired[int]
     word_count: NotRequired[int]
+    # every version whose policy was read (detail_version, older numbered versions, DRAFT):
+    version_details: NotRequired[dict[str, GuardrailPolicy]]
 
 
 class Guardrails(TypedDict):
@@ -494,11 +544,21 @@ class Agents(TypedDict):
     errors: list[SubCallError]
 
 
+class IngestionStatistics(TypedDict):
+    numberOfDocumentsScanned: int | None
+    numberOfNewDocumentsIndexed: int | None
+    numberOfModifiedDocumentsIndexed: int | None
+    numberOfDocumentsFailed: int | None
+    numberOfDocumentsSkipped: int | None
+    numberOfDocumentsDeleted: int | None
+
+
 class IngestionJob(TypedDict):
     id: str | None
     status: str | None
     startedAt: Timestamp | None
     updatedAt: Timestamp | None
+    statistics: NotRequired[IngestionStatistics | None]  # None: not returned
 
 
 class DataSource(TypedDict):
@@ -508,11 +568,17 @@ class DataSource(TypedDict):
     ingestion_jobs: list[IngestionJob] | None
 
 
+class KnowledgeBaseStorage(TypedDict):
+    type: str | None  # OPENSEARCH_SERVERLESS | RDS | S3_VECTORS | ...
+    collectionArn: str | None  # OpenSearch Serverless only
+
+
 class KnowledgeBase(TypedDict):
     id: str | None
     name: str | None
     status: str | None
     updatedAt: Timestamp | None
+    storage: NotRequired[KnowledgeBaseStorage | None]  # None: GetKnowledgeBase failed
     data_sources: list[DataSource] | None
 
 
@@ -539,6 +605,18 @@ class Prompts(TypedDict):
     errors: list[SubCallError]
 
 
+class PromptNode(TypedDict):
+    name: str | None
+    source: str | None  # resource (a Prompt management prompt) | inline | None
+    promptArn: str | None
+
+
+class FlowAlias(TypedDict):
+    id: str | None
+    name: str | None
+    versions: list[str]
+
+
 class Flow(TypedDict):
     id: str | None
     name: str | None
@@ -546,7 +624,9 @@ class Flow(TypedDict):
     status: str | None
     version: str | None
     node_types: list[str] | None
+    prompt_nodes: NotRequired[list[PromptNode] | None]  # None: GetFlow failed
     versions: list[str] | None
+    aliases: NotRequired[list[FlowAlias] | None]  # None: ListFlowAliases failed
 
 
 class Flows(TypedDict):
@@ -958,11 +1038,20 @@ class OrgAccounts(TypedDict):
     accounts: list[str]
 
 
+class NotebookRole(RoleDetail):
+    name: str
+    arn: str
+    used_by: list[str]  # "notebook instance x" | "Studio domain y"
+
+
 class Notebooks(TypedDict):
     """sagemaker.notebooks"""
 
     notebooks: list[str]
     domains: list[str | None]
+    roles: NotRequired[list[NotebookRole]]  # execution roles, with their policies
+    unknown: NotRequired[list[str]]  # notebooks / domains whose role could not be read
+    errors: NotRequired[list[str]]
 
 
 class FlowDefinition(TypedDict):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
-from llmops_audit.probes.bedrock import gaps, within
+from llmops_audit.probes.bedrock import blocking_policies, gaps, guardrail_key, policy_of, read, within
 from llmops_audit.probes.cloudwatch import model_traffic
+from llmops_audit.probes.governance import _missing as _role_missing
+from llmops_audit.probes.governance import admin_policies
 from llmops_audit.probes.params import Param
 
 TEST_ALIAS = "TSTALIASID"  # every agent's built-in test alias; it always points at DRAFT
@@ -124,35 +127,91 @@ def agents_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     return not_met(f"No Bedrock agents exist in {ev.scope.region}.")
 
 
-@probe("agents_have_guardrails", "agents.agents")
+def _served_guardrails(a: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any] | None]], list[str]]:
+    """([(which copy of the agent, its guardrail ref)], [copies whose guardrail is unknown]).
+
+    The working copy (DRAFT, from get_agent) and every numbered version a non-test alias routes to.
+    """
+    refs: list[tuple[str, dict[str, Any] | None]] = []
+    unknown: list[str] = []
+    if a.get("detail") or a.get("guardrail"):
+        refs.append((str(a["name"]), a.get("guardrail")))
+    else:
+        unknown.append(f"{a['name']} (settings not read)")
+    if a.get("aliases") is None:
+        unknown.append(f"{a['name']} (aliases not read)")
+        return refs, unknown
+    by_version = {str(v.get("version")): v for v in a.get("versions") or []}
+    for al in a["aliases"]:
+        if al.get("id") == TEST_ALIAS:
+            continue
+        for v in al.get("versions") or []:
+            if str(v) == "DRAFT":
+                continue
+            label = f"{a['name']} v{v} (alias {al.get('name')})"
+            if str(v) in by_version:
+                refs.append((label, by_version[str(v)].get("guardrail")))
+            else:
+                unknown.append(label)
+    return refs, unknown
+
+
+@probe("agents_have_guardrails", "agents.agents", "bedrock.guardrails")
 def agents_have_guardrails(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Every Bedrock agent has a guardrail attached."""
+    """Every Bedrock agent (and every version its aliases serve) has a guardrail that blocks content."""
     data, agents = _agents(ev)
     if not agents:
         return not_met(f"There are no Bedrock agents in {ev.scope.region}, so no agent is guarded.")
-    without = [a["name"] for a in agents if a.get("detail") and not a.get("guardrail")]
-    unread = [a["name"] for a in agents if not a.get("detail") and not a.get("guardrail")]
-    if without:
-        return not_met(
-            f"{plural(len(without), 'agent')} of {len(agents)} "
-            f"{'has' if len(without) == 1 else 'have'} no guardrail: {names(without)}."
-        )
-    if unread:
+    guardrails, gr_missing = read(ev, "bedrock.guardrails")
+    by_id = {g["id"]: g for g in (guardrails or {}).get("guardrails") or []}
+    without: list[str] = []
+    detect_only: list[str] = []
+    unclear: list[str] = []
+    missing: list[str] = []
+    found: list[str] = []
+    for a in agents:
+        refs, unknown = _served_guardrails(a)
+        if unknown:
+            unclear += unknown
+            missing += _missing_for(data, [a["name"]])
+        for label, ref in refs:
+            if not ref or not ref.get("id"):
+                without.append(label)
+                continue
+            gid, version = guardrail_key(ref["id"]), ref.get("version") or "DRAFT"
+            tag = f"{label} ({gid} {'v' + version if version != 'DRAFT' else 'DRAFT'})"
+            if guardrails is None:
+                unclear.append(tag)
+                missing += gr_missing
+                continue
+            g = by_id.get(gid or "")
+            policy = policy_of(g, version) if g else None
+            if policy is None:
+                unclear.append(
+                    tag + (" whose policy was not read" if g else ", not in the account's guardrails")
+                )
+                missing += list(gaps(guardrails, "guardrail")) or ["bedrock:GetGuardrail"]
+                continue
+            blocks = blocking_policies(policy)
+            if blocks:
+                found.append(f"{tag}: {'; '.join(blocks)}")
+            else:
+                detect_only.append(tag)
+    if without or detect_only:
+        parts = []
+        if without:
+            parts.append(f"{names(without)} {'has' if len(without) == 1 else 'have'} no guardrail")
+        if detect_only:
+            parts.append(
+                f"the guardrail of {names(detect_only)} blocks nothing (detect mode or no active filter)"
+            )
+        return not_met(f"Not every agent is guarded: {'; '.join(parts)}.")
+    if unclear:
         return cannot_tell(
-            f"The settings of agent {names(unread)} could not be read, so whether every agent has a "
-            "guardrail is unknown.",
-            missing=_missing_for(data, unread, "GetAgent"),
+            f"Whether every agent has a blocking guardrail is unknown: {names(unclear)}.",
+            missing=tuple(sorted(set(missing))),
         )
-    return met(
-        f"All {plural(len(agents), 'agent')} have a guardrail: "
-        + names(
-            [
-                f"{a['name']} ({a['guardrail']['id']} v{a['guardrail'].get('version') or 'DRAFT'})"
-                for a in agents
-            ]
-        )
-        + "."
-    )
+    return met(f"All {plural(len(agents), 'agent')} have a guardrail that blocks: " + names(found) + ".")
 
 
 @probe("agents_use_versioned_guardrails", "agents.agents")
@@ -186,9 +245,26 @@ def agents_use_versioned_guardrails(ev: Evidence, params: dict[str, Any]) -> Ver
     )
 
 
-@probe("agent_aliases_pinned", "agents.agents")
+ANY_ALIAS = Param(
+    bool,
+    default=False,
+    help=(
+        "met as soon as one alias routes to numbered versions (for a negated use: 'no versioning'); "
+        "default: every alias must"
+    ),
+)
+
+
+def _pinned(versions: list[Any]) -> bool:
+    return bool(versions) and all(str(v).isdigit() for v in versions)
+
+
+@probe("agent_aliases_pinned", "agents.agents", params={"any_alias": ANY_ALIAS})
 def agent_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Agent aliases (other than the built-in test alias) route to numbered agent versions, not DRAFT."""
+    """Agent aliases (other than the built-in test alias) route to numbered agent versions, not DRAFT.
+
+    With any_alias, one pinned alias is enough: an alias left on DRAFT does not undo the versions that
+    the other aliases serve (a negated 'no versioning exists' must not be met by it)."""
     data, agents = _agents(ev)
     pinned, draft = [], []
     for a in agents:
@@ -197,16 +273,28 @@ def agent_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
                 continue
             versions = al.get("versions") or []
             label = f"{a['name']}/{al['name']}"
-            if versions and all(str(v).isdigit() for v in versions):
+            if _pinned(versions):
                 pinned.append(f"{label} -> v{', v'.join(versions)}")
             else:
                 draft.append(label)
+    unread = [a["name"] for a in agents if a.get("aliases") is None]
+    if params.get("any_alias"):
+        if pinned:
+            return met(
+                f"Agent alias {names(pinned)} routes to a numbered version"
+                + (f" (on DRAFT or no version: {names(draft)})." if draft else ".")
+            )
+        if unread:
+            return cannot_tell(
+                f"No readable agent alias routes to a numbered version, and the aliases of agent "
+                f"{names(unread)} could not be listed.",
+                missing=_missing_for(data, unread, "ListAgentAliases"),
+            )
     if draft:
         return not_met(
             f"Agent alias {names(draft)} routes to DRAFT (or to no version), not to a numbered version"
             + (f"; pinned: {names(pinned)}." if pinned else ".")
         )
-    unread = [a["name"] for a in agents if a.get("aliases") is None]
     if unread:
         return cannot_tell(
             f"The aliases of agent {names(unread)} could not be listed"
@@ -223,43 +311,66 @@ def agent_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
     )
 
 
+def _alias_agent_id(alias_arn: str | None) -> str | None:
+    """arn:aws:bedrock:<region>:<account>:agent-alias/<agentId>/<aliasId> -> agentId."""
+    parts = str(alias_arn or "").split(":", 5)
+    if len(parts) < 6 or not parts[5].startswith("agent-alias/"):
+        return None
+    return parts[5].split("/")[1] if parts[5].count("/") >= 2 else None
+
+
+def _teams(
+    agents: list[dict[str, Any]],
+) -> list[tuple[dict[str, Any], list[tuple[str, dict[str, Any] | None]]]]:
+    """[(supervisor, [(collaborator name, its agent in this Region or None)])] for supervisors whose
+    collaborators were read and are not empty."""
+    by_id = {a.get("id"): a for a in agents}
+    out = []
+    for a in agents:
+        if a.get("collaboration") in SUPERVISOR_MODES and a.get("collaborators"):
+            out.append(
+                (
+                    a,
+                    [
+                        (str(c.get("name")), by_id.get(_alias_agent_id(c.get("aliasArn"))))
+                        for c in a["collaborators"]
+                    ],
+                )
+            )
+    return out
+
+
 @probe("multi_agent_collaboration_defined", "agents.agents")
 def multi_agent_collaboration_defined(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A supervisor agent has collaborators, each with a collaboration instruction."""
+    """A supervisor agent (agentCollaboration SUPERVISOR or SUPERVISOR_ROUTER) has collaborator agents.
+
+    Every collaborator has a collaboration instruction (AssociateAgentCollaborator requires
+    collaborationInstruction), so the instruction proves nothing beyond the association."""
     data, agents = _agents(ev)
-    supervisors = [a for a in agents if a.get("collaboration") in SUPERVISOR_MODES]
-    for a in supervisors:
-        collabs = a.get("collaborators")
-        if collabs and all(c.get("hasInstruction") for c in collabs):
-            return met(
-                f"Supervisor agent {a['name']} ({a['collaboration']}) has "
-                f"{plural(len(collabs), 'collaborator')} with collaboration instructions: "
-                f"{names([c['name'] for c in collabs])}."
-            )
-    unknown = [a["name"] for a in supervisors if a.get("collaborators") is None]
-    unknown += [a["name"] for a in agents if not a.get("detail")]
-    if unknown:
-        return cannot_tell(
-            f"No readable supervisor agent has instructed collaborators, and the settings of "
-            f"{names(unknown)} could not be read.",
-            missing=_missing_for(data, unknown, "GetAgent", "ListAgentCollaborators"),
-        )
-    if supervisors:
-        return not_met(
+    teams = _teams(agents)
+    if teams:
+        return met(
             "Supervisor agent "
             + names(
                 [
-                    f"{a['name']} has "
-                    + (
-                        f"{plural(len(a['collaborators']), 'collaborator')}, not all with an instruction"
-                        if a["collaborators"]
-                        else "no collaborators"
-                    )
-                    for a in supervisors
+                    f"{sup['name']} ({sup['collaboration']}) has {plural(len(cs), 'collaborator')}: "
+                    f"{names([n for n, _ in cs])}"
+                    for sup, cs in teams
                 ]
             )
             + "."
         )
+    supervisors = [a for a in agents if a.get("collaboration") in SUPERVISOR_MODES]
+    unknown = [a["name"] for a in supervisors if a.get("collaborators") is None]
+    unknown += [a["name"] for a in agents if not a.get("detail")]
+    if unknown:
+        return cannot_tell(
+            f"No readable supervisor agent has collaborators, and the settings or collaborators of "
+            f"{names(unknown)} could not be read.",
+            missing=_missing_for(data, unknown, "GetAgent", "ListAgentCollaborators"),
+        )
+    if supervisors:
+        return not_met(f"Supervisor agent {names([a['name'] for a in supervisors])} has no collaborators.")
     if not agents:
         return not_met(
             f"No Bedrock agents exist in {ev.scope.region}, so there is no multi-agent collaboration."
@@ -270,35 +381,99 @@ def multi_agent_collaboration_defined(ev: Evidence, params: dict[str, Any]) -> V
     )
 
 
-@probe("agent_roles_distinct", "agents.agents")
+def _permissions(role: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a role grants, comparable between roles (attached policy ARNs and inline statements);
+    None when its policies are unknown."""
+    if role.get("attached") is None or role.get("inline") is None:
+        return None
+    attached = tuple(sorted(str(p.get("arn")) for p in role["attached"]))
+    inline = tuple(
+        sorted(
+            json.dumps(st, sort_keys=True, default=str)
+            for p in role["inline"]
+            for st in p.get("statements") or []
+        )
+    )
+    return attached, inline
+
+
+@probe("agent_roles_distinct", "agents.agents", "iam.agent_roles")
 def agent_roles_distinct(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Each Bedrock agent runs under its own IAM role (at least two agents)."""
+    """In every multi-agent team (a supervisor and its collaborator agents), each agent runs under its own
+    IAM role, the roles grant different permissions (not the same policies under other names) and none is
+    administrator-level.
+
+    Agents outside a team are not looked at: two unrelated single agents with different roles say nothing
+    about the boundaries inside a multi-agent system."""
     data, agents = _agents(ev)
-    if len(agents) < 2:
+    teams = _teams(agents)
+    if not teams:
         return not_met(
-            f"There {'is' if len(agents) == 1 else 'are'} {plural(len(agents), 'agent')} in "
-            f"{ev.scope.region}, so there are no role boundaries between agents to check."
+            f"No supervisor agent in {ev.scope.region} has collaborators, so there are no role boundaries "
+            "between collaborating agents to check."
         )
-    unread = [a["name"] for a in agents if not a.get("roleArn")]
-    by_role: dict[str, list[str]] = {}
-    for a in agents:
-        if a.get("roleArn"):
-            by_role.setdefault(a["roleArn"], []).append(a["name"])
-    shared = {r: ns for r, ns in by_role.items() if len(ns) > 1}
-    if shared:
+    iam = ev.get("iam.agent_roles")
+    roles = {r["arn"]: r for r in iam.get("roles") or []}
+    problems: list[str] = []
+    unclear: list[str] = []
+    missing: list[str] = []
+    fine: list[str] = []
+    for sup, collabs in teams:
+        members: list[tuple[str, dict[str, Any] | None]] = [(str(sup["name"]), sup), *collabs]
+        team_unclear = False
+        for n, a in members:
+            if a is None:
+                unclear.append(f"collaborator {n} of {sup['name']} (not an agent read in {ev.scope.region})")
+                team_unclear = True
+            elif not a.get("roleArn"):
+                unclear.append(f"the role of agent {a['name']}")
+                missing += _missing_for(data, [a["name"]], "GetAgent")
+                team_unclear = True
+        known = [(n, a) for n, a in members if a is not None and a.get("roleArn")]
+        by_role: dict[str, list[str]] = {}
+        for _, a in known:
+            by_role.setdefault(a["roleArn"], []).append(str(a["name"]))
+        shared = [f"{names(ns)} use {r.split('/')[-1]}" for r, ns in by_role.items() if len(set(ns)) > 1]
+        if shared:
+            problems.append(f"team {sup['name']}: " + "; ".join(shared))
+            continue
+        by_perm: dict[tuple[Any, ...], list[str]] = {}
+        for r, ns in by_role.items():
+            role = roles.get(r)
+            perms = _permissions(role) if role else None
+            admin = admin_policies(role) if role else None
+            if perms is None or admin is None:
+                unclear.append(f"the policies of role {r.split('/')[-1]}")
+                missing += list(_role_missing([role] if role else [])) or ["iam:GetRole"]
+                team_unclear = True
+                continue
+            if admin:
+                problems.append(
+                    f"team {sup['name']}: role {r.split('/')[-1]} of {names(ns)} is administrator-level "
+                    f"({names(admin)}), which bounds nothing"
+                )
+            by_perm.setdefault(perms, []).append(r.split("/")[-1])
+        same = [names(rs) for rs in by_perm.values() if len(rs) > 1]
+        if same:
+            problems.append(f"team {sup['name']}: roles {'; '.join(same)} grant the same policies")
+        elif not team_unclear and not any(p.startswith(f"team {sup['name']}:") for p in problems):
+            fine.append(
+                f"{sup['name']} with {names([n for n, _ in collabs])} ("
+                + ", ".join(f"{ns[0]} -> {r.split('/')[-1]}" for r, ns in by_role.items())
+                + ")"
+            )
+    if problems:
         return not_met(
-            "Agents share execution roles: "
-            + "; ".join(f"{names(ns)} use {r.split('/')[-1]}" for r, ns in shared.items())
-            + "."
+            "Collaborating agents are not bounded by their own roles: " + "; ".join(problems) + "."
         )
-    if unread:
+    if unclear:
         return cannot_tell(
-            f"The role of agent {names(unread)} could not be read.",
-            missing=_missing_for(data, unread, "GetAgent"),
+            f"Whether collaborating agents have their own roles is unknown: {names(unclear)}.",
+            missing=tuple(sorted(set(missing))),
         )
     return met(
-        f"Each of the {len(agents)} agents has its own execution role: "
-        + names([f"{ns[0]} -> {r.split('/')[-1]}" for r, ns in by_role.items()])
+        "Each agent of every multi-agent team runs under its own role with its own policies: "
+        + names(fine)
         + "."
     )
 
@@ -496,31 +671,95 @@ def _ingestion(ev: Evidence) -> tuple[dict[str, Any], list[dict[str, Any]], list
     return data, data["knowledge_bases"], unknown
 
 
+def _indexed(job: dict[str, Any]) -> tuple[bool | None, str]:
+    """Whether a COMPLETE ingestion job shows documents in the index: (True/False/None unknown, why).
+
+    A job ends COMPLETE even when every document failed, so the status alone proves nothing. Documents
+    are in the index when the job indexed new or modified ones, or when it scanned documents that neither
+    failed nor were skipped nor were (re)indexed: unchanged since an earlier sync indexed them."""
+    st = job.get("statistics")
+    if not isinstance(st, dict):
+        return None, "no statistics returned"
+
+    def n(key: str) -> int:
+        v = st.get(key)
+        return v if isinstance(v, int) and v > 0 else 0
+
+    new, modified = n("numberOfNewDocumentsIndexed"), n("numberOfModifiedDocumentsIndexed")
+    scanned, failed, skipped = (
+        n("numberOfDocumentsScanned"),
+        n("numberOfDocumentsFailed"),
+        n("numberOfDocumentsSkipped"),
+    )
+    if new + modified:
+        return True, f"{new + modified:,} documents indexed" + (f", {failed:,} failed" if failed else "")
+    unchanged = scanned - failed - skipped
+    if unchanged > 0:
+        return True, f"{unchanged:,} of {scanned:,} scanned documents unchanged and already indexed"
+    if scanned:
+        return False, f"all {scanned:,} scanned documents failed or were skipped"
+    return False, "no document scanned"
+
+
+def indexed_sources(data: dict[str, Any]) -> tuple[list[tuple[dict[str, Any], str]], list[str], list[str]]:
+    """([(knowledge base, why its index holds documents)], [why others hold none], [KBs/sources unknown])
+    over agents.knowledge_bases: a knowledge base counts when one of its data sources' COMPLETE ingestion
+    jobs (the most recent listed first) shows documents in the index."""
+    hits: list[tuple[dict[str, Any], str]] = []
+    empty: list[str] = []
+    unknown: list[str] = []
+    for kb in data["knowledge_bases"]:
+        if kb.get("data_sources") is None:
+            unknown.append(str(kb["name"]))
+            continue
+        found = None
+        for ds in kb["data_sources"]:
+            jobs = ds.get("ingestion_jobs")
+            if jobs is None:
+                unknown.append(f"{kb['name']}/{ds['name']}")
+                continue
+            done = sorted(
+                (j for j in jobs if j.get("status") == "COMPLETE"),
+                key=lambda j: str(j.get("startedAt")),
+                reverse=True,
+            )
+            verdicts = [(j, *_indexed(j)) for j in done]
+            good = [(j, why) for j, ok, why in verdicts if ok]
+            if good:
+                j, why = good[0]
+                found = f"data source {ds['name']}, sync of {str(j.get('startedAt'))[:10]}: {why}"
+                break
+            if any(ok is None for _, ok, _ in verdicts):
+                unknown.append(f"{kb['name']}/{ds['name']} (completed syncs without statistics)")
+            elif done:
+                empty.append(f"{kb['name']}/{ds['name']} ({verdicts[0][2]})")
+            else:
+                empty.append(f"{kb['name']}/{ds['name']} (no completed sync)")
+        if found:
+            hits.append((kb, found))
+    return hits, empty, unknown
+
+
 @probe("knowledge_base_ingested", "agents.knowledge_bases")
 def knowledge_base_ingested(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A Bedrock knowledge base has a completed ingestion (sync) job."""
-    data, kbs, unknown = _ingestion(ev)
-    for kb in kbs:
-        for ds in kb.get("data_sources") or []:
-            done = [j for j in ds.get("ingestion_jobs") or [] if j.get("status") == "COMPLETE"]
-            if done:
-                latest = max(done, key=lambda j: str(j.get("startedAt")))
-                return met(
-                    f"Knowledge base {kb['name']} (data source {ds['name']}) has "
-                    f"{plural(len(done), 'completed ingestion job')}, the latest started "
-                    f"{str(latest.get('startedAt'))[:10]}."
-                )
+    """A Bedrock knowledge base holds documents: a completed ingestion (sync) job whose statistics show
+    documents indexed (IngestionJobStatistics), not only the COMPLETE status."""
+    data = ev.get("agents.knowledge_bases")
+    kbs = data["knowledge_bases"]
+    hits, empty, unknown = indexed_sources(data)
+    if hits:
+        return met("Knowledge base " + names([f"{kb['name']} ({why})" for kb, why in hits]) + ".")
     if unknown:
         return cannot_tell(
-            f"No readable knowledge base has a completed ingestion job, and the data sources or "
-            f"jobs of {names(unknown)} could not be listed.",
+            f"No readable knowledge base shows indexed documents, and the data sources, jobs or job "
+            f"statistics of {names(unknown)} could not be read.",
             missing=gaps(data) or ("bedrock:ListIngestionJobs",),
         )
     if not kbs:
         return not_met(f"No Bedrock knowledge bases exist in {ev.scope.region}.")
     return not_met(
-        f"None of the {plural(len(kbs), 'knowledge base')} ({names([k['name'] for k in kbs])}) has a "
-        "completed ingestion job."
+        f"None of the {plural(len(kbs), 'knowledge base')} holds indexed documents"
+        + (f": {names(empty)}." if empty else " (no data source).")
     )
 
 
@@ -533,7 +772,10 @@ def knowledge_base_ingested(ev: Evidence, params: dict[str, Any]) -> Verdict:
     },
 )
 def knowledge_base_ingestion_recurring(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A knowledge base completed at least `min_jobs` ingestion jobs within the last `days` days."""
+    """A knowledge base completed at least `min_jobs` ingestion jobs within the last `days` days.
+
+    A fact only: a scheduled sync refreshes the source documents; it is not learning from usage signals,
+    so no rule counts it for L5.5."""
     days, need = int(params.get("days", 30)), int(params.get("min_jobs", 2))
     data, kbs, unknown = _ingestion(ev)
     counts = {}
@@ -569,30 +811,158 @@ def knowledge_base_ingestion_recurring(ev: Evidence, params: dict[str, Any]) -> 
 # -- prompts and flows ----------------------------------------------------------------------------
 
 
-@probe("bedrock_prompts_managed", "agents.prompts")
+PROMPT_USE_SECTIONS = ("agents.flows", "cloudwatch.metric_stats", "logs.invocation_records")
+
+
+def _prompt_key(arn: str | None) -> tuple[str, str | None] | None:
+    """arn:...:prompt/<id>[:<version>] -> (id, version or None for the DRAFT)."""
+    text = str(arn or "")
+    if ":prompt/" not in text:
+        return None
+    rest = text.split(":prompt/", 1)[1]
+    pid, _, version = rest.partition(":")
+    return pid, (version if version.isdigit() else None)
+
+
+def _prompt_uses(ev: Evidence) -> tuple[list[tuple[str, str, str | None]], list[str], list[str]]:
+    """([(prompt id, where it is used, version or None)], [sources that could not be read], [missing]).
+
+    A managed prompt is in use when a flow's Prompt node renders it by ARN (sourceConfiguration
+    resource), or when its ARN (or a version's) is the modelId of model invocations (Converse and
+    InvokeModel take a prompt ARN as modelId): AWS/Bedrock Invocations by ModelId, or the invocation log."""
+    uses: list[tuple[str, str, str | None]] = []
+    unread: list[str] = []
+    missing: list[str] = []
+    flows = ev.optional("agents.flows")
+    if flows is None:
+        unread.append("the flows")
+        missing.append("bedrock:ListFlows")
+    else:
+        for f in flows["flows"]:
+            nodes = f.get("prompt_nodes")
+            if nodes is None:
+                if f.get("node_types") is None or "Prompt" in (f.get("node_types") or []):
+                    unread.append(f"flow {f['name']}")
+                    missing += list(gaps(flows, f"flow {f['name']}")) or ["bedrock:GetFlow"]
+                continue
+            for n in nodes:
+                key = _prompt_key(n.get("promptArn")) if n.get("source") == "resource" else None
+                if key:
+                    uses.append((key[0], f"flow {f['name']} node {n.get('name')}", key[1]))
+    stats = ev.optional("cloudwatch.metric_stats")
+    if stats is None:
+        unread.append("the Bedrock invocation metrics")
+        missing.append("cloudwatch:GetMetricData")
+    else:
+        for model, calls in model_traffic(stats).items():
+            key = _prompt_key(model)
+            if key:
+                uses.append((key[0], f"{calls:,.0f} invocations by prompt ARN", key[1]))
+    logs = ev.optional("logs.invocation_records")
+    if logs is None or not logs.get("available"):
+        unread.append("the invocation log")
+    else:
+        counts: dict[tuple[str, str | None], int] = {}
+        for r in logs.get("records") or []:
+            key = _prompt_key(r.get("modelId"))
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+        uses += [(k[0], f"{n:,} logged invocations by prompt ARN", k[1]) for k, n in counts.items()]
+    return uses, unread, missing
+
+
+def _where(uses: list[tuple[str, str, str | None]], pid: str) -> list[str]:
+    return [w + (f" (version {v})" if v else " (DRAFT)") for i, w, v in uses if i == pid]
+
+
+@probe("bedrock_prompts_managed", "agents.prompts", *PROMPT_USE_SECTIONS)
 def bedrock_prompts_managed(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Bedrock Prompt Management holds prompts."""
+    """Bedrock Prompt Management holds prompts that the workload renders: a flow Prompt node references
+    one by ARN, or model invocations name its ARN as modelId.
+
+    A prompt that only exists (made once in the console, say) proves nothing: without a use the probe
+    cannot tell, and a person attests whether the application renders it (from code, by prompt ARN)."""
     prompts = ev.get("agents.prompts")["prompts"]
-    if prompts:
-        return met(
-            f"Bedrock Prompt Management holds {plural(len(prompts), 'prompt')}: "
-            f"{names([p['name'] for p in prompts])}."
+    if not prompts:
+        return not_met(f"Bedrock Prompt Management holds no prompts in {ev.scope.region}.")
+    uses, unread, missing = _prompt_uses(ev)
+    by_id = {p.get("id"): p for p in prompts}
+    used = [
+        f"{by_id[pid]['name'] if pid in by_id else pid}: {names(_where(uses, pid))}"
+        for pid in dict.fromkeys(i for i, _, _ in uses)
+    ]
+    if used:
+        return met(f"Managed prompt {names(used)}.")
+    return cannot_tell(
+        f"Bedrock Prompt Management holds {plural(len(prompts), 'prompt')} "
+        f"({names([str(p['name']) for p in prompts])}), but nothing shows the workload renders them: no "
+        "flow Prompt node references them and no model invocation names their ARN"
+        + (f" ({names(unread)} could not be read)" if unread else "")
+        + "; a person must attest that the application uses them.",
+        missing=tuple(sorted(set(missing))),
+    )
+
+
+@probe(
+    "prompt_versions_published",
+    "agents.prompts",
+    *PROMPT_USE_SECTIONS,
+    params={
+        "referenced": Param(
+            bool,
+            default=False,
+            help=(
+                "met only when a published version is what is served (a flow Prompt node or model "
+                "invocations name the version's ARN); default: a published version is enough"
+            ),
         )
-    return not_met(f"Bedrock Prompt Management holds no prompts in {ev.scope.region}.")
-
-
-@probe("prompt_versions_published", "agents.prompts")
+    },
+)
 def prompt_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A managed prompt has at least one numbered (published) version."""
+    """A managed prompt has at least one numbered (published) version (with referenced: and a flow or
+    model invocations use a version's ARN, not the DRAFT)."""
     data = ev.get("agents.prompts")
     prompts = data["prompts"]
-    hits = [f"{p['name']} (versions {', '.join(p['versions'])})" for p in prompts if p.get("versions")]
-    if hits:
-        return met(f"Prompt {names(hits)} has published versions.")
-    unread = [p["name"] for p in prompts if p.get("versions") is None]
-    if unread:
+    published = [p for p in prompts if p.get("versions")]
+    unread_v = [p["name"] for p in prompts if p.get("versions") is None]
+    if published and not params.get("referenced"):
+        uses, _, _ = _prompt_uses(ev)
+        shown = [
+            f"{p['name']} (versions {', '.join(p['versions'])}"
+            + (f"; used: {names(_where(uses, str(p.get('id'))))})" if _where(uses, str(p.get("id"))) else ")")
+            for p in published
+        ]
+        any_served = any(v for i, _, v in uses if i in {p.get("id") for p in published})
+        return met(
+            f"Prompt {names(shown)} has published versions"
+            + (
+                "."
+                if any_served
+                else "; nothing read here shows the workload invokes a version rather than the DRAFT."
+            )
+        )
+    if published:
+        uses, unread, missing = _prompt_uses(ev)
+        ids = {p.get("id"): p for p in published}
+        served = [(i, w, v) for i, w, v in uses if i in ids and v]
+        if served:
+            return met(
+                "Published prompt versions are served: "
+                + names([f"{ids[i]['name']} version {v} ({w})" for i, w, v in served])
+                + "."
+            )
+        drafts = [f"{ids[i]['name']} ({w})" for i, w, v in uses if i in ids and not v]
         return cannot_tell(
-            f"No readable prompt has a published version, and the versions of {names(unread)} could "
+            f"Prompt {names([str(p['name']) for p in published])} has published versions, but nothing shows "
+            "that a version is what the workload invokes"
+            + (f"; the DRAFT is used by {names(drafts)}" if drafts else "")
+            + (f" ({names(unread)} could not be read)" if unread else "")
+            + "; a person must attest which version the application calls.",
+            missing=tuple(sorted(set(missing))),
+        )
+    if unread_v:
+        return cannot_tell(
+            f"No readable prompt has a published version, and the versions of {names(unread_v)} could "
             "not be listed.",
             missing=gaps(data) or ("bedrock:ListPrompts",),
         )
@@ -635,10 +1005,110 @@ def _flow_nodes(ev: Evidence, node_type: str, absent_is_unknown: bool) -> Verdic
     return not_met(msg + ".")
 
 
-@probe("flows_use_prompt_nodes", "agents.flows")
+@probe(
+    "flows_use_prompt_nodes",
+    "agents.flows",
+    params={
+        "managed_only": Param(
+            bool,
+            default=True,
+            help=(
+                "count only Prompt nodes that render a Prompt management prompt by ARN (false: inline "
+                "Prompt nodes too, for 'prompts are not in code')"
+            ),
+        )
+    },
+)
 def flows_use_prompt_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A Bedrock flow uses Prompt nodes."""
-    return _flow_nodes(ev, "Prompt", absent_is_unknown=False)
+    """A Bedrock flow's Prompt node renders a Prompt management prompt by ARN (sourceConfiguration
+    resource). An inline Prompt node defines its template for that node only: stored in Bedrock, but
+    neither centralized nor reusable, so it counts only with managed_only false."""
+    if not params.get("managed_only", True):
+        return _flow_nodes(ev, "Prompt", absent_is_unknown=False)
+    data = ev.get("agents.flows")
+    flows = data["flows"]
+    hits, inline, unread = [], [], []
+    for f in flows:
+        nodes = f.get("prompt_nodes")
+        if nodes is None:
+            if f.get("node_types") is None or "Prompt" in (f.get("node_types") or []):
+                unread.append(str(f["name"]))
+            continue
+        refs = [
+            str(n.get("promptArn")) for n in nodes if n.get("source") == "resource" and n.get("promptArn")
+        ]
+        if refs:
+            hits.append(f"{f['name']} ({names(refs)})")
+        elif nodes:
+            inline.append(str(f["name"]))
+    if hits:
+        return met(f"Flow {names(hits)} renders Prompt management prompts in its Prompt nodes.")
+    if unread:
+        return cannot_tell(
+            f"No readable flow renders a managed prompt, and the definition of {names(unread)} could not "
+            "be read.",
+            missing=gaps(data) or ("bedrock:GetFlow",),
+        )
+    if inline:
+        return not_met(
+            f"Flow {names(inline)} defines its prompts inline in its Prompt nodes: not a shared, reusable "
+            "template."
+        )
+    if flows:
+        return not_met(f"None of the {plural(len(flows), 'Bedrock flow')} has a Prompt node.")
+    return not_met(f"No Bedrock flows exist in {ev.scope.region}, so no flow renders a managed prompt.")
+
+
+@probe("flow_aliases_pinned", "agents.flows", params={"any_alias": ANY_ALIAS})
+def flow_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Flow aliases (other than the built-in test alias, which serves DRAFT) route to numbered flow
+    versions: InvokeFlow is made to an alias, so a pinned alias is what serves a version."""
+    data = ev.get("agents.flows")
+    flows = data["flows"]
+    pinned, draft = [], []
+    for f in flows:
+        for al in f.get("aliases") or []:
+            if al.get("id") == TEST_ALIAS:
+                continue
+            versions = al.get("versions") or []
+            label = f"{f['name']}/{al.get('name')}"
+            if _pinned(versions):
+                pinned.append(f"{label} -> v{', v'.join(versions)}")
+            else:
+                draft.append(label)
+    unread = [str(f["name"]) for f in flows if f.get("aliases") is None]
+    missing = gaps(data) or ("bedrock:ListFlowAliases",)
+    if params.get("any_alias"):
+        if pinned:
+            return met(
+                f"Flow alias {names(pinned)} routes to a numbered flow version"
+                + (f" (on DRAFT: {names(draft)})." if draft else ".")
+            )
+        if unread:
+            return cannot_tell(
+                f"No readable flow alias routes to a numbered version, and the aliases of flow "
+                f"{names(unread)} could not be listed.",
+                missing=missing,
+            )
+    if draft:
+        return not_met(
+            f"Flow alias {names(draft)} routes to DRAFT, not to a numbered flow version"
+            + (f"; pinned: {names(pinned)}." if pinned else ".")
+        )
+    if unread:
+        return cannot_tell(
+            f"The aliases of flow {names(unread)} could not be listed"
+            + (f" (pinned so far: {names(pinned)})." if pinned else "."),
+            missing=missing,
+        )
+    if pinned:
+        return met(f"Every flow alias routes to a numbered flow version: {names(pinned)}.")
+    if not flows:
+        return not_met(f"No Bedrock flows exist in {ev.scope.region}, so no flow alias is pinned.")
+    return not_met(
+        f"None of the {plural(len(flows), 'flow')} has an alias other than the test alias, so no flow "
+        "version is served."
+    )
 
 
 @probe("flows_use_condition_nodes", "agents.flows")

@@ -372,9 +372,32 @@ def bedrock_api_keys_not_long_term(ev: Evidence, params: dict[str, Any]) -> Verd
     )
 
 
-@probe("aiservices_opt_out_policy_present", "organizations.policies")
+@probe(
+    "aiservices_opt_out_policy_present",
+    "organizations.policies",
+    params={
+        "supporting": Param(
+            bool,
+            default=False,
+            help="supporting detail only: never decides (always False, an unreadable section included)",
+        )
+    },
+)
 def aiservices_opt_out_policy_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """An Organizations AI-services opt-out policy exists and is attached."""
+    if params.get("supporting"):
+        # An opt-out stops AWS from storing and using the content for service improvement; it sets no
+        # rule for how the workload handles PII, so it is shown beside the rule's evidence, never decides.
+        if ev.optional("organizations.policies") is None:
+            return not_met(
+                "Whether an AI-services opt-out policy applies could not be read (supporting detail)."
+            )
+        v = aiservices_opt_out_policy_present.fn(ev, {})
+        return not_met(
+            v.summary + " (Supporting detail: an opt-out keeps AWS from using the content; it sets no PII "
+            "handling rule, so it does not count by itself.)",
+            *v.details,
+        )
     data = ev.get("organizations.policies")
     if not data["in_organization"]:
         return not_met("The account is not in an AWS Organization, so no AI-services opt-out policy applies.")
@@ -426,19 +449,78 @@ def environment_accounts_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     )
 
 
+# Actions that run a model: bedrock:InvokeModel also authorises Converse, and
+# bedrock:InvokeModelWithResponseStream ConverseStream.
+_INVOKE_ACTIONS = ("bedrock:invokemodel", "bedrock:invokemodelwithresponsestream")
+
+
+def bedrock_invoke_grants(role: RoleDetail) -> list[str] | None:
+    """The role's policies that allow invoking Bedrock models by naming Bedrock (an Allow whose Action
+    is a bedrock: pattern matching InvokeModel, e.g. bedrock:InvokeModel, bedrock:Invoke*, bedrock:*);
+    None when its policies are unknown. "*" alone does not count: it says nothing about LLM use."""
+    attached, inline = role.get("attached"), role.get("inline")
+    if attached is None or inline is None:
+        return None
+    found: list[str] = []
+    unknown = False
+    for p in [*attached, *inline]:
+        sts = p.get("statements")
+        if sts is None:
+            unknown = True
+            continue
+        for st in sts:
+            if not isinstance(st, dict) or st.get("Effect") != "Allow":
+                continue
+            acts = [str(a).lower() for a in st.get("Action") or [] if str(a).lower().startswith("bedrock:")]
+            if any(_matches(a, name) for a in acts for name in _INVOKE_ACTIONS):
+                found.append(p["name"])
+                break
+    if not found and unknown:
+        return None
+    return sorted(set(found))
+
+
 @probe("sagemaker_notebooks_present", "sagemaker.notebooks")
 def sagemaker_notebooks_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """SageMaker notebook instances or Studio domains exist."""
+    """A SageMaker notebook instance or Studio domain runs under an execution role that is allowed to invoke
+    Bedrock models (bedrock:InvokeModel*, named as a Bedrock action).
+
+    A notebook or Studio domain alone is no sign of LLM use: Studio is the entry point for all SageMaker
+    work (training, pipelines, classic ML)."""
     data = ev.get("sagemaker.notebooks")
     nbs, domains = data.get("notebooks") or [], data.get("domains") or []
-    if nbs or domains:
-        parts = []
-        if nbs:
-            parts.append(f"notebook instance {names(nbs)}")
-        if domains:
-            parts.append(f"Studio domain {names(domains)}")
-        return met(f"SageMaker {' and '.join(parts)} exist{'s' if len(nbs) + len(domains) == 1 else ''}.")
-    return not_met("No SageMaker notebook instance or Studio domain exists.")
+    if not nbs and not domains:
+        return not_met("No SageMaker notebook instance or Studio domain exists.")
+    if "roles" not in data:
+        return cannot_tell(
+            f"SageMaker notebook instances or Studio domains exist ({names([*nbs, *[str(d) for d in domains]])}), "
+            "but their execution roles were not read, so nothing ties them to Bedrock."
+        )
+    hits: list[str] = []
+    unclear: list[str] = list(data.get("unknown") or [])
+    others: list[str] = []
+    for r in data["roles"]:
+        grants = bedrock_invoke_grants(r)
+        if grants is None:
+            unclear += [f"{u} (role {r['name']})" for u in r.get("used_by") or []]
+        elif grants:
+            hits.append(f"{names(r.get('used_by') or [])} (role {r['name']}: {names(grants)})")
+        else:
+            others += r.get("used_by") or []
+    if hits:
+        return met(f"SageMaker {names(hits)} may invoke Bedrock models.")
+    if unclear:
+        return cannot_tell(
+            f"No readable SageMaker notebook role allows invoking Bedrock, and the roles of {names(unclear)} "
+            "could not be read.",
+            *(data.get("errors") or []),
+            missing=_missing(data["roles"]) or ("iam:GetRole",),
+        )
+    return not_met(
+        "No SageMaker notebook instance or Studio domain runs under a role allowed to invoke Bedrock models"
+        + (f" ({names(others)})" if others else "")
+        + ": a notebook alone is not LLM access."
+    )
 
 
 @probe("a2i_flow_definitions_present", "sagemaker.flow_definitions")
@@ -465,20 +547,47 @@ def a2i_flow_definitions_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     return not_met("No Amazon A2I flow definition exists.")
 
 
-@probe("vector_collections_present", "aoss.collections")
+@probe("vector_collections_present", "aoss.collections", "agents.knowledge_bases")
 def vector_collections_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An OpenSearch Serverless vector-search collection exists."""
+    """An OpenSearch Serverless vector-search collection is the vector store of a Bedrock knowledge base
+    (the knowledge base's storageConfiguration names its ARN).
+
+    A fact only (no rule counts it for L2.6): a tied collection adds nothing to the knowledge base's own
+    ingestion, and an untied one may serve any semantic-search workload, not an LLM."""
     data = ev.get("aoss.collections")
     cols = data["collections"]
-    found = [c["name"] for c in cols if c.get("type") == "VECTORSEARCH"]
+    kbs = ev.get("agents.knowledge_bases")["knowledge_bases"]
+    tied: dict[str, list[str]] = {}
+    kb_unknown = []
+    for kb in kbs:
+        st = kb.get("storage")
+        if st is None:
+            kb_unknown.append(str(kb.get("name")))
+            continue
+        arn = str(st.get("collectionArn") or "")
+        if "/" in arn:
+            tied.setdefault(arn.rsplit("/", 1)[-1], []).append(str(kb.get("name")))
+    vector = [c for c in cols if c.get("type") == "VECTORSEARCH"]
+    found = [f"{c['name']} (knowledge base {names(tied[c['id']])})" for c in vector if c.get("id") in tied]
     if found:
-        return met(f"OpenSearch Serverless vector-search collection {names(found)} exists.")
+        return met(f"OpenSearch Serverless vector-search collection {names(found)} backs a knowledge base.")
     unknown = [c["name"] for c in cols if c.get("type") is None]
     if unknown:
         return cannot_tell(
             f"OpenSearch Serverless collection {names(unknown)} exists but its type could not be read.",
             *(data.get("errors") or []),
             missing=("aoss:BatchGetCollection",),
+        )
+    if vector and kb_unknown:
+        return cannot_tell(
+            f"Vector-search collection {names([c['name'] for c in vector])} exists, and the storage of "
+            f"knowledge base {names(kb_unknown)} could not be read.",
+            missing=("bedrock:GetKnowledgeBase",),
+        )
+    if vector:
+        return not_met(
+            f"Vector-search collection {names([c['name'] for c in vector])} backs no Bedrock knowledge base: "
+            "nothing ties it to an LLM (a person may attest the application's own retrieval)."
         )
     if cols:
         return not_met(

@@ -43,7 +43,9 @@ def _kb(name: str = "docs") -> str:
     )["knowledgeBase"]["knowledgeBaseId"]
 
 
-def canned_agent_details(canned, agent_ids: dict[str, dict], functions=None, api_payload=None) -> None:
+def canned_agent_details(
+    canned, agent_ids: dict[str, dict], functions=None, api_payload=None, collaborator: str = "b"
+) -> None:
     """Canned GetAgent and sub-resources for moto agents. agent_ids: id -> extra get_agent fields."""
 
     def get_agent(p):
@@ -148,7 +150,7 @@ def canned_agent_details(canned, agent_ids: dict[str, dict], functions=None, api
                     "agentVersion": "DRAFT",
                     "collaboratorId": "COLLAB0001",
                     "agentDescriptor": {
-                        "aliasArn": "arn:aws:bedrock:us-east-1:123456789012:agent-alias/b/PRODALIAS1"
+                        "aliasArn": f"arn:aws:bedrock:us-east-1:123456789012:agent-alias/{collaborator}/PRODALIAS1"
                     },
                     "collaborationInstruction": "Handle billing.",
                     "relayConversationHistory": "DISABLED",
@@ -261,6 +263,11 @@ def test_knowledge_bases_with_ingestion(moto_aws, scope, canned):
                     "status": "COMPLETE",
                     "startedAt": NOW - timedelta(days=1),
                     "updatedAt": NOW,
+                    "statistics": {
+                        "numberOfDocumentsScanned": 12,
+                        "numberOfNewDocumentsIndexed": 10,
+                        "numberOfDocumentsFailed": 2,
+                    },
                 }
             ]
         },
@@ -268,7 +275,15 @@ def test_knowledge_bases_with_ingestion(moto_aws, scope, canned):
     data = CollectContext(moto_aws, scope).section("agents.knowledge_bases")
     (k,) = data["knowledge_bases"]
     assert k["name"] == "docs"
-    assert k["data_sources"][0]["ingestion_jobs"][0]["status"] == "COMPLETE"
+    assert k["storage"] == {
+        "type": "OPENSEARCH_SERVERLESS",
+        "collectionArn": "arn:aws:aoss:us-east-1:123456789012:collection/c",
+    }
+    (job,) = k["data_sources"][0]["ingestion_jobs"]
+    assert job["status"] == "COMPLETE"
+    assert job["statistics"]["numberOfNewDocumentsIndexed"] == 10
+    assert job["statistics"]["numberOfDocumentsFailed"] == 2
+    assert job["statistics"]["numberOfModifiedDocumentsIndexed"] is None  # not returned
 
 
 def test_knowledge_bases_without_data_source_api(moto_aws, scope):
@@ -346,16 +361,74 @@ def test_flows_node_types(moto_aws, scope, canned):
             "definition": {
                 "nodes": [
                     {"name": "in", "type": "Input"},
-                    {"name": "p", "type": "Prompt"},
+                    {
+                        "name": "p",
+                        "type": "Prompt",
+                        "configuration": {
+                            "prompt": {
+                                "sourceConfiguration": {
+                                    "resource": {
+                                        "promptArn": "arn:aws:bedrock:us-east-1:123456789012:prompt/P000000001:2"
+                                    }
+                                }
+                            }
+                        },
+                    },
+                    {
+                        "name": "q",
+                        "type": "Prompt",
+                        "configuration": {
+                            "prompt": {
+                                "sourceConfiguration": {
+                                    "inline": {
+                                        "templateType": "TEXT",
+                                        "templateConfiguration": {"text": {"text": "secret template"}},
+                                        "modelId": "anthropic.claude-3-haiku",
+                                    }
+                                }
+                            }
+                        },
+                    },
                     {"name": "c", "type": "Condition"},
                     {"name": "out", "type": "Output"},
                 ]
             },
         },
     )
+    canned.add(
+        "bedrock-agent",
+        "ListFlowAliases",
+        {
+            "flowAliasSummaries": [
+                {
+                    "name": n,
+                    "routingConfiguration": [{"flowVersion": v}],
+                    "flowId": "F000000001",
+                    "id": i,
+                    "arn": f"arn:aws:bedrock:us-east-1:123456789012:flow/F000000001/alias/{i}",
+                    "createdAt": NOW,
+                    "updatedAt": NOW,
+                }
+                for n, i, v in (("test", "TSTALIASID", "DRAFT"), ("prod", "PRODALIAS1", "3"))
+            ]
+        },
+    )
     canned.deny("bedrock-agent", "ListFlowVersions")
     data = CollectContext(moto_aws, scope).section("agents.flows")
     (f,) = data["flows"]
     assert f["node_types"] == ["Condition", "Input", "Output", "Prompt"]
+    assert f["prompt_nodes"] == [
+        {
+            "name": "p",
+            "source": "resource",
+            "promptArn": "arn:aws:bedrock:us-east-1:123456789012:prompt/P000000001:2",
+        },
+        {"name": "q", "source": "inline", "promptArn": None},
+    ]
+    assert "secret template" not in json.dumps(data)  # inline template text is never kept
+    assert f["aliases"] == [
+        {"id": "TSTALIASID", "name": "test", "versions": ["DRAFT"]},
+        {"id": "PRODALIAS1", "name": "prod", "versions": ["3"]},
+    ]
     assert f["versions"] is None
-    assert data["errors"][0]["action"] == "bedrock:ListFlowVersions"
+    assert [e["action"] for e in data["errors"]] == ["bedrock:ListFlowVersions"]

@@ -284,8 +284,23 @@ def test_sagemaker_notebooks_and_domains(moto_aws, scope) -> None:
         InstanceType="ml.t3.medium",
         RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
     )
+    seed_client("iam").create_role(RoleName="sm", AssumeRolePolicyDocument="{}")
+    seed_client("iam").put_role_policy(
+        RoleName="sm",
+        PolicyName="call-bedrock",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}],
+            }
+        ),
+    )
     data = CollectContext(moto_aws, scope).section("sagemaker.notebooks")
-    assert data == {"notebooks": ["prompt-lab"], "domains": []}
+    assert data["notebooks"] == ["prompt-lab"] and data["domains"] == []
+    (role,) = data["roles"]
+    assert role["arn"].endswith(":role/sm") and role["used_by"] == ["notebook instance prompt-lab"]
+    assert role["inline"][0]["statements"][0]["Action"] == ["bedrock:InvokeModel"]
+    assert data["unknown"] == [] and data["errors"] == []
 
 
 FLOW_ARN = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:flow-definition/low-confidence-review"

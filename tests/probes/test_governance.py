@@ -429,17 +429,75 @@ def test_environment_accounts_threshold_is_a_param(scope) -> None:
     assert v.value is False
 
 
+def _nb_role(name, used_by, statements, attached_name="inline"):
+    return {
+        "name": name,
+        "arn": f"arn:aws:iam::1:role/{name}",
+        "used_by": used_by,
+        "boundary": None,
+        "attached": [],
+        "inline": [{"name": attached_name, "statements": statements}],
+        "error": None,
+        "error_action": None,
+    }
+
+
+INVOKE = [{"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": ["*"]}]
+S3_ONLY = [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}]
+STAR = [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]
+
+
 @pytest.mark.parametrize(
     ("data", "value", "text"),
     [
-        ({"notebooks": ["prompt-lab"], "domains": []}, True, "notebook instance prompt-lab"),
-        ({"notebooks": [], "domains": ["studio"]}, True, "Studio domain studio"),
-        ({"notebooks": [], "domains": []}, False, "No SageMaker notebook"),
+        (
+            {
+                "notebooks": ["prompt-lab"],
+                "domains": [],
+                "roles": [_nb_role("sm", ["notebook instance prompt-lab"], INVOKE, "call-bedrock")],
+                "unknown": [],
+                "errors": [],
+            },
+            True,
+            "notebook instance prompt-lab (role sm: call-bedrock)",
+        ),
+        (
+            {
+                "notebooks": [],
+                "domains": ["studio"],
+                "roles": [_nb_role("sm", ["Studio domain studio"], S3_ONLY)],
+            },
+            False,
+            "a notebook alone is not LLM access",
+        ),
+        ({"notebooks": [], "domains": [], "roles": []}, False, "No SageMaker notebook"),
     ],
 )
 def test_sagemaker_notebooks_present(scope, data, value, text) -> None:
     v = run(scope, "sagemaker_notebooks_present", sagemaker__notebooks=data)
     assert v.value is value and text in v.summary
+
+
+def test_sagemaker_notebooks_never_a_false_met(scope) -> None:
+    """A notebook instance or Studio domain alone made L1.1's notebook branch met before."""
+    for data in (
+        {"notebooks": ["nb"], "domains": []},  # roles not collected
+        {"notebooks": [], "domains": ["studio"], "roles": [], "unknown": ["Studio domain studio"]},  # denied
+        {
+            "notebooks": ["nb"],
+            "domains": [],
+            "roles": [_nb_role("sm", ["notebook instance nb"], STAR)],
+        },  # "*"
+        {
+            "notebooks": ["nb"],
+            "domains": [],
+            "roles": [{**_nb_role("sm", ["notebook instance nb"], []), "attached": None}],
+        },
+    ):
+        v = run(scope, "sagemaker_notebooks_present", sagemaker__notebooks=data)
+        assert v.value is not True, data
+    denied = {"notebooks": [], "domains": ["studio"], "roles": [], "unknown": ["Studio domain studio"]}
+    assert run(scope, "sagemaker_notebooks_present", sagemaker__notebooks=denied).value is None
 
 
 def flows(*fs) -> dict:
@@ -467,16 +525,40 @@ def test_a2i_flow_definitions_present(scope, fs, value, text) -> None:
     assert v.value is value and text in v.summary
 
 
+KB = {
+    "knowledge_bases": [
+        {
+            "id": "k",
+            "name": "support-docs",
+            "storage": {
+                "type": "OPENSEARCH_SERVERLESS",
+                "collectionArn": "arn:aws:aoss:us-east-1:1:collection/kb",
+            },
+            "data_sources": [],
+        }
+    ],
+    "errors": [],
+}
+NO_KB = {"knowledge_bases": [], "errors": []}
+
+
 @pytest.mark.parametrize(
-    ("cols", "value", "text"),
+    ("cols", "kbs", "value", "text"),
     [
-        ([("kb", "VECTORSEARCH"), ("logs", "TIMESERIES")], True, "collection kb exists"),
-        ([("logs", "TIMESERIES")], False, "logs (TIMESERIES)"),
-        ([], False, "No OpenSearch Serverless collection exists"),
-        ([("kb", None)], None, "type could not be read"),
+        ([("kb", "VECTORSEARCH"), ("logs", "TIMESERIES")], KB, True, "kb (knowledge base support-docs)"),
+        ([("kb", "VECTORSEARCH")], NO_KB, False, "backs no Bedrock knowledge base"),
+        ([("logs", "TIMESERIES")], KB, False, "logs (TIMESERIES)"),
+        ([], NO_KB, False, "No OpenSearch Serverless collection exists"),
+        ([("kb", None)], KB, None, "type could not be read"),
+        (
+            [("kb", "VECTORSEARCH")],
+            {"knowledge_bases": [{**KB["knowledge_bases"][0], "storage": None}], "errors": []},
+            None,
+            "could not be read",
+        ),
     ],
 )
-def test_vector_collections_present(scope, cols, value, text) -> None:
+def test_vector_collections_present(scope, cols, kbs, value, text) -> None:
     v = run(
         scope,
         "vector_collections_present",
@@ -484,5 +566,6 @@ def test_vector_collections_present(scope, cols, value, text) -> None:
             "collections": [{"name": n, "id": n, "status": "ACTIVE", "type": t} for n, t in cols],
             "errors": [],
         },
+        agents__knowledge_bases=kbs,
     )
     assert v.value is value and text in v.summary

@@ -415,7 +415,37 @@ CASES = [
         {},
         False,
     ),
-    ("sagemaker_notebooks_present", {"sagemaker.notebooks": {"notebooks": ["nb"], "domains": []}}, {}, True),
+    (
+        "sagemaker_notebooks_present",
+        {
+            "sagemaker.notebooks": {
+                "notebooks": ["nb"],
+                "domains": [],
+                "roles": [
+                    {
+                        "name": "sm",
+                        "arn": "arn:aws:iam::1:role/sm",
+                        "used_by": ["notebook instance nb"],
+                        "boundary": None,
+                        "attached": [],
+                        "inline": [
+                            {
+                                "name": "bedrock",
+                                "statements": [
+                                    {"Effect": "Allow", "Action": ["bedrock:Invoke*"], "Resource": ["*"]}
+                                ],
+                            }
+                        ],
+                        "error": None,
+                        "error_action": None,
+                    }
+                ],
+            }
+        },
+        {},
+        True,
+    ),
+    ("sagemaker_notebooks_present", {"sagemaker.notebooks": {"notebooks": ["nb"], "domains": []}}, {}, None),
     ("sagemaker_notebooks_present", {"sagemaker.notebooks": {"notebooks": [], "domains": []}}, {}, False),
     (
         "a2i_flow_definitions_present",
@@ -430,13 +460,32 @@ CASES = [
     ("a2i_flow_definitions_present", {"sagemaker.flow_definitions": {"flow_definitions": []}}, {}, False),
     (
         "vector_collections_present",
-        {"aoss.collections": {"collections": [{"name": "kb", "type": "VECTORSEARCH"}]}},
+        {
+            "aoss.collections": {"collections": [{"name": "kb", "id": "kb", "type": "VECTORSEARCH"}]},
+            "agents.knowledge_bases": {
+                "knowledge_bases": [
+                    {"name": "docs", "storage": {"collectionArn": "arn:aws:aoss:us-east-1:1:collection/kb"}}
+                ]
+            },
+        },
         {},
         True,
     ),
     (
         "vector_collections_present",
-        {"aoss.collections": {"collections": [{"name": "logs", "type": "SEARCH"}]}},
+        {
+            "aoss.collections": {"collections": [{"name": "kb", "id": "kb", "type": "VECTORSEARCH"}]},
+            "agents.knowledge_bases": {"knowledge_bases": []},
+        },
+        {},
+        False,
+    ),
+    (
+        "vector_collections_present",
+        {
+            "aoss.collections": {"collections": [{"name": "logs", "type": "SEARCH"}]},
+            "agents.knowledge_bases": {"knowledge_bases": []},
+        },
         {},
         False,
     ),
