@@ -148,13 +148,11 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
     threshold = float(p["max_violation_rate_pct"])
     if p.get("custom_metric"):
         return _custom_metric_gate(ev, "safety", p["custom_metric"], threshold, at_least=False)
+    from llmops_audit.probes.bedrock import guardrail_totals
+
     stats = ev.get("cloudwatch.metric_stats")
-    ns = "AWS/Bedrock/Guardrails"
-    for dims in (("GuardrailArn", "GuardrailVersion"), ("GuardrailArn",), ("Operation",), ()):
-        invocations = ms.total(stats, ns, "Invocations", "Sum", dims)
-        if invocations:
-            break
-    if not invocations:
+    inv = guardrail_totals(stats, "Invocations")
+    if not inv.total:
         return _result(
             "safety",
             Status.UNKNOWN,
@@ -164,8 +162,25 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
             "No guardrail invocations (AWS/Bedrock/Guardrails Invocations) in the period; "
             "no data is never a pass.",
         )
-    intervened = ms.total(stats, ns, "InvocationsIntervened", "Sum", dims) or 0.0
+    invocations = inv.total
+    iv = guardrail_totals(stats, "InvocationsIntervened")
+    intervened = iv.total or 0.0
     rate = 100.0 * intervened / invocations
+    data = [
+        f"AWS/Bedrock/Guardrails Invocations, series by {inv.dims}",
+        f"AWS/Bedrock/Guardrails InvocationsIntervened, series by {iv.dims or 'none (no data: 0)'}",
+    ]
+    if iv.upper_bound and rate > threshold:
+        return _result(
+            "safety",
+            Status.UNKNOWN,
+            rate,
+            threshold,
+            "%",
+            f"Interventions are only published per policy type, so {intervened:,.0f} of {invocations:,.0f} "
+            f"({rate:.3f} %) is an upper bound over the {threshold:g} % limit; the real rate is unknown.",
+            data,
+        )
     return _result(
         "safety",
         _passes(rate <= threshold),
@@ -174,9 +189,7 @@ def safety_gate(ev: Evidence, policy: dict[str, Any]) -> GateResult:
         "%",
         f"Guardrails intervened in {intervened:,.0f} of {invocations:,.0f} invocations "
         f"({rate:.3f} %, needs ≤ {threshold:g} %).",
-        [
-            f"AWS/Bedrock/Guardrails InvocationsIntervened / Invocations, series by {', '.join(dims) or 'none'}"
-        ],
+        data,
     )
 
 

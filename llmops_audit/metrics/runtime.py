@@ -323,28 +323,25 @@ def lambda_duration_memory(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     )
 
 
-def _guardrail_pts(stats: dict[str, Any], metric: str) -> tuple[float | None, str]:
-    for dims in (("GuardrailArn", "GuardrailVersion"), ("GuardrailArn",), ("Operation",), ()):
-        v = ms.total(stats, GR, metric, "Sum", dims)
-        if v is not None:
-            return v, ", ".join(dims) or "no dimensions"
-    return None, ""
-
-
 @calculator("guardrail_interventions", STATS)
 def guardrail_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    from llmops_audit.probes.bedrock import guardrail_totals
+
     stats = ev.get(STATS)
-    intervened, dims = _guardrail_pts(stats, "InvocationsIntervened")
-    if intervened is None:
+    iv = guardrail_totals(stats, "InvocationsIntervened")
+    if iv.total is None:
         return no_value("No AWS/Bedrock/Guardrails InvocationsIntervened data in the period.")
-    inv, _ = _guardrail_pts(stats, "Invocations")
-    breakdown = {"guardrail invocations": inv or 0}
-    if inv:
-        breakdown["intervention rate (%)"] = _pct(intervened, inv)
+    inv = guardrail_totals(stats, "Invocations")
+    breakdown: dict[str, float] = {"guardrail invocations": inv.total or 0}
+    if inv.total:
+        breakdown["intervention rate (%)"] = _pct(iv.total, inv.total)
+    for (gid, version), v in sorted(iv.per_guardrail.items(), key=str):
+        breakdown[f"{gid}{' v' + version if version else ''} interventions"] = v
     return MetricValue(
-        intervened,
+        iv.total,
         breakdown=breakdown,
-        derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened (series by {dims})",
+        derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened (series by {iv.dims})"
+        + ("; only per-policy series exist, so an upper bound" if iv.upper_bound else ""),
     )
 
 
@@ -357,31 +354,42 @@ def guardrail_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue
 )
 def guardrail_policy_interventions(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     policy = params.get("policy", "SensitiveInformationPolicy")
-    v = ms.total(
-        ev.get(STATS),
-        GR,
-        "InvocationsIntervened",
-        "Sum",
-        ("GuardrailPolicyType",),
-        {"GuardrailPolicyType": policy},
-    )
-    if v is None:
+    # Interventions with GuardrailPolicyType=policy, from one dimension set only (the coarsest that
+    # ListMetrics returned: account-wide, or per guardrail and policy type), so nothing counts twice.
+    by_set: dict[frozenset[str], float] = {}
+    for s in ev.get(STATS).get("series") or []:
+        dims = s.get("dimensions") or {}
+        if (
+            s.get("namespace") == GR
+            and s.get("metric") == "InvocationsIntervened"
+            and s.get("stat") == "Sum"
+            and dims.get("GuardrailPolicyType") == policy
+            and isinstance(s.get("value"), int | float)
+        ):
+            key = frozenset(dims)
+            by_set[key] = by_set.get(key, 0.0) + float(s["value"])
+    if not by_set:
         return no_value(
             f"No AWS/Bedrock/Guardrails InvocationsIntervened series for GuardrailPolicyType={policy}."
         )
+    best = min(by_set, key=lambda d: (len(d), sorted(d)))
     return MetricValue(
-        v,
+        by_set[best],
         derivation=f"Sum of AWS/Bedrock/Guardrails InvocationsIntervened with "
-        f"GuardrailPolicyType={policy} (account-wide)",
+        f"GuardrailPolicyType={policy} (series by {', '.join(sorted(best))})",
     )
 
 
 @calculator("automated_reasoning_findings", STATS)
 def automated_reasoning_findings(ev: Evidence, params: dict[str, Any]) -> MetricValue:
-    v, dims = _guardrail_pts(ev.get(STATS), "TotalFindings")
-    if v is None:
+    from llmops_audit.probes.bedrock import guardrail_totals
+
+    t = guardrail_totals(ev.get(STATS), "TotalFindings")
+    if t.total is None:
         return no_value("No AWS/Bedrock/Guardrails TotalFindings data: no automated-reasoning checks ran.")
-    return MetricValue(v, derivation=f"Sum of AWS/Bedrock/Guardrails TotalFindings (series by {dims})")
+    return MetricValue(
+        t.total, derivation=f"Sum of AWS/Bedrock/Guardrails TotalFindings (series by {t.dims})"
+    )
 
 
 @calculator("audit_trail_coverage", STATS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,6 +105,96 @@ def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> 
 
 
 # -- guardrails -----------------------------------------------------------------------------------
+#
+# A guardrail proves a practice only when its policy acts (BLOCK, or ANONYMIZE for sensitive information:
+# NONE is detect mode, "take no action but return detection information in the trace response") and it
+# is used: invoked (its own AWS/Bedrock/Guardrails Invocations series, which callers that pass a guardrail
+# on InvokeModel/Converse or call ApplyGuardrail produce), attached to an agent, or enforced account-wide.
+
+GR_NS = "AWS/Bedrock/Guardrails"
+GUARDRAIL_DIMS = ("GuardrailArn", "GuardrailId")
+# Dimensions that split one invocation over several series (an invocation several policies intervened on
+# is counted once per policy): such series are used only when nothing else exists, as an upper bound.
+SPLIT_DIMS = ("GuardrailPolicyType", "FindingType")
+# Series of an Automated Reasoning policy rather than of a guardrail (PolicyArn + PolicyVersion).
+POLICY_DIMS = ("PolicyArn", "PolicyVersion")
+
+
+def guardrail_key(value: str | None) -> str | None:
+    """The guardrail id from an id or an ARN (arn:aws:bedrock:region:account:guardrail/<id>)."""
+    if not value:
+        return None
+    return str(value).rsplit("/", 1)[-1] if ":guardrail/" in str(value) else str(value)
+
+
+@dataclass(frozen=True)
+class GuardrailTotals:
+    """One guardrail metric over the period, from the series ListMetrics discovered, counted once."""
+
+    per_guardrail: dict[tuple[str, str | None], float]  # (guardrail id, version or None) -> value
+    total: float | None  # None: no series with data
+    dims: str  # the dimension sets used, for the derivation
+    attributed: bool  # the total is the sum of per-guardrail series
+    upper_bound: bool  # only series split by policy or finding type existed
+
+    def for_guardrail(self, gid: str) -> dict[str | None, float]:
+        return {v: x for (g, v), x in self.per_guardrail.items() if g == gid}
+
+
+def _rank(dims: frozenset[str]) -> tuple[int, int, list[str]]:
+    return (sum(1 for d in dims if d in SPLIT_DIMS), len(dims), sorted(dims))
+
+
+def guardrail_totals(stats: dict[str, Any], metric: str, stat: str = "Sum") -> GuardrailTotals:
+    """`metric` of AWS/Bedrock/Guardrails without double counting.
+
+    CloudWatch publishes the same invocations under several dimension sets (per guardrail and version,
+    per Operation, per content source, per policy type): each is a complete view, so only one is summed.
+    Per guardrail, the coarsest set that names it is used (sets that split an invocation last); with no
+    per-guardrail series, the coarsest account-wide set. The sets come from what ListMetrics returned.
+    """
+    by_set: dict[frozenset[str], list[tuple[dict[str, str], float]]] = {}
+    for s in stats.get("series") or []:
+        if s.get("namespace") != GR_NS or s.get("metric") != metric or s.get("stat") != stat:
+            continue
+        if not isinstance(s.get("value"), int | float) or not isinstance(s.get("dimensions"), dict):
+            continue
+        by_set.setdefault(frozenset(s["dimensions"]), []).append((s["dimensions"], float(s["value"])))
+    per_set: dict[frozenset[str], dict[str, list[tuple[str | None, float]]]] = {}
+    for dims, points in by_set.items():
+        key_dim = next((d for d in GUARDRAIL_DIMS if d in dims), None)
+        if key_dim is None:
+            continue
+        for d, v in points:
+            gid = guardrail_key(d.get(key_dim))
+            if gid:
+                per_set.setdefault(dims, {}).setdefault(gid, []).append((d.get("GuardrailVersion"), v))
+    per: dict[tuple[str, str | None], float] = {}
+    used: set[frozenset[str]] = set()
+    for gid in sorted({g for m in per_set.values() for g in m}):
+        best = min((dims for dims, m in per_set.items() if gid in m), key=_rank)
+        used.add(best)
+        for version, v in per_set[best][gid]:
+            per[(gid, version)] = per.get((gid, version), 0.0) + v
+    if per:
+        return GuardrailTotals(
+            per,
+            sum(per.values()),
+            "; ".join(", ".join(sorted(d)) for d in sorted(used, key=_rank)),
+            True,
+            any(_rank(d)[0] for d in used),
+        )
+    account = [d for d in by_set if not any(x in d for x in POLICY_DIMS)] or list(by_set)
+    if not account:
+        return GuardrailTotals({}, None, "", False, False)
+    best = min(account, key=_rank)
+    return GuardrailTotals(
+        {},
+        sum(v for _, v in by_set[best]),
+        ", ".join(sorted(best)) or "no dimensions",
+        False,
+        bool(_rank(best)[0]),
+    )
 
 
 def _guardrails(ev: Evidence) -> tuple[list[dict[str, Any]], list[dict[str, Any]], tuple[str, ...]]:
@@ -141,19 +233,212 @@ def _none_found(
     return not_met(msg)
 
 
-def pii_guardrails(known: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[str], int]]:
-    """Guardrails with active PII entities or regexes: (guardrail, entity types, regex count)."""
+# What a filter does on one side. AWS omits the action for guardrails made before detect mode existed:
+# those block. A side whose evaluation is disabled (inputEnabled/outputEnabled false) does nothing.
+def _acts(
+    f: dict[str, Any], side: str, actions: tuple[str, ...] = ("BLOCK",), fallback: Any = "BLOCK"
+) -> bool:
+    if f.get(f"{side}Enabled") is False:
+        return False
+    action = f.get(f"{side}Action") or fallback
+    return action in actions
+
+
+def content_blocks(f: dict[str, Any], side: str) -> bool:
+    """A content filter blocks on `side` ("input" or "output"): a strength above NONE and a BLOCK action."""
+    return f.get(f"{side}Strength") not in (None, "NONE") and _acts(f, side)
+
+
+def grounding_blocks(f: dict[str, Any]) -> bool:
+    """A contextual-grounding filter (it checks model responses) blocks below its threshold."""
+    return f.get("enabled") is not False and (f.get("action") or "BLOCK") == "BLOCK"
+
+
+def pii_sides(f: dict[str, Any]) -> list[str]:
+    """The sides on which a PII entity or regex blocks or masks (its own side action, else `action`)."""
+    return [side for side in ("input", "output") if _acts(f, side, ACTIVE, f.get("action"))]
+
+
+def pii_policy(p: dict[str, Any]) -> tuple[list[str], int]:
+    """(PII entity types, regex count) that block or mask on some side in one guardrail policy."""
+    entities = [e.get("type") or "?" for e in p.get("pii_entities") or [] if pii_sides(e)]
+    regexes = p.get("regexes")
+    if regexes is None:  # a snapshot from before per-side regex actions were kept
+        regexes = [{"action": a} for a in p.get("regex_actions") or []]
+    return entities, sum(1 for r in regexes if pii_sides(r))
+
+
+def blocking_policies(p: dict[str, Any]) -> list[str]:
+    """The policies of one guardrail version that act on content (block, or mask PII)."""
     out = []
-    for g in known:
-        entities = [
-            e["type"]
-            for e in g.get("pii_entities") or []
-            if any(e.get(k) in ACTIVE for k in ("action", "inputAction", "outputAction"))
-        ]
-        regexes = sum(1 for a in g.get("regex_actions") or [] if a in ACTIVE)
-        if entities or regexes:
-            out.append((g, entities, regexes))
+    content = sorted(
+        {
+            f.get("type") or "?"
+            for f in p.get("content_filters") or []
+            if content_blocks(f, "input") or content_blocks(f, "output")
+        }
+    )
+    if content:
+        out.append("content filters " + ", ".join(content))
+    topics = [t for t in p.get("topics") or [] if _acts(t, "input") or _acts(t, "output")]
+    if topics:
+        out.append(plural(len(topics), "denied topic"))
+    words = [w for w in p.get("words") or [] if _acts(w, "input") or _acts(w, "output")]
+    if words:
+        out.append(plural(len(words), "word filter"))
+    entities, regexes = pii_policy(p)
+    if entities or regexes:
+        out.append("sensitive information " + _pii_phrase(entities, regexes))
+    grounding = [f.get("type") or "?" for f in p.get("grounding_filters") or [] if grounding_blocks(f)]
+    if grounding:
+        out.append("contextual grounding " + ", ".join(grounding))
     return out
+
+
+def policy_of(g: dict[str, Any], version: str | None) -> dict[str, Any] | None:
+    """The policy of guardrail `g` at `version` (None: the version is not known), if it was read."""
+    details = g.get("version_details") or {}
+    if version is None:
+        if g.get("versions"):
+            return None  # numbered versions exist: which one is meant is unknown
+        version = "DRAFT"
+    if version in details:
+        return details[version]
+    if version == g.get("detail_version"):
+        return g
+    return None
+
+
+def _versions_read(g: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((g.get("version_details") or {}).values()) or ([g] if g.get("detail_version") else [])
+
+
+@dataclass
+class Usage:
+    """Where guardrails are used, from the metric series, the agents and the enforced configurations."""
+
+    uses: dict[str, list[tuple[str, str | None]]]  # guardrail id -> [(where, version or None)]
+    foreign: list[str]  # enforced guardrails not in this account's list (their policy is unreadable)
+    missing: tuple[str, ...]  # IAM actions of the usage evidence that could not be read
+    unread: list[str]  # what could not be read, in words
+    unattributed: float  # guardrail invocations in the period that no series names a guardrail for
+
+
+def guardrail_usage(ev: Evidence, guardrails: list[dict[str, Any]]) -> Usage:
+    ids = {g["id"] for g in guardrails}
+    uses: dict[str, list[tuple[str, str | None]]] = {}
+    missing: list[str] = []
+    unread: list[str] = []
+    unattributed = 0.0
+    stats, miss = read(ev, "cloudwatch.metric_stats")
+    if stats is None:
+        missing += miss
+        unread.append("the guardrail metrics")
+    else:
+        inv = guardrail_totals(stats, "Invocations")
+        for (key, version), v in sorted(inv.per_guardrail.items(), key=lambda x: (x[0][0], str(x[0][1]))):
+            if v > 0:
+                uses.setdefault(key, []).append((f"invoked {v:,.0f} times in the period", version))
+        if not inv.attributed and inv.total:
+            unattributed = inv.total
+    agents, miss = read(ev, "agents.agents")
+    if agents is None:
+        missing += miss
+        unread.append("the agents")
+    else:
+        for a in agents.get("agents") or []:
+            ref = a.get("guardrail") or {}
+            gid = guardrail_key(ref.get("id"))
+            if gid:
+                uses.setdefault(gid, []).append((f"attached to agent {a.get('name')}", ref.get("version")))
+            for av in a.get("versions") or []:
+                vref = av.get("guardrail") or {}
+                vgid = guardrail_key(vref.get("id"))
+                if vgid:
+                    where = f"attached to agent {a.get('name')} v{av.get('version')}"
+                    uses.setdefault(vgid, []).append((where, vref.get("version")))
+            if not gid and not a.get("detail"):
+                missing += [
+                    e["action"] for e in agents.get("errors") or [] if e["action"].endswith(":GetAgent")
+                ]
+                missing.append("bedrock:GetAgent")
+                unread.append(f"agent {a.get('name')}'s settings")
+    enforced, miss = read(ev, "bedrock.enforced_guardrails")
+    foreign = []
+    if enforced is None:
+        missing += miss
+        unread.append("the account-level enforced guardrails")
+    else:
+        for c in enforced.get("configs") or []:
+            gid = guardrail_key(c.get("guardrailId") or c.get("guardrailArn"))
+            if gid and gid in ids:
+                uses.setdefault(gid, []).append(
+                    ("enforced on the account's model calls", c.get("guardrailVersion"))
+                )
+            elif gid:
+                foreign.append(c.get("guardrailArn") or gid)
+    return Usage(uses, foreign, tuple(sorted(set(missing))), list(dict.fromkeys(unread)), unattributed)
+
+
+def used_with(
+    ev: Evidence, what: str, test: Callable[[dict[str, Any]], str | None], absent_is_unknown: bool = False
+) -> Verdict:
+    """Met when a guardrail whose policy passes `test` (which describes it, or None) is used at that version.
+
+    `what` completes "None of the guardrails ..." (e.g. "blocks ungrounded responses").
+    """
+    known, unknown, missing = _guardrails(ev)
+    candidates = [g for g in known if any(test(p) for p in _versions_read(g))]
+    if not candidates:
+        return _none_found(ev, what, known, unknown, missing, absent_is_unknown)
+    usage = guardrail_usage(ev, known)
+    proofs: list[str] = []
+    unclear: list[str] = []
+    other: list[str] = []
+    for g in candidates:
+        for where, version in usage.uses.get(g["id"], []):
+            p = policy_of(g, version)
+            label = f"{g['name']} " + (
+                f"v{version}"
+                if version and version != "DRAFT"
+                else "(DRAFT)"
+                if version
+                else "(version not named)"
+            )
+            if p is None:
+                unclear.append(f"{label} is {where}, but the policy of that version was not read")
+            elif (desc := test(p)) is not None:
+                proofs.append(f"Guardrail {label} ({desc}) is {where}")
+            else:
+                other.append(f"{label} is {where}, but that version does not do this")
+    if proofs:
+        return met("; ".join(dict.fromkeys(proofs)) + ".")
+    details = list(dict.fromkeys(unclear))
+    if usage.foreign:
+        details.append(
+            f"Enforced guardrail {names(usage.foreign)} belongs to another account; its policy is not readable."
+        )
+    if usage.unattributed:
+        details.append(
+            f"Guardrails were invoked {usage.unattributed:,.0f} times, but no series names the guardrail."
+        )
+    cand = names([g["name"] for g in candidates])
+    if unknown or usage.missing or details:
+        parts = []
+        if unknown:
+            parts.append(f"the settings of {names([g['name'] for g in unknown])}")
+        parts += usage.unread
+        return cannot_tell(
+            f"Guardrail {cand} {what}, but no use of it is proven"
+            + (f", and {' and '.join(parts)} could not be read." if parts else "."),
+            *details,
+            missing=tuple(sorted(set(missing + usage.missing))),
+        )
+    return not_met(
+        f"Guardrail {cand} {what}, but no version that does is invoked in the period, attached to an "
+        "agent or enforced account-wide, so it protects nothing.",
+        *dict.fromkeys(other),
+    )
 
 
 def _pii_phrase(entities: list[str], regexes: int) -> str:
@@ -165,91 +450,47 @@ def _pii_phrase(entities: list[str], regexes: int) -> str:
     return " and ".join(parts)
 
 
+def _pii_test(p: dict[str, Any]) -> str | None:
+    entities, regexes = pii_policy(p)
+    return f"blocks or masks {_pii_phrase(entities, regexes)}" if entities or regexes else None
+
+
+def _grounding_test(p: dict[str, Any]) -> str | None:
+    filters = [f for f in p.get("grounding_filters") or [] if grounding_blocks(f)]
+    if not filters:
+        return None
+    return "blocks " + ", ".join(f"{f.get('type')} below {f.get('threshold')}" for f in filters)
+
+
 @probe("guardrail_pii_policy_present", "bedrock.guardrails")
 def guardrail_pii_policy_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail blocks or masks PII entities or regex patterns."""
+    """A guardrail blocks or masks PII entities or regex patterns (detect-only entities do not count)."""
     known, unknown, missing = _guardrails(ev)
-    hits = pii_guardrails(known)
-    if hits:
-        return met(
-            "; ".join(
-                f"Guardrail {_label(g)} has a sensitive-information policy with {_pii_phrase(e, r)}"
-                for g, e, r in hits
-            )
-            + "."
-        )
-    return _none_found(ev, "has a sensitive-information (PII) policy", known, unknown, missing)
-
-
-@probe("guardrail_pii_enforced", "bedrock.guardrails", "agents.agents", "bedrock.enforced_guardrails")
-def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail with a PII policy is attached to an agent or enforced account-wide."""
-    known, unknown, missing = _guardrails(ev)
-    hits = pii_guardrails(known)
-    if not hits:
-        return _none_found(ev, "has a sensitive-information (PII) policy", known, unknown, missing)
-    keys = {}
-    for g, e, r in hits:
-        for k in (g.get("id"), g.get("arn")):
-            if k:
-                keys[k] = (g, e, r)
-    agents, agents_missing = read(ev, "agents.agents")
-    enforced, enforced_missing = read(ev, "bedrock.enforced_guardrails")
-    attached: dict[str, list[str]] = {}
-    for a in (agents or {}).get("agents", []):
-        gr = a.get("guardrail") or {}
-        if gr.get("id") in keys:
-            attached.setdefault(keys[gr["id"]][0]["id"], []).append(
-                f"{a['name']} (v{gr.get('version') or 'DRAFT'})"
-            )
-    enforced_on: dict[str, str] = {}
-    for c in (enforced or {}).get("configs", []):
-        for k in (c.get("guardrailId"), c.get("guardrailArn")):
-            if k in keys:
-                enforced_on[keys[k][0]["id"]] = c.get("guardrailVersion") or "?"
-    found = []
-    for g, e, r in hits:
-        where = []
-        if g["id"] in attached:
-            where.append(f"attached to agent {names(attached[g['id']])}")
-        if g["id"] in enforced_on:
-            where.append(f"enforced on all model calls of the account (v{enforced_on[g['id']]})")
-        if where:
-            found.append(f"Guardrail {g['name']} ({_pii_phrase(e, r)}) is {' and '.join(where)}")
+    hits = [(g, _pii_test(g)) for g in known]
+    found = [f"Guardrail {_label(g)} {desc}" for g, desc in hits if desc]
     if found:
         return met("; ".join(found) + ".")
-    pii_names = names([g["name"] for g, _, _ in hits])
-    absent = agents_missing + enforced_missing
-    agent_missing: tuple[str, ...] = ()
-    if agents and any(not a.get("detail") and not a.get("guardrail") for a in agents.get("agents", [])):
-        agent_missing = tuple(
-            sorted({e["action"] for e in agents.get("errors") or [] if e["action"].endswith(":GetAgent")})
-        ) or ("bedrock:GetAgent",)
-    if absent or agent_missing:
-        unread = [
-            w
-            for w, bad in (
-                ("the agents' guardrail settings", agents is None or agent_missing),
-                ("the account-level enforced guardrails", enforced is None),
-            )
-            if bad
-        ]
-        return cannot_tell(
-            f"PII guardrail {pii_names} is not attached to any readable agent or enforcement, and "
-            + " and ".join(unread)
-            + " could not be read.",
-            missing=tuple(sorted(set(absent + agent_missing))),
-        )
-    n_agents = len(agents.get("agents", []))
-    return not_met(
-        f"PII guardrail {pii_names} is neither attached to any of the {plural(n_agents, 'agent')} "
-        "nor enforced account-wide."
-    )
+    return _none_found(ev, "blocks or masks PII", known, unknown, missing)
+
+
+@probe(
+    "guardrail_pii_enforced",
+    "bedrock.guardrails",
+    "cloudwatch.metric_stats",
+    "agents.agents",
+    "bedrock.enforced_guardrails",
+)
+def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A guardrail that blocks or masks PII is used: invoked per request, attached to an agent or enforced."""
+    return used_with(ev, "blocks or masks PII", _pii_test)
 
 
 @probe(
     "guardrail_contextual_grounding_present",
     "bedrock.guardrails",
+    "cloudwatch.metric_stats",
+    "agents.agents",
+    "bedrock.enforced_guardrails",
     params={
         "absent_is_unknown": Param(
             bool, default=False, help="no such filter comes out unknown (not False), for an `any:` fallback"
@@ -257,46 +498,29 @@ def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
     },
 )
 def guardrail_contextual_grounding_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has a contextual-grounding (GROUNDING or RELEVANCE) filter."""
-    known, unknown, missing = _guardrails(ev)
-    hits = []
-    for g in known:
-        filters = [f for f in g.get("grounding_filters") or [] if f.get("enabled") is not False]
-        if filters:
-            hits.append(
-                f"Guardrail {_label(g)} has contextual-grounding filters "
-                + ", ".join(f"{f['type']} (threshold {f.get('threshold')})" for f in filters)
-            )
-    if hits:
-        return met("; ".join(hits) + ".")
-    return _none_found(
+    """A used guardrail blocks responses below a contextual-grounding (GROUNDING or RELEVANCE) threshold."""
+    return used_with(
         ev,
-        "has a contextual-grounding filter",
-        known,
-        unknown,
-        missing,
+        "blocks ungrounded or irrelevant responses",
+        _grounding_test,
         absent_is_unknown=bool(params.get("absent_is_unknown", False)),
     )
 
 
 @probe("guardrail_prompt_attack_filter_present", "bedrock.guardrails")
 def guardrail_prompt_attack_filter_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has a PROMPT_ATTACK content filter on input."""
+    """A guardrail blocks prompt attacks: a PROMPT_ATTACK content filter that blocks on input."""
     known, unknown, missing = _guardrails(ev)
     hits = []
     for g in known:
         for f in g.get("content_filters") or []:
-            if (
-                f.get("type") == "PROMPT_ATTACK"
-                and f.get("inputStrength") not in (None, "NONE")
-                and f.get("inputEnabled") is not False
-            ):
+            if f.get("type") == "PROMPT_ATTACK" and content_blocks(f, "input"):
                 hits.append(
-                    f"Guardrail {_label(g)} has a PROMPT_ATTACK filter at {f['inputStrength']} input strength"
+                    f"Guardrail {_label(g)} blocks prompt attacks at {f['inputStrength']} input strength"
                 )
     if hits:
         return met("; ".join(hits) + ".")
-    return _none_found(ev, "has a PROMPT_ATTACK (prompt-injection) filter", known, unknown, missing)
+    return _none_found(ev, "blocks prompt attacks (PROMPT_ATTACK on input)", known, unknown, missing)
 
 
 @probe("guardrail_versions_published", "bedrock.guardrails")
@@ -319,26 +543,29 @@ def guardrail_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdic
     return not_met(f"Guardrail {names([g['name'] for g in data['guardrails']])} has only a DRAFT version.")
 
 
-@probe("guardrail_automated_reasoning_attached", "bedrock.guardrails", "bedrock.automated_reasoning_policies")
+@probe(
+    "guardrail_automated_reasoning_attached",
+    "bedrock.guardrails",
+    "bedrock.automated_reasoning_policies",
+    "cloudwatch.metric_stats",
+    "agents.agents",
+    "bedrock.enforced_guardrails",
+)
 def guardrail_automated_reasoning_attached(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """A guardrail has an Automated Reasoning policy attached."""
-    known, unknown, missing = _guardrails(ev)
+    """A used guardrail (invoked, attached to an agent or enforced) has an Automated Reasoning policy."""
     policies = {
         p["arn"]: p["name"]
         for p in (ev.optional("bedrock.automated_reasoning_policies") or {}).get("policies", [])
         if p.get("arn")
     }
-    hits = []
-    for g in known:
-        arns = g.get("automated_reasoning_policies") or []
-        if arns:
-            hits.append(
-                f"Guardrail {_label(g)} uses Automated Reasoning policy "
-                + names([policies.get(a, a.split("/")[-1]) for a in arns])
-            )
-    if hits:
-        return met("; ".join(hits) + ".")
-    return _none_found(ev, "has an Automated Reasoning policy attached", known, unknown, missing)
+
+    def test(p: dict[str, Any]) -> str | None:
+        arns = p.get("automated_reasoning_policies") or []
+        if not arns:
+            return None
+        return "Automated Reasoning policy " + names([policies.get(a, a.split("/")[-1]) for a in arns])
+
+    return used_with(ev, "has an Automated Reasoning policy attached", test)
 
 
 # -- evaluation jobs ------------------------------------------------------------------------------

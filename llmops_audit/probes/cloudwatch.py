@@ -339,28 +339,20 @@ def user_feedback_metric_present(ev: Evidence, params: dict[str, Any]) -> Verdic
 @probe("guardrail_interventions_observed", "cloudwatch.metric_stats")
 def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Guardrails intervened at least once in the period (Guardrails InvocationsIntervened > 0)."""
-    stats = ev.get("cloudwatch.metric_stats")
-    pts = [
-        p
-        for p in ms.select(
-            stats,
-            "AWS/Bedrock/Guardrails",
-            "InvocationsIntervened",
-            "Sum",
-            ("GuardrailArn", "GuardrailVersion"),
-        )
-        if p.value > 0
-    ]
-    pts = pts or [
-        p
-        for dims in ((), ("Operation",))
-        for p in ms.select(stats, "AWS/Bedrock/Guardrails", "InvocationsIntervened", "Sum", dims)
-        if p.value > 0
-    ]
-    if pts:
+    from llmops_audit.probes.bedrock import guardrail_totals
+
+    t = guardrail_totals(ev.get("cloudwatch.metric_stats"), "InvocationsIntervened")
+    if t.total:
+        per = [
+            f"{g}{' v' + v if v else ''}: {x:,.0f}"
+            for (g, v), x in sorted(t.per_guardrail.items(), key=str)
+            if x
+        ]
         return met(
-            f"Guardrails intervened {sum(p.value for p in pts):,.0f} times in the period "
-            f"({names([p.label() for p in pts])})."
+            f"Guardrails intervened {t.total:,.0f} times in the period (series by {t.dims}"
+            + (f"; {names(per)}" if per else "")
+            + ")."
+            + (" Only series split by policy type exist, so this is an upper bound." if t.upper_bound else "")
         )
     return not_met(
         "No guardrail intervention (AWS/Bedrock/Guardrails InvocationsIntervened) was recorded in the period."
