@@ -7,6 +7,7 @@ import re
 # botocore service name -> IAM service prefix, where they differ
 _PREFIX = {
     "bedrock-agent": "bedrock",
+    "bedrock-agentcore-control": "bedrock-agentcore",
     "bedrock-runtime": "bedrock",
     "resourcegroupstaggingapi": "tag",
     "stepfunctions": "states",

@@ -152,6 +152,7 @@ def actions() -> list[str]:
 
 _SID_NAMES = {
     "apigateway": "ApiGateway",
+    "bedrock-agentcore": "BedrockAgentCore",
     "cloudtrail": "CloudTrail",
     "cloudwatch": "CloudWatch",
     "codepipeline": "CodePipeline",
