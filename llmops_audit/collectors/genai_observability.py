@@ -186,7 +186,7 @@ def span_facts(message: str) -> dict[str, Any] | None:
     operation = operation if isinstance(operation, str) and _OPERATION.match(operation) else None
     if operation is None:
         return None
-    resource = rec.get("resource") if isinstance(rec.get("resource"), dict) else {}
+    resource: dict[str, Any] = rec["resource"] if isinstance(rec.get("resource"), dict) else {}
     service = _ident(_pick(resource.get("attributes"), ("service.name",)).get("service.name")) or _ident(
         attrs.get("aws.local.service")
     )
@@ -194,7 +194,7 @@ def span_facts(message: str) -> dict[str, Any] | None:
     duration = _nanos(rec.get("durationNano"))
     if duration is None and end is not None:
         duration = end - start
-    status_raw = rec.get("status") if isinstance(rec.get("status"), dict) else {}
+    status_raw: dict[str, Any] = rec["status"] if isinstance(rec.get("status"), dict) else {}
     status = _STATUS.get(str(status_raw.get("code", "UNSET")).upper(), "UNSET")
     if status != "ERROR" and attrs.get("error.type") not in (None, ""):
         status = "ERROR"  # the conventions' error.type marks a failed operation even when status is unset
@@ -285,12 +285,12 @@ def _sample(
     kind: str,
     budget: int,
     pattern: str,
-    parse: Callable[[str], None | str],
+    parse: Callable[[str], str | None],
 ) -> dict[str, Any]:
     """Read at most `budget` events (and MAX_PAGES_PER_GROUP pages) of one group; `parse` reduces each message
     to facts and says what it was ("span", "evaluation" or None). Messages are never kept."""
-    group = {"name": name, "kind": kind, "events_read": 0, "pages_read": 0, "capped": False}
-    counts = {"span": 0, "evaluation": 0, None: 0}
+    group: dict[str, Any] = {"name": name, "kind": kind, "events_read": 0, "pages_read": 0, "capped": False}
+    counts: dict[str | None, int] = {"span": 0, "evaluation": 0, None: 0}
     params: dict[str, Any] = {
         "logGroupName": name,
         "startTime": _ms(ctx.scope.start),

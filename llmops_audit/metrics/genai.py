@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from llmops_audit.evidence.genai_shapes import spans_by_trace, step_of, steps_of
+from llmops_audit.evidence.genai_shapes import GenAiSpan, spans_by_trace, step_of, steps_of
 from llmops_audit.evidence.snapshot import Evidence, MissingEvidence, SectionError
 from llmops_audit.inputs.prices import load_prices
 from llmops_audit.metrics.base import calculator, no_value
@@ -150,7 +150,7 @@ def genai_tool_call_success_rate(ev: Evidence, params: dict[str, Any]) -> Metric
     )
 
 
-def _request_tokens(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _request_tokens(trace: list[GenAiSpan]) -> list[GenAiSpan]:
     """The spans whose token counts make up one request: the model calls; when none carries counts, the agent
     invocation (agent frameworks also put the request's totals there, so both would count twice)."""
     model = [
@@ -203,22 +203,22 @@ def genai_cost_per_request(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         spans = _request_tokens(trace)
         if not spans:
             continue
-        usd = 0.0
-        priced = True
+        parts: dict[str, float] = {}
         for s in spans:
-            price = price_for(s["model"], prices) if s.get("model") else None
-            if price is None:
-                unpriced.add(s.get("model") or "(no gen_ai.request.model)")
-                priced = False
+            model = s.get("model")
+            price = price_for(model, prices) if model else None
+            if model is None or price is None:
+                unpriced.add(model or "(no gen_ai.request.model)")
                 break
-            part = (
+            usd = (
                 (s.get("input_tokens") or 0) * float(price["input"])
                 + (s.get("output_tokens") or 0) * float(price["output"])
             ) / 1000
-            usd += part
-            per_model[f"{s['model']} USD"] = per_model.get(f"{s['model']} USD", 0.0) + part
-        if priced:
-            costs.append(usd)
+            parts[f"{model} USD"] = parts.get(f"{model} USD", 0.0) + usd
+        else:  # every model call of the request is priced: it counts, whole
+            costs.append(sum(parts.values()))
+            for k, v in parts.items():
+                per_model[k] = per_model.get(k, 0.0) + v
     if not costs:
         why = (
             f"no price for {', '.join(sorted(unpriced))} (add prices with --prices FILE)"

@@ -77,7 +77,7 @@ def genai_spans_traced_end_to_end(ev: Evidence, params: dict[str, Any]) -> Verdi
     full = sorted(t for t, spans in traces.items() if steps_of(spans) >= {"agent", "model", "tool"})
     partial_reads = data.get("errors") or []
     if len(full) >= need:
-        ops = sorted({s["operation"] for t in full for s in traces[t] if s.get("operation")})
+        ops = sorted({op for t in full for s in traces[t] if (op := s.get("operation"))})
         return met(
             f"{plural(len(full), 'trace')} of {len(traces)} in the sample join agent invocation, model call and "
             f"tool call spans ({read}).",
