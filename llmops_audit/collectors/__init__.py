@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from llmops_audit.aws.access import AwsAccess, AwsCallError
 from llmops_audit.collectors import (
+    agentcore,
     agents,
     bedrock,
     cloudtrail,
@@ -22,6 +23,7 @@ from llmops_audit.collectors import (
     cost,
     delivery,
     gate_metrics,
+    genai_observability,
     governance,
     logs,
 )
@@ -36,12 +38,14 @@ SECTIONS: dict[str, Collector] = {
     **logs.SECTIONS,
     **bedrock.SECTIONS,
     **agents.SECTIONS,
+    **agentcore.SECTIONS,
     **cloudtrail.SECTIONS,
     **compute.SECTIONS,
     **delivery.SECTIONS,
     **cost.SECTIONS,
     **governance.SECTIONS,
     **gate_metrics.SECTIONS,
+    **genai_observability.SECTIONS,
 }
 
 

@@ -111,7 +111,9 @@ def _check_tree(root: yaml.Node, loader: Any) -> None:
 
 def _check_scalar(node: yaml.ScalarNode, loader: Any) -> None:
     if node.tag == _INT_TAG and len(node.value) > 30:
-        raise _Refused(node, f"the number {node.value[:20]}… is too long", "use a number of at most 30 digits")
+        raise _Refused(
+            node, f"the number {node.value[:20]}… is too long", "use a number of at most 30 digits"
+        )
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, OverflowError):
@@ -160,7 +162,9 @@ def read_text(path: Path, what: str, limit: int = MAX_FILE_BYTES) -> str:
         raise DefinitionError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise DefinitionError(f"{path}:{line}: the {what} is not UTF-8 text", hint="save it as UTF-8") from None
+        raise DefinitionError(
+            f"{path}:{line}: the {what} is not UTF-8 text", hint="save it as UTF-8"
+        ) from None
 
 
 MAX_JSON_BYTES = 200 * 1024 * 1024  # saved evidence of a large account is tens of MB
@@ -192,7 +196,9 @@ def load_json(path: Path, what: str, schema_name: str) -> Any:
         ) from None
     except (ValueError, RecursionError) as exc:
         problem = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
-        raise DefinitionError(f"{path}: {problem} in the {what}", hint="pass a file written by llmops-audit") from None
+        raise DefinitionError(
+            f"{path}: {problem} in the {what}", hint="pass a file written by llmops-audit"
+        ) from None
     validate(data, None, path, schema_name, what)
     return data
 

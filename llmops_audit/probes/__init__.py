@@ -8,6 +8,7 @@ from typing import Any
 from llmops_audit.evidence.snapshot import Evidence, EvidenceSnapshot, MissingEvidence
 from llmops_audit.model import Finding
 from llmops_audit.probes import (
+    agentcore,
     agents,
     bedrock,
     cloudtrail,
@@ -15,6 +16,7 @@ from llmops_audit.probes import (
     compute,
     cost,
     delivery,
+    genai_observability,
     governance,
     logs,
     workload,
@@ -34,7 +36,18 @@ def _index(*modules: ModuleType) -> dict[str, Probe]:
 
 
 PROBES: dict[str, Probe] = _index(
-    cloudwatch, logs, bedrock, agents, cloudtrail, compute, delivery, cost, governance, workload
+    cloudwatch,
+    logs,
+    bedrock,
+    agents,
+    cloudtrail,
+    compute,
+    delivery,
+    cost,
+    governance,
+    workload,
+    genai_observability,
+    agentcore,
 )
 
 
