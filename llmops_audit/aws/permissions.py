@@ -31,6 +31,8 @@ def operations() -> set[tuple[str, str]]:
 ACCOUNT_WIDE = {
     "budgets:ViewBudget",  # DescribeBudgets lists every budget of the account
     "ce:GetAnomalyMonitors",  # called without MonitorArnList
+    "ce:GetAnomalySubscriptions",  # called without SubscriptionArnList
+    "iam:ListServiceSpecificCredentials",  # called with AllUsers, no UserName
     "cloudwatch:DescribeAlarms",  # called without AlarmNames
     "logs:DescribeMetricFilters",  # called without logGroupName
 }
