@@ -133,13 +133,30 @@ def test_l1_1_direct_access_met_then_not_met_with_a_front_door(moto_aws, scope, 
 
 def test_l4_1_feedback_loop_met_from_an_eval_schedule_and_a_feedback_metric(moto_aws, scope, canned) -> None:
     canned.add("bedrock", "ListEvaluationJobs", {})  # no jobs: the schedule alone shows recurrence
+    seed_client("stepfunctions").create_state_machine(
+        name="rag-eval",
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+        definition=json.dumps(
+            {
+                "StartAt": "Start",
+                "States": {
+                    "Start": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:bedrock:createEvaluationJob",
+                        "End": True,
+                    }
+                },
+            }
+        ),
+    )
     events = seed_client("events")
     events.put_rule(Name="nightly-rag-eval", ScheduleExpression="rate(1 day)")
     events.put_targets(
         Rule="nightly-rag-eval",
         Targets=[{"Id": "1", "Arn": "arn:aws:states:us-east-1:123456789012:stateMachine:rag-eval"}],
     )
-    put("ThumbsDown", {"Application": "support-bot"}, [1.0], ns="SupportBot")
+    # tied to the LLM workload by its model dimension (a name alone is not)
+    put("ThumbsDown", {"ModelId": "anthropic.claude-3-5-haiku-20241022-v1:0"}, [1.0], ns="SupportBot")
     items, _, _ = assess(moto_aws, scope, ids=["L4.1"])
     assert items["L4.1"].status is Status.MET, items["L4.1"].reason
     assert "nightly-rag-eval" in items["L4.1"].reason and "SupportBot/ThumbsDown" in items["L4.1"].reason

@@ -26,7 +26,8 @@ from tests.collectors.test_cloudtrail import (
 from tests.collectors.test_compute import make_function
 from tests.conftest import ACCOUNT, REGION, seed_client
 from tests.helpers import assess
-from tests.seeders import seed_pipeline
+from tests.seeders import _action, seed_pipeline
+from tests.test_llm_workload import pipeline
 
 SFN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/sfn"
 
@@ -43,7 +44,7 @@ def state_machine(name: str, state: dict, tracing: bool = False) -> str:
                     "Ask": {
                         "Type": "Task",
                         "End": True,
-                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Resource": "arn:aws:states:::bedrock:invokeModel",  # the LLM workload's
                         **state,
                     }
                 },
@@ -57,7 +58,14 @@ def rest_api(name: str, stages: dict[str, dict]) -> None:
     api = apigw.create_rest_api(name=name)["id"]
     root = apigw.get_resources(restApiId=api)["items"][0]["id"]
     apigw.put_method(restApiId=api, resourceId=root, httpMethod="POST", authorizationType="NONE")
-    apigw.put_integration(restApiId=api, resourceId=root, httpMethod="POST", type="MOCK")
+    apigw.put_integration(  # the LLM workload's API: it calls Bedrock directly
+        restApiId=api,
+        resourceId=root,
+        httpMethod="POST",
+        type="AWS",
+        integrationHttpMethod="POST",
+        uri=f"arn:aws:apigateway:{REGION}:bedrock-runtime:path/model/amazon.nova-lite-v1:0/invoke",
+    )
     dep = apigw.create_deployment(restApiId=api)["id"]
     for stage, kw in stages.items():
         apigw.create_stage(restApiId=api, stageName=stage, deploymentId=dep, **kw)
@@ -70,11 +78,11 @@ def test_l2_4_met_from_api_stages_alone(moto_aws, scope) -> None:
     rest_api("support-api", {"staging": {}, "production": {}})
     items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.MET
-    assert "API support-api has environment stages" in items["L2.4"].reason
+    assert "LLM API support-api has environment stages" in items["L2.4"].reason
 
 
 def test_l2_4_met_from_lambda_aliases(moto_aws, scope) -> None:
-    make_function("chat-bot", timeout=30)
+    make_function("chat-bot", timeout=30, llm=True)
     lam = seed_client("lambda")
     version = lam.publish_version(FunctionName="chat-bot")["Version"]
     for alias in ("test", "prod"):
@@ -82,39 +90,39 @@ def test_l2_4_met_from_lambda_aliases(moto_aws, scope) -> None:
     items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.MET
     assert (
-        "Function chat-bot has environment aliases prod, test" in items["L2.4"].reason
-        or "Function chat-bot has environment aliases test, prod" in items["L2.4"].reason
+        "LLM function chat-bot has environment aliases prod, test" in items["L2.4"].reason
+        or "LLM function chat-bot has environment aliases test, prod" in items["L2.4"].reason
     )
 
 
 def test_l2_4_not_met_with_one_stage_and_version_aliases(moto_aws, scope) -> None:
     rest_api("support-api", {"v1": {}})
-    make_function("chat-bot", timeout=30)
+    make_function("chat-bot", timeout=30, llm=True)
     seed_client("sqs").create_queue(QueueName="q", tags={"env": "production"})
     items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
     assert items["L2.4"].status is Status.NOT_MET
-    assert "Environment tags show 1 environment (prod)" in items["L2.4"].reason
+    assert "the account's other resources are tagged prod" in items["L2.4"].reason
 
 
 # ---------------------------------------------------------------- L2.5 retry, timeout, error handling
 
 
 def test_l2_5_met_from_a_workflow_retry_even_with_default_lambda_timeouts(moto_aws, scope) -> None:
-    make_function("chat-bot", timeout=3)
+    make_function("chat-bot", timeout=3, llm=True)
     state_machine("answer", {"Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]})
     items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.MET
-    assert "State machine answer uses Retry or Catch" in items["L2.5"].reason
+    assert "LLM state machine answer (calls bedrock:invokeModel) uses Retry or Catch" in items["L2.5"].reason
 
 
 def test_l2_5_not_met_when_timeouts_are_set_but_nothing_handles_failures(moto_aws, scope) -> None:
-    make_function("chat-bot", timeout=30)
+    make_function("chat-bot", timeout=30, llm=True)
     state_machine("answer", {})
     items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.NOT_MET
     assert (
         "chat-bot" in items["L2.5"].reason
-        and "None of the 1 state machine uses Retry or Catch" in items["L2.5"].reason
+        and "None of the 1 LLM state machine (answer) uses Retry or Catch" in items["L2.5"].reason
     )
 
 
@@ -139,10 +147,37 @@ def _eval_schedule(target_name: str) -> None:
 
 
 def test_l3_2_met_from_an_evaluation_schedule(moto_aws, scope) -> None:
-    _eval_schedule("rag-eval-runner")
+    seed_client("stepfunctions").create_state_machine(
+        name="evals",
+        roleArn=SFN_ROLE,
+        definition=json.dumps(
+            {
+                "StartAt": "Start",
+                "States": {
+                    "Start": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:bedrock:createEvaluationJob",
+                        "End": True,
+                    }
+                },
+            }
+        ),
+    )
+    _eval_schedule("evals")
     items, _, _ = assess(moto_aws, scope, ids=["L3.2"])
     assert items["L3.2"].status is Status.MET
-    assert "Schedule nightly (rate(1 day)) starts evaluations" in items["L3.2"].reason
+    assert (
+        "Schedule nightly (rate(1 day)) -> state machine evals starts Bedrock evaluation jobs"
+        in items["L3.2"].reason
+    )
+
+
+def test_l3_2_not_met_from_a_schedule_named_like_an_evaluation(moto_aws, scope, canned) -> None:
+    """Before: a schedule whose target was named rag-eval-runner made L3.2 met."""
+    canned.add("bedrock", "ListEvaluationJobs", {})
+    _eval_schedule("rag-eval-runner")
+    items, _, _ = assess(moto_aws, scope, ids=["L3.2"])
+    assert items["L3.2"].status is Status.NOT_MET, items["L3.2"].reason
 
 
 def test_l3_2_not_met_with_an_unrelated_schedule_and_no_jobs(moto_aws, scope, canned) -> None:
@@ -152,18 +187,30 @@ def test_l3_2_not_met_with_an_unrelated_schedule_and_no_jobs(moto_aws, scope, ca
     assert items["L3.2"].status is Status.NOT_MET
 
 
+LAMBDA_DEPLOY = _action("Deploy", "Deploy", "Lambda", configuration={"FunctionName": "chat-bot"})
+
+
 def test_l3_3_met_with_a_manual_approval(moto_aws, scope) -> None:
-    seed_pipeline("bot-release", approval=True)
+    make_function("chat-bot", timeout=30, llm=True)
+    pipeline("bot-release", LAMBDA_DEPLOY, approval=True)
     items, _, _ = assess(moto_aws, scope, ids=["L3.3"])
     assert items["L3.3"].status is Status.MET
-    assert "bot-release (Review/Approve)" in items["L3.3"].reason
+    assert "bot-release (Approve/SignOff; deploys function chat-bot)" in items["L3.3"].reason
 
 
 def test_l3_3_not_met_without_an_approval_action(moto_aws, scope) -> None:
-    seed_pipeline("bot-release", approval=False)
+    make_function("chat-bot", timeout=30, llm=True)
+    pipeline("bot-release", LAMBDA_DEPLOY, approval=False)
     items, _, _ = assess(moto_aws, scope, ids=["L3.3"])
     assert items["L3.3"].status is Status.NOT_MET
-    assert "bot-release has no manual approval action" in items["L3.3"].reason
+    assert "bot-release deploys the LLM workload without a manual approval action" in items["L3.3"].reason
+
+
+def test_l3_3_not_met_when_the_approval_gates_a_pipeline_of_something_else(moto_aws, scope) -> None:
+    """Before: any pipeline with an approval made L3.3 met (the CloudFormation stack here holds nothing)."""
+    seed_pipeline("bot-release", approval=True)
+    items, _, _ = assess(moto_aws, scope, ids=["L3.3"])
+    assert items["L3.3"].status is Status.NOT_MET, items["L3.3"].reason
 
 
 def test_l3_3_unknown_when_pipelines_cannot_be_read(moto_aws, scope, canned) -> None:
@@ -187,6 +234,15 @@ def _trace(name: str) -> None:
                     "trace_id": f"1-{int(start):08x}-{uuid.uuid4().hex[:24]}",
                     "start_time": start,
                     "end_time": start + 0.8,
+                    "subsegments": [
+                        {
+                            "name": "Bedrock Runtime",
+                            "namespace": "aws",
+                            "id": uuid.uuid4().hex[:16],
+                            "start_time": start + 0.1,
+                            "end_time": start + 0.7,
+                        }
+                    ],
                 }
             )
         ]
@@ -198,7 +254,7 @@ def test_l3_6_met_from_a_traced_workflow_and_traces(moto_aws, scope) -> None:
     _trace("answer")
     items, metrics, _ = assess(moto_aws, scope, ids=["L3.6", "L3.M8"])
     assert items["L3.6"].status is Status.MET
-    assert "X-Ray tracing is on for state machine answer" in items["L3.6"].reason
+    assert "X-Ray tracing is on for LLM state machine answer" in items["L3.6"].reason
     assert metrics["L3.M8"].value == pytest.approx(800, rel=0.01)
 
 
@@ -214,7 +270,7 @@ def test_l3_6_not_met_when_tracing_is_on_but_x_ray_holds_no_traces(moto_aws, sco
 
 
 def test_l5_4_met_from_a_lambda_on_failure_destination(moto_aws, scope) -> None:
-    make_function("chat-bot", timeout=30)
+    make_function("chat-bot", timeout=30, llm=True)
     seed_client("lambda").put_function_event_invoke_config(
         FunctionName="chat-bot",
         DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"}},
@@ -226,7 +282,7 @@ def test_l5_4_met_from_a_lambda_on_failure_destination(moto_aws, scope) -> None:
 
 def test_l5_4_not_met_when_lambdas_only_retry_and_workflows_only_retry(moto_aws, scope, canned) -> None:
     canned.add("bedrock", "ListPromptRouters", {"promptRouterSummaries": []})
-    make_function("chat-bot", timeout=30)
+    make_function("chat-bot", timeout=30, llm=True)
     seed_client("lambda").put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=2)
     state_machine("answer", {"Retry": [{"ErrorEquals": ["States.ALL"]}]})
     items, _, _ = assess(moto_aws, scope, ids=["L5.4"])

@@ -49,8 +49,11 @@ def function(name: str, timeout: int = 3, tracing: str = "PassThrough", **kw) ->
     )["FunctionArn"]
 
 
+MODEL_ENV = {"Variables": {"MODEL_ID": "amazon.nova-lite-v1:0"}}  # ties a function to the LLM workload
+
+
 def test_l2_5_retry_timeout_handling_met(moto_aws, scope) -> None:
-    function("chat-bot", timeout=30)
+    function("chat-bot", timeout=30, Environment=MODEL_ENV)
     seed_client("lambda").put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=1)
     items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.MET
@@ -58,19 +61,27 @@ def test_l2_5_retry_timeout_handling_met(moto_aws, scope) -> None:
 
 
 def test_l2_5_not_met_with_default_timeout_and_no_failure_handling(moto_aws, scope) -> None:
-    function("chat-bot", timeout=3)
+    function("chat-bot", timeout=3, Environment=MODEL_ENV)
     items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.NOT_MET
-    assert "3 s default timeout" in items["L2.5"].reason
+    assert "chat-bot (3 s, the Lambda default)" in items["L2.5"].reason
 
 
 def test_l2_4_environments_met_from_tags(moto_aws, scope) -> None:
+    for env in ("dev", "prod"):
+        function(f"chat-{env}", timeout=30, Environment=MODEL_ENV, Tags={"env": env})
+    items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
+    assert items["L2.4"].status is Status.MET
+    assert "dev (chat-dev); prod (chat-prod)" in items["L2.4"].reason
+
+
+def test_l2_4_not_met_from_tags_on_resources_that_are_not_the_llm_workloads(moto_aws, scope) -> None:
+    """Before: any two resources tagged dev and prod (two SQS queues) made L2.4 met."""
     sqs = seed_client("sqs")
     for env in ("dev", "prod"):
         sqs.create_queue(QueueName=f"q-{env}", tags={"env": env})
     items, _, _ = assess(moto_aws, scope, ids=["L2.4"])
-    assert items["L2.4"].status is Status.MET
-    assert "dev, prod" in items["L2.4"].reason
+    assert items["L2.4"].status is Status.NOT_MET, items["L2.4"].reason
 
 
 def test_l2_4_not_met_with_a_single_environment(moto_aws, scope) -> None:
@@ -80,7 +91,7 @@ def test_l2_4_not_met_with_a_single_environment(moto_aws, scope) -> None:
 
 
 def test_l3_6_observability_met_with_tracing_and_traces(moto_aws, scope) -> None:
-    function("rag-bot", timeout=10, tracing="Active")
+    function("rag-bot", timeout=10, tracing="Active", Environment=MODEL_ENV)
     now = time.time() - 60
     seed_client("xray").put_trace_segments(
         TraceSegmentDocuments=[

@@ -65,6 +65,7 @@ class MetricStats(TypedDict):
 class MetricRef(TypedDict):
     namespace: str
     metric: str
+    dimensions: NotRequired[dict[str, str]]  # the alarm's metric dimensions (FunctionName, ModelId, ...)
     expression: NotRequired[str]
 
 
@@ -81,6 +82,8 @@ class Alarms(TypedDict):
     """cloudwatch.alarms"""
 
     alarms: list[Alarm]
+    # SNS topic in an alarm action -> the Lambda functions and SQS queues subscribed (None: not read)
+    topics: NotRequired[dict[str, list[str] | None]]
 
 
 class DashboardMetric(TypedDict):
@@ -752,10 +755,12 @@ class LambdaFunction(TypedDict):
     tracing: str  # Active | PassThrough
     dlq: str | None
     role: str | None
-    llm: bool
+    envNames: list[str]  # environment variable names only, never values
+    roleActions: list[str] | None  # bedrock* action patterns the execution role allows; None: not read
+    llm: bool  # tied to the LLM workload by the facts above (probes/workload.py; X-Ray is judged there)
     actionGroupExecutor: bool
     logGroup: str | None
-    # detail, for the LLM functions (for all when none looks LLM-related), at most 50:
+    # detail, for the LLM functions only, at most 50:
     retries: NotRequired[int | None]
     onFailure: NotRequired[str | None]
     policy: NotRequired[list[LambdaPolicyStatement]]
@@ -768,12 +773,17 @@ class LambdaFunctions(TypedDict):
     functions: list[LambdaFunction]
     total: int  # functions listed
     detailed: int  # functions whose detail was read
+    agentsRead: bool  # agents.agents was read (action-group executors are known)
+    rolesRead: int  # execution roles whose policies were read
+    roleErrors: list[str]  # why some roles were not read ("iam:ListRolePolicies denied", the cap)
 
 
 class StateMachineTask(TypedDict):
     name: str
     retry: bool
     catch: bool
+    resource: NotRequired[str | None]  # the task's Resource (arn:aws:states:::bedrock:invokeModel, ...)
+    function: NotRequired[str | None]  # a literal FunctionName parameter of a lambda:invoke task
 
 
 class StateMachine(TypedDict):
@@ -781,6 +791,7 @@ class StateMachine(TypedDict):
     arn: str
     tasks: list[StateMachineTask]
     tracing: bool
+    definitionRead: NotRequired[bool]  # False: the definition was missing or not JSON
 
 
 class StateMachines(TypedDict):
@@ -802,6 +813,9 @@ class ApiStage(TypedDict):
     tracing: bool
     cache: bool
     metrics: bool
+    cacheCluster: NotRequired[bool]  # REST: a stage cache is provisioned
+    # REST: method-settings key ("*/*", "~1chat/POST") -> cachingEnabled
+    caching: NotRequired[dict[str, bool]]
 
 
 class Api(TypedDict):
@@ -809,6 +823,9 @@ class Api(TypedDict):
     id: str
     stages: list[ApiStage]
     protocol: NotRequired[str | None]  # HTTP APIs
+    # integration URIs (Lambda invoke ARNs, bedrock-runtime paths)
+    integrations: NotRequired[list[str] | None]
+    methods: NotRequired[dict[str, str]]  # REST: "path VERB" -> integration URI
 
 
 class Apis(TypedDict):
@@ -826,6 +843,7 @@ class Trace(TypedDict):
     id: str | None
     duration_ms: float
     spans: dict[str, float]  # segment or subsegment name -> total ms
+    bedrockCallers: NotRequired[list[str]]  # Lambda function segments with an AWS SDK call to Bedrock
 
 
 class Traces(TypedDict):
@@ -839,16 +857,30 @@ class Traces(TypedDict):
 # -- codepipeline, events, ssm, tagging (collectors/delivery.py) -----------------------------------------
 
 
+class StackResource(TypedDict):
+    type: str  # AWS::Lambda::Function, AWS::Bedrock::Agent, ...
+    id: str  # physical id
+
+
+class PipelineDeploy(TypedDict):
+    provider: str  # Lambda, CloudFormation, S3, CodeDeploy, ...
+    function: NotRequired[str | None]  # Lambda deploy actions
+    stack: NotRequired[str]  # CloudFormation actions
+    stackResources: NotRequired[list[StackResource] | None]  # None: not read (denied or over the cap)
+
+
 class Pipeline(TypedDict):
     name: str
     stages: list[str]
     approvals: list[str]  # "stage/action"
+    deploys: NotRequired[list[PipelineDeploy]]  # Deploy and Invoke actions' targets
 
 
 class Pipelines(TypedDict):
     """codepipeline.pipelines"""
 
     pipelines: list[Pipeline]
+    stacksRead: NotRequired[int]
 
 
 class EventRule(TypedDict):
@@ -875,6 +907,8 @@ class Environments(TypedDict):
     """tagging.environments"""
 
     tag_values: dict[str, list[str]]
+    resources: NotRequired[dict[str, dict[str, str]]]  # ARN -> {environment tag key: value}
+    capped: NotRequired[bool]  # more tagged resources than were kept
 
 
 # -- budgets, ce (collectors/cost.py) ----------------------------------------------------------------------

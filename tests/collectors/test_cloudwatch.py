@@ -142,7 +142,9 @@ def test_alarms_dashboards_and_insight_rules(moto_aws, scope) -> None:
     )
     ctx = CollectContext(moto_aws, scope)
     [alarm] = ctx.section("cloudwatch.alarms")["alarms"]
-    assert alarm["metrics"] == [{"namespace": "AWS/Bedrock", "metric": "InvocationLatency"}]
+    assert [{k: r[k] for k in ("namespace", "metric")} for r in alarm["metrics"]] == [
+        {"namespace": "AWS/Bedrock", "metric": "InvocationLatency"}
+    ]
     assert alarm["actions"] == ["arn:aws:lambda:us-east-1:123456789012:function:fix"]
     [dash] = ctx.section("cloudwatch.dashboards")["dashboards"]
     assert {r["metric"] for r in dash["metrics"]} == {"InputTokenCount", "OutputTokenCount"}

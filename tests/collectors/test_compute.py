@@ -25,11 +25,21 @@ TRUST = json.dumps(
 
 
 def make_function(
-    name: str, timeout: int = 3, tracing: str = "PassThrough", env: dict | None = None, **kw
+    name: str,
+    timeout: int = 3,
+    tracing: str = "PassThrough",
+    env: dict | None = None,
+    llm: bool = False,
+    **kw,
 ) -> str:
+    """A function in moto; `llm`: its environment names a Bedrock model id (MODEL_ID), which ties it to the
+    LLM workload (probes/workload.py)."""
+    if llm:
+        env = {**(env or {}), "MODEL_ID": "anthropic.claude-3-5-haiku-20241022-v1:0"}
     iam = seed_client("iam")
+    role = kw.pop("Role", None)
     try:
-        role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        role = role or iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     except iam.exceptions.EntityAlreadyExistsException:
         role = iam.get_role(RoleName="fn-role")["Role"]["Arn"]
     buf = io.BytesIO()
@@ -100,12 +110,42 @@ def test_lambda_functions_flags_llm_functions_and_reads_their_failure_handling(m
     assert ops.count("GetPolicy") == 2
 
 
-def test_lambda_functions_reads_every_function_when_none_looks_llm_related(moto_aws, scope) -> None:
-    make_function("thumbnailer", timeout=5)
+def test_lambda_functions_never_take_every_function_as_the_workloads(moto_aws, scope) -> None:
+    """Before: when no function looked LLM-related, every function was detailed and judged as the workload's."""
+    make_function("chat-assistant-bot", timeout=5, env={"PROMPT_STYLE": "short"})  # names prove nothing
+    ctx = CollectContext(moto_aws, scope)
+    ctx.data["agents.agents"] = {"agents": []}
+    data = ctx.section("lambda.functions")
+    (fn,) = data["functions"]
+    assert fn["llm"] is False and "aliases" not in fn and "retries" not in fn
+    assert fn["envNames"] == ["PROMPT_STYLE"] and fn["roleActions"] == []
+    assert data["detailed"] == 0 and data["rolesRead"] == 1 and data["agentsRead"] is True
+
+
+def test_lambda_functions_read_the_execution_roles_bedrock_actions(moto_aws, scope) -> None:
+    iam = seed_client("iam")
+    iam.create_role(RoleName="answer-role", AssumeRolePolicyDocument=TRUST)
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["bedrock:Converse*", "s3:GetObject"], "Resource": "*"}],
+    }
+    arn = iam.create_policy(PolicyName="answer", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="answer-role", PolicyArn=arn)
+    make_function("answer", Role=f"arn:aws:iam::{ACCOUNT}:role/answer-role")
     ctx = CollectContext(moto_aws, scope)
     ctx.data["agents.agents"] = {"agents": []}
     (fn,) = ctx.section("lambda.functions")["functions"]
-    assert fn["llm"] is False and fn["aliases"] == [] and fn["retries"] is None
+    assert fn["roleActions"] == ["bedrock:Converse*"] and fn["llm"] is True and "retries" in fn
+
+
+def test_lambda_functions_record_denied_role_reads_without_failing(moto_aws, scope, canned) -> None:
+    make_function("answer")
+    canned.deny("iam", "ListRolePolicies")
+    ctx = CollectContext(moto_aws, scope)
+    ctx.data["agents.agents"] = {"agents": []}
+    data = ctx.section("lambda.functions")
+    assert data["functions"][0]["roleActions"] is None and data["functions"][0]["llm"] is False
+    assert data["roleErrors"] == ["iam:ListRolePolicies denied"]
 
 
 def test_state_machines_find_retry_and_catch_in_nested_states(moto_aws, scope) -> None:
@@ -149,11 +189,29 @@ def test_state_machines_find_retry_and_catch_in_nested_states(moto_aws, scope) -
     data = CollectContext(moto_aws, scope).section("stepfunctions.state_machines")
     by = {m["name"]: m for m in data["state_machines"]}
     assert (
-        by["fan"]["tasks"] == [{"name": "Ask", "retry": True, "catch": False}]
+        by["fan"]["tasks"]
+        == [
+            {
+                "name": "Ask",
+                "retry": True,
+                "catch": False,
+                "resource": "arn:aws:states:::bedrock:invokeModel",
+                "function": None,
+            }
+        ]
         and by["fan"]["tracing"] is True
     )
     assert (
-        by["plain"]["tasks"] == [{"name": "A", "retry": False, "catch": False}]
+        by["plain"]["tasks"]
+        == [
+            {
+                "name": "A",
+                "retry": False,
+                "catch": False,
+                "resource": "arn:aws:states:::lambda:invoke",
+                "function": None,
+            }
+        ]
         and by["plain"]["tracing"] is False
     )
 

@@ -31,6 +31,12 @@ ALARM_TOK = {
     "actions": ["arn:aws:lambda:us-east-1:1:function:fix"],
 }
 NO_DASH = {"dashboards": [], "total": 0}
+LLM_FUNCTIONS = {
+    "functions": [
+        {"name": "answerer", "arn": "arn:aws:lambda:us-east-1:1:function:answerer", "envNames": ["MODEL_ID"]}
+    ],
+    "total": 1,
+}
 
 
 CASES = [
@@ -185,19 +191,45 @@ CASES = [
         {
             "cloudwatch.metric_catalog": {
                 "metrics": [
-                    {"namespace": "App", "metric": "AnswerConfidence", "dimensions": {}, "custom": True}
+                    {
+                        "namespace": "App",
+                        "metric": "AnswerConfidence",
+                        "dimensions": {"FunctionName": "answerer"},
+                        "custom": True,
+                    }
                 ]
-            }
+            },
+            "lambda.functions": LLM_FUNCTIONS,
         },
         True,
-        "App/AnswerConfidence",
+        "App/AnswerConfidence (FunctionName=answerer)",
+    ),
+    (
+        "confidence_metric_published",
+        {
+            "cloudwatch.metric_catalog": {
+                "metrics": [
+                    {"namespace": "App", "metric": "AnswerConfidence", "dimensions": {}, "custom": True}
+                ]
+            },
+            "lambda.functions": LLM_FUNCTIONS,
+        },
+        None,
+        "nothing ties it to the LLM workload",
     ),
     ("confidence_metric_published", {"cloudwatch.metric_catalog": {"metrics": []}}, None, "attest"),
     (
         "user_feedback_metric_present",
         {
             "cloudwatch.metric_catalog": {
-                "metrics": [{"namespace": "App", "metric": "ThumbsUp", "dimensions": {}, "custom": True}]
+                "metrics": [
+                    {
+                        "namespace": "App",
+                        "metric": "ThumbsUp",
+                        "dimensions": {"ModelId": HAIKU},
+                        "custom": True,
+                    }
+                ]
             }
         },
         True,
@@ -230,9 +262,34 @@ CASES = [
     ("alarms_trigger_automation", {"cloudwatch.alarms": {"alarms": [ALARM_TOK]}}, True, "tok -> lambda"),
     (
         "alarms_trigger_automation",
-        {"cloudwatch.alarms": {"alarms": [ALARM_LAT]}},
+        {"cloudwatch.alarms": {"alarms": [ALARM_LAT], "topics": {"arn:aws:sns:us-east-1:1:t": []}}},
         False,
-        "None of the 1 alarm",
+        "None of the 1 LLM workload alarm",
+    ),
+    (
+        "alarms_trigger_automation",
+        {"cloudwatch.alarms": {"alarms": [ALARM_LAT], "topics": {"arn:aws:sns:us-east-1:1:t": None}}},
+        None,
+        "could not be read",
+    ),
+    (
+        "alarms_trigger_automation",
+        {
+            "cloudwatch.alarms": {
+                "alarms": [
+                    {
+                        "name": "cpu",
+                        "metrics": [{"namespace": "AWS/EC2", "metric": "CPUUtilization", "dimensions": {}}],
+                        "actions": ["arn:aws:automate:us-east-1:ec2:reboot"],
+                    }
+                ]
+            },
+            "lambda.functions": LLM_FUNCTIONS,
+            "apigateway.rest_apis": {"apis": []},
+            "apigateway.http_apis": {"apis": []},
+        },
+        False,
+        "watches the LLM workload",
     ),
     (
         "model_usage_insight_rule_present",
@@ -252,9 +309,10 @@ CASES = [
                 "rules": [{"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/other"]}]
             },
             "bedrock.invocation_logging": {"logGroupName": "/g"},
+            "lambda.functions": {"functions": [], "total": 0},
         },
         False,
-        "over /g",
+        "(/g)",
     ),
     (
         "token_metric_filters_present",
@@ -294,12 +352,18 @@ CASES = [
                         "values": ["1"],
                     }
                 ]
-            }
+            },
+            "bedrock.invocation_logging": {"logGroupName": "/app"},
         },
         True,
         "fb on /app",
     ),
-    ("feedback_metric_filter_present", {"logs.metric_filters": {"filters": []}}, False, "None of the 0"),
+    (
+        "feedback_metric_filter_present",
+        {"logs.metric_filters": {"filters": []}, "bedrock.invocation_logging": {"logGroupName": None}},
+        False,
+        "None of the 0",
+    ),
     (
         "llm_lambda_log_retention_set",
         {

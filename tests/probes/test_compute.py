@@ -20,6 +20,10 @@ def fn(name: str, llm: bool = True, **kw) -> dict:
         "tracing": "Active",
         "dlq": None,
         "llm": llm,
+        "envNames": [],
+        # what ties a function to the LLM workload: its role may invoke Bedrock
+        "roleActions": ["bedrock:InvokeModel"] if llm else [],
+        "actionGroupExecutor": False,
         "retries": None,
         "onFailure": None,
         "policy": [],
@@ -55,20 +59,46 @@ def test_lambda_timeouts_judge_llm_functions_only(scope) -> None:
     bad = run(
         "lambda_timeouts_configured", [fn("chat-bot", timeout=60), fn("rag-bot", timeout=3)], scope=scope
     )
-    assert bad.value is False and "rag-bot" in bad.summary and "3 s default timeout" in bad.summary
+    assert bad.value is False and "rag-bot (3 s, the Lambda default)" in bad.summary
 
 
-def test_lambda_timeouts_fall_back_to_all_functions_when_none_looks_llm_related(scope) -> None:
-    v = run("lambda_timeouts_configured", [fn("handler", llm=False, timeout=3)], scope=scope)
-    assert v.value is False and "1 Lambda function of 1" in v.summary
+def test_lambda_timeouts_never_fall_back_to_functions_that_are_not_the_llm_workloads(scope) -> None:
+    """Before: when no function looked LLM-related, every function was judged (a resizer's 30 s counted)."""
+    v = run("lambda_timeouts_configured", [fn("handler", llm=False, timeout=30)], scope=scope)
+    assert v.value is False and "No Lambda function is the LLM workload's" in v.summary
     assert run("lambda_timeouts_configured", [], scope=scope).value is False
+
+
+def test_a_function_whose_role_was_not_read_is_unknown_not_judged(scope) -> None:
+    v = run(
+        "lambda_timeouts_configured", [fn("handler", llm=False, roleActions=None, timeout=30)], scope=scope
+    )
+    assert v.value is None and "could not be read" in v.summary
+
+
+@pytest.mark.parametrize(
+    ("f", "llm"),
+    [
+        (fn("a", llm=False, envNames=["BEDROCK_MODEL_ID"]), True),
+        (fn("a", llm=False, envNames=["KNOWLEDGE_BASE_ID"]), True),
+        (fn("a", llm=False, actionGroupExecutor=True), True),
+        (fn("a", llm=False, roleActions=["bedrock:*"]), True),
+        (fn("a", llm=False, roleActions=["bedrock-agentcore:InvokeAgentRuntime"]), True),
+        (fn("a", llm=False, roleActions=["bedrock:ListFoundationModels", "bedrock:Get*"]), False),
+        (fn("chatbot-assistant-llm", llm=False, envNames=["PROMPT_TEMPLATE", "CHAT_TABLE"]), False),
+    ],
+)
+def test_what_ties_a_function_to_the_llm_workload(scope, f: dict, llm: bool) -> None:
+    v = run("lambda_tracing_active", [f], scope=scope)
+    assert (v.value is True) is llm, v.summary
 
 
 @pytest.mark.parametrize(
     ("f", "strict", "value"),
     [
-        (fn("chat-bot", retries=0), False, True),
-        (fn("chat-bot", retries=0), True, False),  # a retry limit alone is not a fallback
+        (fn("chat-bot", retries=0), False, False),  # MaximumRetryAttempts 0 turns retries off
+        (fn("chat-bot", retries=1), False, True),
+        (fn("chat-bot", retries=2), True, False),  # a retry limit alone is not a fallback
         (fn("chat-bot", dlq="arn:aws:sqs:us-east-1:1:dlq"), True, True),
         (fn("chat-bot", onFailure="arn:aws:sqs:us-east-1:1:q"), True, True),
         (fn("chat-bot"), False, False),
@@ -130,32 +160,54 @@ def test_lambda_agent_permissions_cannot_tell_without_action_group_lambdas(scope
     assert elsewhere.value is None and "shared-tool" in elsewhere.summary
 
 
-SM = {"name": "flow", "arn": "a", "tasks": [{"name": "Ask", "retry": True, "catch": False}], "tracing": False}
+BEDROCK_TASK = {"resource": "arn:aws:states:::bedrock:invokeModel", "function": None}
+SM = {
+    "name": "flow",
+    "arn": "a",
+    "tasks": [{"name": "Ask", "retry": True, "catch": False, **BEDROCK_TASK}],
+    "tracing": False,
+}
+NO_FUNCTIONS = {"functions": [], "total": 0}
 
 
 def test_state_machines_retry_catch(scope) -> None:
     def sm(machines, **params):
         return run_probe(
             "state_machines_retry_catch",
-            snapshot(scope, stepfunctions__state_machines={"state_machines": machines}),
+            snapshot(
+                scope,
+                stepfunctions__state_machines={"state_machines": machines},
+                lambda__functions=NO_FUNCTIONS,
+            ),
             params,
         )
 
     assert sm([SM]).value is True
     assert sm([SM], require_catch=True).value is False
     assert (
-        sm([{**SM, "tasks": [{"name": "Ask", "retry": True, "catch": True}]}], require_catch=True).value
+        sm(
+            [{**SM, "tasks": [{"name": "Ask", "retry": True, "catch": True, **BEDROCK_TASK}]}],
+            require_catch=True,
+        ).value
         is True
     )
     assert sm([{**SM, "tasks": []}]).value is False
     assert sm([]).value is False
+    glue = {"resource": "arn:aws:states:::glue:startJobRun.sync", "function": None}
+    etl = {**SM, "tasks": [{"name": "Run", "retry": True, "catch": True, **glue}]}
+    assert sm([etl], require_catch=True).value is False  # not the LLM workload's
+    assert sm([{**SM, "definitionRead": False, "tasks": []}]).value is None  # malformed definition: unknown
 
 
 def test_state_machines_tracing(scope) -> None:
     def sm(machines):
         return run_probe(
             "state_machines_tracing",
-            snapshot(scope, stepfunctions__state_machines={"state_machines": machines}),
+            snapshot(
+                scope,
+                stepfunctions__state_machines={"state_machines": machines},
+                lambda__functions=NO_FUNCTIONS,
+            ),
             {},
         )
 
@@ -163,18 +215,32 @@ def test_state_machines_tracing(scope) -> None:
     assert sm([SM]).value is False
 
 
-def api(name: str, *stages: dict) -> dict:
-    return {"name": name, "id": name, "stages": list(stages)}
+BEDROCK_URI = "arn:aws:apigateway:us-east-1:bedrock-runtime:path/model/amazon.nova-lite-v1:0/invoke"
+
+
+def api(name: str, *stages: dict, uri: str = BEDROCK_URI, verb: str = "GET") -> dict:
+    return {
+        "name": name,
+        "id": name,
+        "stages": list(stages),
+        "integrations": [uri],
+        "methods": {f"/ {verb}": uri},
+    }
 
 
 def stage(name: str, tracing=False, cache=False) -> dict:
-    return {"name": name, "tracing": tracing, "cache": cache, "metrics": False}
+    return {"name": name, "tracing": tracing, "cache": cache, "cacheCluster": cache, "metrics": False}
 
 
 def run_api(probe: str, rest: list, http: list | None = None, scope=None):
     return run_probe(
         probe,
-        snapshot(scope, apigateway__rest_apis={"apis": rest}, apigateway__http_apis={"apis": http or []}),
+        snapshot(
+            scope,
+            apigateway__rest_apis={"apis": rest},
+            apigateway__http_apis={"apis": http or []},
+            lambda__functions=NO_FUNCTIONS,
+        ),
         {},
     )
 
@@ -195,6 +261,18 @@ def test_api_tracing_and_caching(scope) -> None:
     bare = [api("support", stage("dev"), stage("prod"))]
     assert run_api("api_tracing_enabled", bare, scope=scope).value is False
     assert run_api("api_caching_enabled", bare, scope=scope).value is False
+    # A website API (its integration is no LLM function and not Bedrock) proves nothing.
+    site = [api("site", stage("dev"), stage("prod", tracing=True, cache=True), uri="https://example.com/")]
+    assert run_api("api_tracing_enabled", site, scope=scope).value is False
+    assert run_api("api_caching_enabled", site, scope=scope).value is False
+    # A stage cache serves GET only, unless a method setting enables caching.
+    post = [api("support", stage("prod", cache=True), verb="POST")]
+    assert run_api("api_caching_enabled", post, scope=scope).value is False
+    post[0]["stages"][0]["caching"] = {"*/*": True}
+    assert run_api("api_caching_enabled", post, scope=scope).value is True
+    # Integrations not read: unknown
+    unread = [{**api("x", stage("prod", cache=True)), "integrations": None}]
+    assert run_api("api_caching_enabled", unread, scope=scope).value is None
 
 
 def test_api_stages_per_environment_normalises_names(scope) -> None:
@@ -230,8 +308,16 @@ def test_lambda_aliases_per_environment(scope) -> None:
 
 def test_xray_traces_present(scope) -> None:
     def xr(data):
-        return run_probe("xray_traces_present", snapshot(scope, xray__traces=data), {})
+        return run_probe(
+            "xray_traces_present", snapshot(scope, xray__traces=data, lambda__functions=NO_FUNCTIONS), {}
+        )
 
     ok = xr({"count": 3, "traces": [{"id": "t", "duration_ms": 10, "spans": {"bedrock": 8, "retrieval": 1}}]})
-    assert ok.value is True and "3 traces" in ok.summary and "bedrock, retrieval" in ok.summary
+    assert (
+        ok.value is True
+        and "1 trace of the LLM workload" in ok.summary
+        and "bedrock, retrieval" in ok.summary
+    )
+    other = xr({"count": 3, "traces": [{"id": "t", "duration_ms": 10, "spans": {"nginx": 8, "s3": 1}}]})
+    assert other.value is False and "none of the 1 read" in other.summary
     assert xr({"count": 0, "traces": [], "window": {"start": "s", "end": "e"}}).value is False
