@@ -117,9 +117,9 @@ def check_response(operation_model: Any, http_response: Any, parsed: dict[str, A
     """Why a successful response is malformed ("" when it is not).
 
     A 2xx JSON-protocol body must be valid JSON (botocore turns an unparseable body into `{'message': body}`
-    and then drops what its shape lacks), and the parsed result must hold every member the operation's
-    output shape marks as required. Streaming outputs and responses with no raw body (test stubs) are
-    checked for required members only.
+    and then drops what its shape lacks, so a truncated body reads as an empty answer), must not be that
+    `{'message': ...}` fallback, and must not lack every member while its output shape requires some.
+    Streaming outputs and responses with no raw body (test stubs) skip the body check.
     """
     status = getattr(http_response, "status_code", 200) or 200
     if status >= 300 or "Error" in parsed:
@@ -131,16 +131,34 @@ def check_response(operation_model: Any, http_response: Any, parsed: dict[str, A
         body = http_response.content or b""
         if body.strip() and body.lstrip()[:1] in (b"{", b"["):
             try:
-                json.loads(body)
+                doc = json.loads(body)
             except ValueError:
                 return f"the response body is not valid JSON ({len(body)} bytes)"
+            # A JSON object none of whose keys the output shape knows ({"message": "..."} from a proxy or
+            # an error page with status 200) is not this operation's answer; botocore would drop it all.
+            if (
+                isinstance(doc, dict)
+                and doc
+                and shape.members
+                and not shape.serialization.get("payload")
+                and not any(k in _wire_names(shape) for k in doc)
+            ):
+                return f"the response body holds none of the output's members ({', '.join(sorted(doc))[:80]})"
     for key in ("message", "Message"):
         if key in parsed and key not in shape.members and len(parsed) <= 2:
             return f"the response body could not be parsed: {str(parsed[key])[:80]!r}"
+    # A response with none of its shape's members while the shape requires some is no answer at all
+    # (an empty or unparseable body). One that has some members but omits a required one is kept:
+    # emulators (moto's GetModelCustomizationJob without validationDataConfig) and services do that.
     missing = [m for m in shape.required_members if m not in parsed]
-    if missing:
+    if missing and not any(m in parsed for m in shape.members):
         return f"the response lacks the required member(s) {', '.join(sorted(missing))}"
     return ""
+
+
+def _wire_names(shape: Any) -> set[str]:
+    """The names an output shape's members carry in a body (locationName where the model sets one)."""
+    return {name for key, m in shape.members.items() for name in (key, m.serialization.get("name", key))}
 
 
 def _reject_malformed(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:

@@ -1,16 +1,21 @@
 """CloudWatch evidence: metric catalog, batched statistics, alarms, dashboards, Contributor Insights rules.
 
-cloudwatch.metric_catalog: {"metrics": [{"namespace", "metric", "dimensions": {name: value}}]}
+cloudwatch.metric_catalog: {"metrics": [{"namespace", "metric", "dimensions": {name: value}, "custom"?}],
+    "truncated", "found", "listing": {"api", "recently_active", "covers_since", "covers_window"},
+    "namespaces": {ns: {"listed", "complete"}}, "custom_scan": {"series_listed", "complete"}}
     from list_metrics per namespace of interest (dimension order kept as returned), plus custom
     (non-AWS/) metrics whose names matter to the model (confidence, feedback, PromptCacheHitRatio).
-cloudwatch.metric_stats: see llmops_audit/metric_series.py. One value per (series, statistic) over the
-    whole audit period, from get_metric_data batched at 500 queries per call.
+    ListMetrics sees only series with data in the past two weeks: `listing` says what it covers.
+cloudwatch.metric_stats: see llmops_audit/evidence/series.py. One value per (series, statistic) over the
+    whole audit period, from get_metric_data batched at 500 queries per call; a query that could not be
+    read has "error", a PartialData one "partial".
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
@@ -81,42 +86,89 @@ CUSTOM_NAME = re.compile(r"confidence|feedback|thumbs|PromptCacheHitRatio", re.I
 CUSTOM_STATS = ("Average", "Sum", "SampleCount")
 MAX_SERIES = 5000  # bound on the work for a very large account
 BATCH = 500  # GetMetricData's limit of queries per call
+# ListMetrics "doesn't return information about metrics if those metrics haven't reported data in the past
+# two weeks" (ListMetrics API reference); SEARCH expressions have the same two-week horizon. Older series
+# can only be read by naming them exactly in GetMetricData.
+LISTED_DAYS = 14
+RECENT = timedelta(hours=2)  # windows this recent list with RecentlyActive=PT3H (an hour of margin)
+NAMESPACE_PAGES = 40  # 20,000 series per namespace; past that, one listing per wanted metric name
+CUSTOM_PAGES = 40  # the unfiltered listing for custom metrics: 20,000 series
+MAX_INFERRED = 20000  # queries for series named from listed siblings (windows older than the listing)
+DATA_PAGES = 50  # GetMetricData pages (NextToken) per request
+MAX_SPLIT_REQUESTS = 100  # extra requests spent isolating the queries of a failed request
+
+
+def _listing(ctx: CollectContext) -> dict[str, Any]:
+    """What the ListMetrics catalogue can see of the audit window."""
+    now = datetime.now(UTC)
+    recent = ctx.scope.start >= now - RECENT
+    since = now - (timedelta(hours=3) if recent else timedelta(days=LISTED_DAYS))
+    return {
+        "api": "ListMetrics",
+        "recently_active": "PT3H" if recent else None,
+        "covers_since": since.isoformat(),
+        "covers_window": ctx.scope.start >= since,
+    }
+
+
+def _list(ctx: CollectContext, max_pages: int, **params: Any) -> tuple[list[dict[str, Any]], bool]:
+    """Metrics of one ListMetrics listing and whether it was read to its end."""
+    rows: list[dict[str, Any]] = []
+    pages, token = 0, None
+    for page in ctx.aws.paginate("cloudwatch", "list_metrics", max_pages=max_pages, **params):
+        pages += 1
+        token = page.get("NextToken")
+        rows.extend(page.get("Metrics") or [])
+    return rows, not (pages >= max_pages and token)
+
+
+def _entry(m: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "namespace": m["Namespace"],
+        "metric": m["MetricName"],
+        **extra,
+        "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions") or []},
+    }
 
 
 def metric_catalog(ctx: CollectContext) -> dict[str, Any]:
+    listing = _listing(ctx)
+    recent = {"RecentlyActive": "PT3H"} if listing["recently_active"] else {}
     metrics: list[dict[str, Any]] = []
+    namespaces: dict[str, dict[str, Any]] = {}
     for ns in NAMESPACES:
-        for page in ctx.aws.paginate("cloudwatch", "list_metrics", Namespace=ns, max_pages=20):
-            for m in page.get("Metrics", []):
-                if (ns, m["MetricName"]) in WANTED:
-                    metrics.append(
-                        {
-                            "namespace": ns,
-                            "metric": m["MetricName"],
-                            "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])},
-                        }
-                    )
-    # Custom metrics: one unfiltered listing, bounded, keeping only non-AWS namespaces with telling names.
-    for page in ctx.aws.paginate("cloudwatch", "list_metrics", max_pages=4):
-        for m in page.get("Metrics", []):
-            if (
-                not m["Namespace"].startswith("AWS/")
-                and m["Namespace"] != "LambdaInsights"
-                and CUSTOM_NAME.search(m["MetricName"])
-            ):
-                metrics.append(
-                    {
-                        "namespace": m["Namespace"],
-                        "metric": m["MetricName"],
-                        "custom": True,
-                        "dimensions": {d["Name"]: d["Value"] for d in m.get("Dimensions", [])},
-                    }
-                )
+        rows, complete = _list(ctx, NAMESPACE_PAGES, Namespace=ns, **recent)
+        if not complete:  # a namespace too large to list whole: list only the metric names wanted
+            rows, complete = [], True
+            for wns, name in WANTED:
+                if wns == ns:
+                    got, done = _list(ctx, NAMESPACE_PAGES, Namespace=ns, MetricName=name, **recent)
+                    rows += got
+                    complete = complete and done
+        namespaces[ns] = {"listed": len(rows), "complete": complete}
+        metrics += [_entry({**m, "Namespace": ns}) for m in rows if (ns, m["MetricName"]) in WANTED]
+    # Custom metrics: one unfiltered listing (ListMetrics cannot filter by a name pattern), keeping only
+    # non-AWS namespaces with telling names; how much of the account it read is in custom_scan.
+    rows, complete = _list(ctx, CUSTOM_PAGES, **recent)
+    metrics += [
+        _entry(m, custom=True)
+        for m in rows
+        if not m["Namespace"].startswith("AWS/")
+        and m["Namespace"] != "LambdaInsights"
+        and CUSTOM_NAME.search(m["MetricName"])
+    ]
     unique: dict[tuple, dict[str, Any]] = {}
     for m in metrics:  # a series can be listed more than once (emulators do); query each once
         unique.setdefault((m["namespace"], m["metric"], tuple(m["dimensions"].items())), m)
     metrics = list(unique.values())
-    return {"metrics": metrics[:MAX_SERIES], "truncated": len(metrics) > MAX_SERIES}
+    return {
+        "metrics": metrics[:MAX_SERIES],
+        "truncated": len(metrics) > MAX_SERIES,
+        "found": len(metrics),
+        "listing": listing,
+        "namespaces": namespaces,
+        "custom_scan": {"series_listed": len(rows), "complete": complete},
+    }
 
 
 def _period(ctx: CollectContext) -> int:
@@ -125,46 +177,122 @@ def _period(ctx: CollectContext) -> int:
     return max(3600, int(-(-window // 3600)) * 3600)
 
 
-def window_values(ctx: CollectContext, specs: list[dict[str, Any]]) -> list[float | None]:
-    """One value per spec ({namespace, metric, dimensions, stat}) over the whole audit window.
+class _Reads:
+    """The state of one window_reads: requests left for isolating failures, messages, the last failure."""
 
-    Queries go in batches of BATCH per GetMetricData call (the API's limit), with one period spanning
-    the window; a spec with no datapoints gets None.
+    def __init__(self) -> None:
+        self.split_budget = MAX_SPLIT_REQUESTS
+        self.requests = 0
+        self.messages: list[dict[str, str]] = []
+        self.failure: AwsCallError | None = None
+
+
+def window_reads(
+    ctx: CollectContext, specs: list[dict[str, Any]], state: _Reads | None = None
+) -> list[dict[str, Any]]:
+    """One read per spec ({namespace, metric, dimensions, stat}) over the whole audit window.
+
+    Each read is {"value": float | None} plus "error" (why the query could not be read; value None) or
+    "partial": True (CloudWatch said PartialData, or pages were left unread) with its "messages".
+    Queries go in batches of BATCH per GetMetricData call (the API's limit), one period spanning the
+    window, following NextToken. A request that fails as a whole (one invalid query fails them all) is
+    split and the halves retried, so a bad query loses only its own read; a denied or throttled request is
+    not split (every part would fail alike) and fails the section. When every query failed, the section
+    fails with that error rather than reporting reads that all say "not read".
     """
+    state = state or _Reads()
     period = _period(ctx)
-    out: list[float | None] = []
+    out: list[dict[str, Any]] = []
     for start in range(0, len(specs), BATCH):
-        batch = specs[start : start + BATCH]
-        queries = [
-            {
-                "Id": f"q{i}",
-                "ReturnData": True,
-                "MetricStat": {
-                    "Metric": {
-                        "Namespace": s["namespace"],
-                        "MetricName": s["metric"],
-                        "Dimensions": [
-                            {"Name": k, "Value": v} for k, v in (s.get("dimensions") or {}).items()
-                        ],
-                    },
-                    "Period": period,
-                    "Stat": s["stat"],
+        out.extend(_read(ctx, specs[start : start + BATCH], period, state))
+    if out and state.failure is not None and all("error" in r for r in out):
+        raise state.failure
+    return out
+
+
+def window_values(ctx: CollectContext, specs: list[dict[str, Any]]) -> list[float | None]:
+    """The values of window_reads (None where there was no data or the query could not be read)."""
+    return [r["value"] for r in window_reads(ctx, specs)]
+
+
+def _read(
+    ctx: CollectContext, batch: list[dict[str, Any]], period: int, state: _Reads
+) -> list[dict[str, Any]]:
+    try:
+        state.requests += 1
+        return _fetch(ctx, batch, period, state)
+    except AwsCallError as exc:
+        if exc.kind != "error":
+            raise
+        state.failure = exc
+        if len(batch) == 1 or state.split_budget < 2:
+            detail = " ".join(re.sub(r"<[^>]+>", " ", str(exc)).split())[:160]
+            reason = f"GetMetricData failed ({exc.code}{': ' + detail if detail else ''})"
+            return [{"value": None, "error": reason} for _ in batch]
+        state.split_budget -= 2
+        mid = len(batch) // 2
+        return _read(ctx, batch[:mid], period, state) + _read(ctx, batch[mid:], period, state)
+
+
+def _fetch(
+    ctx: CollectContext, batch: list[dict[str, Any]], period: int, state: _Reads
+) -> list[dict[str, Any]]:
+    queries = [
+        {
+            "Id": f"q{i}",
+            "ReturnData": True,
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": s["namespace"],
+                    "MetricName": s["metric"],
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in (s.get("dimensions") or {}).items()],
                 },
-            }
-            for i, s in enumerate(batch)
-        ]
-        values: dict[str, list[float]] = {}
-        for page in ctx.aws.paginate(
-            "cloudwatch",
-            "get_metric_data",
-            MetricDataQueries=queries,
-            StartTime=ctx.scope.start,
-            EndTime=ctx.scope.end,
-            max_pages=50,
-        ):
-            for r in page.get("MetricDataResults", []):
-                values.setdefault(r["Id"], []).extend(v for v in r.get("Values", []) if v is not None)
-        out.extend(_combine(s["stat"], values.get(f"q{i}", [])) for i, s in enumerate(batch))
+                "Period": period,
+                "Stat": s["stat"],
+            },
+        }
+        for i, s in enumerate(batch)
+    ]
+    got: dict[str, dict[str, Any]] = {}
+    pages, token = 0, None
+    messages: list[dict[str, str]] = []
+    for page in ctx.aws.paginate(
+        "cloudwatch",
+        "get_metric_data",
+        MetricDataQueries=queries,
+        StartTime=ctx.scope.start,
+        EndTime=ctx.scope.end,
+        max_pages=DATA_PAGES,
+    ):
+        pages += 1
+        token = page.get("NextToken")
+        messages += [_message(m) for m in page.get("Messages") or []]
+        for r in page.get("MetricDataResults") or []:
+            acc = got.setdefault(str(r.get("Id")), {"values": [], "status": None, "messages": []})
+            acc["values"] += [v for v in r.get("Values") or [] if v is not None]
+            acc["status"] = r.get("StatusCode") or acc["status"]
+            acc["messages"] += [_message(m) for m in r.get("Messages") or []]
+    state.messages += messages
+    unread_pages = bool(pages >= DATA_PAGES and token)
+    return [_result(s["stat"], got.get(f"q{i}"), unread_pages) for i, s in enumerate(batch)]
+
+
+def _message(m: dict[str, Any]) -> dict[str, str]:
+    return {"code": str(m.get("Code", "")), "value": str(m.get("Value", ""))}
+
+
+def _result(stat: str, acc: dict[str, Any] | None, unread_pages: bool) -> dict[str, Any]:
+    if acc is None:
+        return {"value": None, "error": "GetMetricData returned no result for this query"}
+    status, msgs = acc["status"], acc["messages"]
+    if status in ("InternalError", "Forbidden"):
+        detail = "; ".join(f"{m['code']}: {m['value']}" for m in msgs)
+        return {"value": None, "error": f"StatusCode {status}" + (f" ({detail})" if detail else "")}
+    out: dict[str, Any] = {"value": _combine(stat, acc["values"])}
+    if status == "PartialData" or (unread_pages and status != "Complete"):
+        out["partial"] = True
+    if msgs:
+        out["messages"] = msgs
     return out
 
 
@@ -181,24 +309,70 @@ def _combine(stat: str, vals: list[float]) -> float | None:
     return sum(vals) / len(vals)
 
 
+def _inferred(catalog: dict[str, Any], listed: set[tuple]) -> list[dict[str, Any]]:
+    """Series named from listed siblings, for a window older than ListMetrics can see.
+
+    A wanted metric that reported only before the listing horizon is missing from the catalogue even when
+    a sibling (same namespace and dimensions, e.g. Invocations of the same ModelId) is listed; it is
+    queried by name, marked "inferred". Series whose dimensions no listed metric carries stay unseen.
+    """
+    dimsets: dict[str, dict[tuple, dict[str, str]]] = {}
+    for m in catalog["metrics"]:
+        if not m.get("custom"):
+            dimsets.setdefault(m["namespace"], {})[tuple(m["dimensions"].items())] = m["dimensions"]
+    out = []
+    for (ns, name), _stats in WANTED.items():
+        for key, dims in dimsets.get(ns, {}).items():
+            if (ns, name, key) not in listed:
+                out.append({"namespace": ns, "metric": name, "dimensions": dict(dims), "inferred": True})
+    return out
+
+
 def metric_stats(ctx: CollectContext) -> dict[str, Any]:
     catalog = ctx.section("cloudwatch.metric_catalog")
+    series = list(catalog["metrics"])
+    inferred: list[dict[str, Any]] = []
+    if not (catalog.get("listing") or {}).get("covers_window", True):
+        listed = {(m["namespace"], m["metric"], tuple(m["dimensions"].items())) for m in series}
+        inferred = _inferred(catalog, listed)
     specs: list[dict[str, Any]] = []
-    for m in catalog["metrics"]:
+    for m in series + inferred:
         stats = CUSTOM_STATS if m.get("custom") else WANTED.get((m["namespace"], m["metric"]), ())
         for stat in stats:
-            specs.append(
-                {
-                    "namespace": m["namespace"],
-                    "metric": m["metric"],
-                    "dimensions": m["dimensions"],
-                    "stat": stat,
-                    "value": None,
-                }
-            )
-    for s, value in zip(specs, window_values(ctx, specs), strict=True):
-        s["value"] = value
-    return {"period_seconds": _period(ctx), "series": specs, "queries": len(specs)}
+            spec = {
+                "namespace": m["namespace"],
+                "metric": m["metric"],
+                "dimensions": m["dimensions"],
+                "stat": stat,
+                "value": None,
+            }
+            if m.get("inferred"):
+                spec["inferred"] = True
+            specs.append(spec)
+    inferred_specs = sum(1 for s in specs if s.get("inferred"))
+    if inferred_specs > MAX_INFERRED:
+        kept = 0
+        trimmed = []
+        for s in specs:
+            if s.get("inferred"):
+                kept += 1
+                if kept > MAX_INFERRED:
+                    continue
+            trimmed.append(s)
+        specs = trimmed
+    state = _Reads()
+    for s, read in zip(specs, window_reads(ctx, specs, state), strict=True):
+        s.update(read)
+    return {
+        "period_seconds": _period(ctx),
+        "series": specs,
+        "queries": len(specs),
+        "requests": state.requests,
+        "failed": sum(1 for s in specs if "error" in s),
+        "partial": sum(1 for s in specs if s.get("partial")),
+        "messages": state.messages,
+        "inferred": {"queried": min(inferred_specs, MAX_INFERRED), "found": inferred_specs},
+    }
 
 
 def _dims(dimensions: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -334,6 +508,8 @@ def insight_rules(ctx: CollectContext) -> dict[str, Any]:
                     "state": r.get("State"),
                     "log_groups": d.get("LogGroupNames", []),
                     "keys": (d.get("Contribution") or {}).get("Keys", []),
+                    # the log field summed per contributor (absent: the rule counts log events)
+                    "value_of": (d.get("Contribution") or {}).get("ValueOf"),
                 }
             )
     return {"rules": out}

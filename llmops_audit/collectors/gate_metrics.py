@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from llmops_audit.collectors.cloudwatch import window_values
+from llmops_audit.collectors.cloudwatch import window_reads
 from llmops_audit.evidence.shapes import GateMetrics
 
 if TYPE_CHECKING:
@@ -12,7 +12,12 @@ if TYPE_CHECKING:
 
 
 def gate_metrics(ctx: CollectContext) -> GateMetrics:
-    """Each custom metric in the policy over the audit window: {"metrics": [{namespace, name, stat, value}]}."""
+    """Each custom metric in the policy over the audit window.
+
+    {"metrics": [{namespace, name, stat, value, "error"?: str, "partial"?: True}]}: a metric whose query
+    could not be read (a wrong name, statistic or dimension in the policy) has "error" and value None and
+    costs the others nothing; when none could be read the section fails.
+    """
     specs = [
         {
             "namespace": s["namespace"],
@@ -22,13 +27,12 @@ def gate_metrics(ctx: CollectContext) -> GateMetrics:
         }
         for s in ctx.options.get("gate_custom_metrics") or []
     ]
-    values = window_values(ctx, specs) if specs else []
-    return {
-        "metrics": [
-            {"namespace": s["namespace"], "name": s["metric"], "stat": s["stat"], "value": v}
-            for s, v in zip(specs, values, strict=True)
-        ]
-    }
+    reads = window_reads(ctx, specs) if specs else []
+    metrics: list[dict[str, Any]] = [
+        {"namespace": s["namespace"], "name": s["metric"], "stat": s["stat"], **r}
+        for s, r in zip(specs, reads, strict=True)
+    ]
+    return cast(GateMetrics, {"metrics": metrics})
 
 
 SECTIONS = {"cloudwatch.gate_metrics": gate_metrics}
