@@ -68,11 +68,6 @@ def test_unread_traffic_is_unknown_not_absent(scope) -> None:
     assert run_probe("bedrock_model_traffic_present", snap, {}).value is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="probes/bedrock.py guardrail_totals reads series directly and skips value None, so an unread "
-    "InvocationsIntervened counts as 0 interventions; it should go through evidence/series.py (owner: probes)",
-)
 def test_safety_gate_is_never_passed_on_unread_interventions(scope) -> None:
     inv = _s("AWS/Bedrock/Guardrails", "Invocations", GR, 1000.0)
     policy = load_policy(None)

@@ -157,6 +157,13 @@ def guardrail_totals(stats: dict[str, Any], metric: str, stat: str = "Sum") -> G
     for s in stats.get("series") or []:
         if s.get("namespace") != GR_NS or s.get("metric") != metric or s.get("stat") != stat:
             continue
+        if s.get("error"):  # an unread series is unknown, never zero (it would pass the safety gate)
+            from llmops_audit.evidence.series import _unread
+            from llmops_audit.evidence.snapshot import MissingEvidence, SectionError
+
+            raise MissingEvidence(
+                "cloudwatch.metric_stats", SectionError("error", "cloudwatch:GetMetricData", _unread(s))
+            )
         if not isinstance(s.get("value"), int | float) or not isinstance(s.get("dimensions"), dict):
             continue
         by_set.setdefault(frozenset(s["dimensions"]), []).append((s["dimensions"], float(s["value"])))
