@@ -41,11 +41,17 @@ def bedrock_model_traffic_present(ev: Evidence, params: dict[str, Any]) -> Verdi
 
 
 def _bedrock_refs(refs: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [r for r in refs if r.get("namespace", "").startswith("AWS/Bedrock")]
+    """Refs to AWS/Bedrock* metrics, and metric-math or SEARCH expressions that name an AWS/Bedrock namespace."""
+    return [
+        r
+        for r in refs
+        if r.get("namespace", "").startswith("AWS/Bedrock") or "AWS/Bedrock" in str(r.get("expression") or "")
+    ]
 
 
 def _alarm_label(alarm: dict[str, Any]) -> str:
-    return f"{alarm['name']} ({', '.join(r['metric'] for r in _bedrock_refs(alarm['metrics']))})"
+    refs = _bedrock_refs(alarm["metrics"])
+    return f"{alarm['name']} ({', '.join(r['metric'] or str(r.get('expression')) for r in refs)})"
 
 
 @probe("bedrock_alarms_present", "cloudwatch.alarms")
@@ -102,19 +108,28 @@ def token_and_latency_tracked(ev: Evidence, params: dict[str, Any]) -> Verdict:
 )
 def model_usage_insight_rule_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A Contributor Insights rule over the LLM workload's logs (the invocation log, LLM functions' logs)
-    breaks usage down by $.modelId."""
+    sums token counts (ValueOf) by $.modelId."""
     rules = ev.get("cloudwatch.insight_rules")["rules"]
+    # Counting calls per model tracks neither tokens nor latency: the rule must sum a token field (ValueOf).
+    keyed = [
+        r
+        for r in rules
+        if any("modelId" in k for k in r["keys"]) and "token" in str(r.get("value_of") or "").lower()
+    ]
+    if not keyed:  # no rule anywhere sums tokens by model: the log groups do not matter
+        return not_met(
+            f"None of the {plural(len(rules), 'Contributor Insights rule')} sums token counts by $.modelId."
+        )
     group = ev.get("bedrock.invocation_logging").get("logGroupName")
     try:
         w = workload.functions(ev)
     except MissingEvidence:
         w = workload.Workload(gaps=["the Lambda functions could not be read"])
     groups = workload.log_groups(w, group)
-    keyed = [r for r in rules if any("modelId" in k for k in r["keys"])]
     hits = [r["name"] for r in keyed if groups & set(r["log_groups"])]
     if hits:
         return met(
-            f"Contributor Insights rule {names(hits)} ranks the LLM workload's invocations by $.modelId."
+            f"Contributor Insights rule {names(hits)} sums the LLM workload's token counts by $.modelId."
         )
     if keyed and w.gaps:
         return cannot_tell(
@@ -122,7 +137,7 @@ def model_usage_insight_rule_present(ev: Evidence, params: dict[str, Any]) -> Ve
             f"and {'; '.join(w.gaps)}."
         )
     return not_met(
-        f"None of the {plural(len(rules), 'Contributor Insights rule')} is keyed on $.modelId over the LLM "
+        f"None of the {plural(len(rules), 'Contributor Insights rule')} sums token counts by $.modelId over the LLM "
         "workload's log groups" + (f" ({names(sorted(groups))})." if groups else " (there is none).")
     )
 

@@ -46,17 +46,19 @@ def token_metric_filters_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     """Metric filters on the LLM workload's log groups (the invocation log, LLM functions' logs) extract token
     counts."""
     filters = ev.get("logs.metric_filters")["filters"]
-    groups, gaps = _llm_groups(ev)
-    hits = [
-        f"{f['name']} on {f['logGroup']}"
+    tokens = [
+        f
         for f in filters
-        if f["logGroup"] in groups
-        and (
-            TOKEN_FIELDS.search(f["pattern"])
-            or any(TOKEN_FIELDS.search(v or "") for v in f["values"])
-            or any(TOKEN_FIELDS.search(m.split("/")[-1]) for m in f["metrics"])
-        )
+        if TOKEN_FIELDS.search(f["pattern"])
+        or any(TOKEN_FIELDS.search(v or "") for v in f["values"])
+        or any(TOKEN_FIELDS.search(m.split("/")[-1]) for m in f["metrics"])
     ]
+    if not tokens:  # DescribeMetricFilters lists every group's filters: none extracts token counts anywhere
+        return not_met(
+            f"None of the {plural(len(filters), 'metric filter')} in the account extracts token counts."
+        )
+    groups, gaps = _llm_groups(ev)
+    hits = [f"{f['name']} on {f['logGroup']}" for f in tokens if f["logGroup"] in groups]
     if hits:
         return met(f"Metric filter {names(hits)} extracts token counts from the LLM workload's logs.")
     if gaps and filters:
@@ -80,6 +82,10 @@ def token_metric_filters_present(ev: Evidence, params: dict[str, Any]) -> Verdic
 def feedback_metric_filter_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A metric filter on an LLM workload's log group turns user-feedback events into a metric."""
     filters = ev.get("logs.metric_filters")["filters"]
+    if not any(
+        FEEDBACK.search(f["pattern"]) or any(FEEDBACK.search(m) for m in f["metrics"]) for f in filters
+    ):
+        return not_met(f"None of the {plural(len(filters), 'metric filter')} extracts user feedback.")
     groups, gaps = _llm_groups(ev)
     candidates = [
         f for f in filters if FEEDBACK.search(f["pattern"]) or any(FEEDBACK.search(m) for m in f["metrics"])

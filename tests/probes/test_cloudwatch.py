@@ -295,7 +295,14 @@ CASES = [
         "model_usage_insight_rule_present",
         {
             "cloudwatch.insight_rules": {
-                "rules": [{"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/g"]}]
+                "rules": [
+                    {
+                        "name": "by-model",
+                        "keys": ["$.modelId"],
+                        "log_groups": ["/g"],
+                        "value_of": "$.input.inputTokenCount",
+                    }
+                ]
             },
             "bedrock.invocation_logging": {"logGroupName": "/g"},
         },
@@ -306,7 +313,48 @@ CASES = [
         "model_usage_insight_rule_present",
         {
             "cloudwatch.insight_rules": {
-                "rules": [{"name": "by-model", "keys": ["$.modelId"], "log_groups": ["/other"]}]
+                "rules": [{"name": "calls-by-model", "keys": ["$.modelId"], "log_groups": ["/g"]}]
+            },
+            "bedrock.invocation_logging": {"logGroupName": "/g"},
+            "lambda.functions": {"functions": [], "total": 0},
+        },
+        False,
+        "sums token counts",
+    ),
+    (
+        "bedrock_alarms_present",
+        {
+            "cloudwatch.alarms": {
+                "alarms": [
+                    {
+                        "name": "search",
+                        "metrics": [
+                            {
+                                "namespace": "",
+                                "metric": "",
+                                "expression": "SEARCH('{AWS/Bedrock,ModelId} InvocationThrottles', 'Sum')",
+                            }
+                        ],
+                        "actions": [],
+                    }
+                ]
+            }
+        },
+        True,
+        "search (SEARCH(",
+    ),
+    (
+        "model_usage_insight_rule_present",
+        {
+            "cloudwatch.insight_rules": {
+                "rules": [
+                    {
+                        "name": "by-model",
+                        "keys": ["$.modelId"],
+                        "log_groups": ["/other"],
+                        "value_of": "$.output.outputTokenCount",
+                    }
+                ]
             },
             "bedrock.invocation_logging": {"logGroupName": "/g"},
             "lambda.functions": {"functions": [], "total": 0},
@@ -337,7 +385,7 @@ CASES = [
         "token_metric_filters_present",
         {"logs.metric_filters": {"filters": []}, "bedrock.invocation_logging": {"logGroupName": "/g"}},
         False,
-        "No metric filter",
+        "None of the 0 metric filters",
     ),
     (
         "feedback_metric_filter_present",

@@ -55,6 +55,9 @@ def test_a_latency_field_is_not_token_usage(scope) -> None:
     }
     assert run_filters("token_metric_filters_present", [nginx], scope).value is False
     assert run_filters("token_metric_filters_present", [nginx], scope, logging={}).value is False
+    # DescribeMetricFilters lists every group's filters: with none extracting tokens anywhere, the denied
+    # logging configuration cannot change the answer.
+    assert run_filters("token_metric_filters_present", [nginx], scope, logging=None).value is False
 
 
 def test_no_wider_search_when_the_logging_configuration_is_unreadable(scope) -> None:
