@@ -289,6 +289,14 @@ def _arn(service: str, op: str, p: dict[str, Any]) -> str:
             return f"arn:aws:apigateway:{r}::/restapis"
         case "apigateway", "GetStages":
             return f"arn:aws:apigateway:{r}::/restapis/{p['restApiId']}/stages"
+        case "apigateway", "GetResources":
+            return f"arn:aws:apigateway:{r}::/restapis/{p['restApiId']}/resources"
+        case "apigatewayv2", "GetIntegrations":
+            return f"arn:aws:apigateway:{r}::/apis/{p['ApiId']}/integrations"
+        case "cloudformation", "ListStackResources":
+            return arn_or(p["StackName"], f"arn:aws:cloudformation:{r}:{a}:stack/") + "/id"
+        case "sns", "ListSubscriptionsByTopic":
+            return p["TopicArn"]
         case "apigatewayv2", "GetApis":
             return f"arn:aws:apigateway:{r}::/apis"
         case "apigatewayv2", "GetStages":

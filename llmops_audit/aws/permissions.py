@@ -48,9 +48,15 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "apigateway:GET": (
         "arn:aws:apigateway:*::/restapis",
         "arn:aws:apigateway:*::/restapis/*/stages",
+        "arn:aws:apigateway:*::/restapis/*/resources",  # methods' integration URIs (ties an API to the workload)
         "arn:aws:apigateway:*::/apis",
         "arn:aws:apigateway:*::/apis/*/stages",
+        "arn:aws:apigateway:*::/apis/*/integrations",
     ),
+    # the stacks a pipeline deploys: which LLM functions or Bedrock resources they hold
+    "cloudformation:ListStackResources": ("arn:aws:cloudformation:*:*:stack/*/*",),
+    # the subscribers of an alarm's SNS topic (a Lambda function that remediates)
+    "sns:ListSubscriptionsByTopic": ("arn:aws:sns:*:*:*",),
     "bedrock:GetAgent": (f"{_BEDROCK}agent/*",),
     "bedrock:GetAgentActionGroup": (f"{_BEDROCK}agent/*",),
     "bedrock:ListAgentActionGroups": (f"{_BEDROCK}agent/*",),
