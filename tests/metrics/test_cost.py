@@ -231,8 +231,8 @@ def test_user_prices_replace_and_extend(tmp_path: Path) -> None:
         ("models:\n  - {match: x, input: cheap, output: 2}\n", "models[0].input (x): 'cheap' is not of type"),
         ("models:\n  - {match: x, input: 1}\n", "models[0] (x): 'output' is a required property"),
         ("models:\n  - {match: x, input: 1, output: 2, cache: 1}\n", "('cache' was unexpected)"),
-        ("models:\n  - {match: x, input: 1, output: .inf}\n", ":2: models[0].output (x): inf is not"),
-        ("models:\n  - {match: x, input: .nan, output: 1}\n", "nan is not a finite number"),
+        ("models:\n  - {match: x, input: 1, output: .inf}\n", ":2: '.inf' is not a finite number"),
+        ("models:\n  - {match: x, input: .nan, output: 1}\n", "'.nan' is not a finite number"),
         ("models: [\n", "invalid YAML"),
     ],
 )
@@ -245,5 +245,5 @@ def test_bad_price_files_name_the_file_and_entry(tmp_path: Path, text: str, mess
 
 
 def test_missing_price_file(tmp_path: Path) -> None:
-    with pytest.raises(DefinitionError, match="cannot read the price table"):
+    with pytest.raises(DefinitionError, match="the price table does not exist"):
         load_prices(tmp_path / "nope.yaml")
