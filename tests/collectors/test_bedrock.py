@@ -330,7 +330,7 @@ def test_prompt_optimization_unsupported_sdk(moto_aws, scope, monkeypatch):
     class OldClient:  # an older botocore without the operation
         pass
 
-    monkeypatch.setattr(moto_aws, "client", lambda *a, **k: OldClient())
+    monkeypatch.setattr(moto_aws, "_client", lambda *a, **k: OldClient())
     assert prompt_optimization_jobs(CollectContext(moto_aws, scope)) == {"supported": False, "jobs": []}
 
 
