@@ -139,8 +139,13 @@ def test_logging_met_with_existing_group(scope):
 
 
 def test_logging_met_without_group_evidence(scope):
-    f = run("bedrock_invocation_logging_enabled", scope, bedrock__invocation_logging=LOGGING_ON)
+    # With an S3 destination as well, delivery works whether or not the log group exists.
+    both = {**LOGGING_ON, "s3Bucket": "invocation-logs-123456789012"}
+    f = run("bedrock_invocation_logging_enabled", scope, bedrock__invocation_logging=both)
     assert f.value is True and any("could not be checked" in d for d in f.details)
+    # Before: met. Logging only to a group whose existence could not be read may deliver nothing: unknown.
+    f = run("bedrock_invocation_logging_enabled", scope, bedrock__invocation_logging=LOGGING_ON)
+    assert f.value is None and f.missing == ("logs:DescribeLogGroups",)
 
 
 @pytest.mark.parametrize(
@@ -387,7 +392,17 @@ def test_application_profiles(scope):
     assert (
         run("application_inference_profiles_present", scope, bedrock__inference_profiles=data).value is True
     )
-    assert run("application_inference_profiles_tagged", scope, bedrock__inference_profiles=data).value is True
+    # A profile's tag attributes cost only once its key is an active cost-allocation tag.
+    active = {"tags": ["app"], "types": {"app": "UserDefined"}}
+    assert (
+        run(
+            "application_inference_profiles_tagged",
+            scope,
+            bedrock__inference_profiles=data,
+            ce__cost_allocation_tags=active,
+        ).value
+        is True
+    )
     empty = {"profiles": [], "errors": []}
     assert (
         run("application_inference_profiles_present", scope, bedrock__inference_profiles=empty).value is False

@@ -128,7 +128,8 @@ def _agents(*arns: str) -> dict:
     ("policy", "value", "phrase"),
     [
         ([bedrock_stmt(AGENT_SRC, "123456789012")], True, "only for a source agent"),
-        ([bedrock_stmt(account="123456789012")], True, "not per agent"),
+        # AWS:SourceAccount alone lets any agent of the account invoke the tool: not scoped to its agent
+        ([bedrock_stmt(account="123456789012")], False, "only from this account (AWS:SourceAccount)"),
         ([bedrock_stmt()], False, "without an AWS:SourceArn"),
         ([bedrock_stmt(AGENT_SRC), bedrock_stmt(principal="*")], False, "any principal"),
         ([bedrock_stmt(effect="Deny")], False, "no resource policy letting Bedrock"),

@@ -10,16 +10,26 @@ from tests.probes.test_cloudtrail import AGENTS_KB, data_selector, store
 
 LAKE_WITH_BEDROCK_DATA_EVENTS = store([data_selector(AGENTS_KB)])
 
+ACCOUNT = "123456789012"
+LAMBDA = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:"
+# The LLM workload's function (probes/workload.py): its execution role may invoke a model, its environment
+# names a model id, and it runs the agent's action group (AGENTS below).
 FN = {
     "name": "chat-bot",
-    "arn": "arn:aws:lambda:us-east-1:1:function:chat-bot",
+    "arn": LAMBDA + "chat-bot",
+    "runtime": "python3.12",
     "timeout": 30,
     "memorySize": 512,
     "tracing": "Active",
     "dlq": None,
+    "role": f"arn:aws:iam::{ACCOUNT}:role/chat-bot",
+    "envNames": ["BEDROCK_MODEL_ID", "TABLE_NAME"],
+    "roleActions": ["bedrock:InvokeModel", "bedrock:Converse"],
     "llm": True,
+    "actionGroupExecutor": True,
+    "logGroup": "/aws/lambda/chat-bot",
     "retries": 1,
-    "onFailure": "arn:aws:sqs:us-east-1:1:q",
+    "onFailure": f"arn:aws:sqs:us-east-1:{ACCOUNT}:chat-bot-failures",
     "aliases": ["dev", "prod"],
     "policy": [
         {
@@ -39,6 +49,18 @@ BARE = {
     "policy": [{"principal": "bedrock.amazonaws.com", "sourceArn": None, "sourceAccount": None}],
 }
 AGENTS = {"agents": [{"name": "a", "action_groups": [{"executorLambda": FN["arn"], "functions": []}]}]}
+# An evaluation runner: its role is granted bedrock:CreateEvaluationJob by name.
+EVAL_RUNNER = {
+    **FN,
+    "name": "eval-runner",
+    "arn": LAMBDA + "eval-runner",
+    "envNames": [],
+    "roleActions": ["bedrock:CreateEvaluationJob", "bedrock:InvokeModel"],
+    "actionGroupExecutor": False,
+    "logGroup": "/aws/lambda/eval-runner",
+}
+# A Lambda proxy integration calling the LLM function.
+FN_INTEGRATION = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN['arn']}/invocations"
 TRAIL = {
     "name": "audit",
     "logging": True,
@@ -54,21 +76,83 @@ TRAIL = {
         }
     ],
 }
+AGENT_ARN = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/AGENT12345"
+BUDGET = {
+    "name": "llm-monthly",
+    "type": "COST",
+    "time_unit": "MONTHLY",
+    "limit": "250",
+    "unit": "USD",
+    "cost_filters": {"Service": ["Amazon Bedrock"]},
+    "filter_expression": None,
+    "notifications": 1,
+}
+SERVICES_MONITOR = {
+    "name": "Default-Services-Monitor",
+    "arn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/m1",
+    "type": "DIMENSIONAL",
+    "dimension": "SERVICE",
+    "specification": None,
+    "subscribers": 1,
+    "subscriptions": ["daily-summary"],
+}
 ADMIN_STATEMENT = {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
 SCOPED_STATEMENT = {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": ["*"]}
-SM = {"name": "flow", "tasks": [{"name": "T", "retry": True, "catch": True}], "tracing": True}
+# An LLM state machine: its task calls Bedrock (optimised integration).
+SM = {
+    "name": "flow",
+    "arn": f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:flow",
+    "tasks": [
+        {
+            "name": "Ask",
+            "retry": True,
+            "catch": True,
+            "resource": "arn:aws:states:::bedrock:invokeModel",
+            "function": None,
+        }
+    ],
+    "tracing": True,
+}
+# An LLM API: its POST /chat integration targets the LLM function; prod traces and caches that method.
 API = {
     "name": "api",
+    "id": "a1b2c3",
     "stages": [
-        {"name": "dev", "tracing": False, "cache": False},
-        {"name": "prod", "tracing": True, "cache": True},
+        {"name": "dev", "tracing": False, "cache": False, "cacheCluster": False, "metrics": False},
+        {
+            "name": "prod",
+            "tracing": True,
+            "cache": True,
+            "cacheCluster": True,
+            "caching": {"~1chat/POST": True},
+            "metrics": True,
+        },
     ],
+    "integrations": [FN_INTEGRATION],
+    "methods": {"/chat POST": FN_INTEGRATION},
 }
-API_BARE = {"name": "api", "stages": [{"name": "v1", "tracing": False, "cache": False}]}
+API_BARE = {
+    **API,
+    "stages": [{"name": "v1", "tracing": False, "cache": False, "cacheCluster": False, "metrics": False}],
+}
 
 
 def fns(*f: dict) -> dict:
-    return {"functions": list(f), "total": len(f)}
+    """lambda.functions with every role and the agents read."""
+    return {
+        "functions": list(f),
+        "total": len(f),
+        "detailed": len(f),
+        "agentsRead": True,
+        "rolesRead": len(f),
+        "roleErrors": [],
+    }
+
+
+LLM_FUNCTIONS = {"lambda.functions": fns(FN)}
+NO_MACHINES = {"stepfunctions.state_machines": {"state_machines": []}}
+NO_REST_APIS = {"apigateway.rest_apis": {"apis": []}}
+NO_HTTP_APIS = {"apigateway.http_apis": {"apis": []}}
 
 
 CASES = [
@@ -184,7 +268,7 @@ CASES = [
     ),
     (
         "state_machines_retry_catch",
-        {"stepfunctions.state_machines": {"state_machines": [SM]}},
+        {"stepfunctions.state_machines": {"state_machines": [SM]}, **LLM_FUNCTIONS},
         {"require_catch": True},
         True,
     ),
@@ -192,39 +276,64 @@ CASES = [
         "state_machines_retry_catch",
         {
             "stepfunctions.state_machines": {
-                "state_machines": [{**SM, "tasks": [{"name": "T", "retry": True, "catch": False}]}]
-            }
+                "state_machines": [{**SM, "tasks": [{**SM["tasks"][0], "catch": False}]}]
+            },
+            **LLM_FUNCTIONS,
         },
         {"require_catch": True},
         False,
     ),
-    ("state_machines_tracing", {"stepfunctions.state_machines": {"state_machines": [SM]}}, {}, True),
     (
         "state_machines_tracing",
-        {"stepfunctions.state_machines": {"state_machines": [{**SM, "tracing": False}]}},
+        {"stepfunctions.state_machines": {"state_machines": [SM]}, **LLM_FUNCTIONS},
+        {},
+        True,
+    ),
+    (
+        "state_machines_tracing",
+        {"stepfunctions.state_machines": {"state_machines": [{**SM, "tracing": False}]}, **LLM_FUNCTIONS},
         {},
         False,
     ),
-    ("api_tracing_enabled", {"apigateway.rest_apis": {"apis": [API]}}, {}, True),
-    ("api_tracing_enabled", {"apigateway.rest_apis": {"apis": [API_BARE]}}, {}, False),
-    ("api_caching_enabled", {"apigateway.rest_apis": {"apis": [API]}}, {}, True),
-    ("api_caching_enabled", {"apigateway.rest_apis": {"apis": [API_BARE]}}, {}, False),
+    ("api_tracing_enabled", {"apigateway.rest_apis": {"apis": [API]}, **LLM_FUNCTIONS}, {}, True),
+    ("api_tracing_enabled", {"apigateway.rest_apis": {"apis": [API_BARE]}, **LLM_FUNCTIONS}, {}, False),
+    ("api_caching_enabled", {"apigateway.rest_apis": {"apis": [API]}, **LLM_FUNCTIONS}, {}, True),
+    ("api_caching_enabled", {"apigateway.rest_apis": {"apis": [API_BARE]}, **LLM_FUNCTIONS}, {}, False),
     (
         "xray_traces_present",
-        {"xray.traces": {"count": 2, "traces": [{"id": "t", "duration_ms": 5, "spans": {"bedrock": 4}}]}},
+        {
+            "xray.traces": {
+                "count": 2,
+                "window": None,
+                "traces": [
+                    {
+                        "id": "t",
+                        "duration_ms": 5,
+                        "spans": {"chat-bot": 5, "Bedrock Runtime": 4},
+                        "bedrockCallers": ["chat-bot"],
+                    }
+                ],
+            },
+            **LLM_FUNCTIONS,
+        },
         {},
         True,
     ),
-    ("xray_traces_present", {"xray.traces": {"count": 0, "traces": []}}, {}, False),
+    (
+        "xray_traces_present",
+        {"xray.traces": {"count": 0, "window": None, "traces": []}, **LLM_FUNCTIONS},
+        {},
+        False,
+    ),
     (
         "api_stages_per_environment",
-        {"apigateway.rest_apis": {"apis": [API]}, "apigateway.http_apis": {"apis": []}},
+        {"apigateway.rest_apis": {"apis": [API]}, **NO_HTTP_APIS, **LLM_FUNCTIONS},
         {},
         True,
     ),
     (
         "api_stages_per_environment",
-        {"apigateway.rest_apis": {"apis": [API_BARE]}, "apigateway.http_apis": {"apis": []}},
+        {"apigateway.rest_apis": {"apis": [API_BARE]}, **NO_HTTP_APIS, **LLM_FUNCTIONS},
         {},
         False,
     ),
@@ -234,15 +343,39 @@ CASES = [
         "pipeline_manual_approval_present",
         {
             "codepipeline.pipelines": {
-                "pipelines": [{"name": "p", "stages": [], "approvals": ["Review/Approve"]}]
-            }
+                "pipelines": [
+                    {
+                        "name": "p",
+                        "stages": ["Source", "Review", "Deploy"],
+                        "approvals": ["Review/Approve"],
+                        "deploys": [{"provider": "Lambda", "function": "chat-bot"}],
+                    }
+                ]
+            },
+            **LLM_FUNCTIONS,
+            **NO_MACHINES,
+            **NO_REST_APIS,
         },
         {},
         True,
     ),
     (
         "pipeline_manual_approval_present",
-        {"codepipeline.pipelines": {"pipelines": [{"name": "p", "stages": [], "approvals": []}]}},
+        {
+            "codepipeline.pipelines": {
+                "pipelines": [
+                    {
+                        "name": "p",
+                        "stages": ["Source", "Deploy"],
+                        "approvals": [],
+                        "deploys": [{"provider": "Lambda", "function": "chat-bot"}],
+                    }
+                ]
+            },
+            **LLM_FUNCTIONS,
+            **NO_MACHINES,
+            **NO_REST_APIS,
+        },
         {},
         False,
     ),
@@ -255,10 +388,13 @@ CASES = [
                         "name": "nightly-eval",
                         "schedule": "rate(1 day)",
                         "state": "ENABLED",
-                        "targets": ["arn:sfn"],
+                        "description": None,
+                        "targets": [EVAL_RUNNER["arn"]],
                     }
                 ]
-            }
+            },
+            "lambda.functions": fns(FN, EVAL_RUNNER),
+            **NO_MACHINES,
         },
         {},
         True,
@@ -272,10 +408,13 @@ CASES = [
                         "name": "nightly-backup",
                         "schedule": "rate(1 day)",
                         "state": "ENABLED",
-                        "targets": ["arn:backup"],
+                        "description": None,
+                        "targets": [f"arn:aws:backup:us-east-1:{ACCOUNT}:backup-plan:nightly"],
                     }
                 ]
-            }
+            },
+            "lambda.functions": fns(FN, EVAL_RUNNER),
+            **NO_MACHINES,
         },
         {},
         False,
@@ -284,32 +423,76 @@ CASES = [
     ("ssm_prompt_parameters_present", {"ssm.prompt_parameters": {"parameters": []}}, {}, False),
     (
         "environments_tagged",
-        {"tagging.environments": {"tag_values": {"env": ["Dev", "production"]}}},
+        {
+            "tagging.environments": {
+                "tag_values": {"env": ["Dev", "production"]},
+                "resources": {FN["arn"]: {"env": "Dev"}, AGENT_ARN: {"env": "production"}},
+                "capped": False,
+            },
+            **LLM_FUNCTIONS,
+            **NO_REST_APIS,
+            **NO_HTTP_APIS,
+            **NO_MACHINES,
+        },
         {},
         True,
     ),
     (
         "environments_tagged",
-        {"tagging.environments": {"tag_values": {"env": ["prod", "production"]}}},
+        {
+            "tagging.environments": {
+                "tag_values": {"env": ["prod", "production"]},
+                "resources": {FN["arn"]: {"env": "prod"}, AGENT_ARN: {"env": "production"}},
+                "capped": False,
+            },
+            **LLM_FUNCTIONS,
+            **NO_REST_APIS,
+            **NO_HTTP_APIS,
+            **NO_MACHINES,
+        },
         {},
         False,
     ),
     (
         "budgets_present",
-        {"budgets.budgets": {"budgets": [{"name": "b", "type": "COST", "limit": "10"}]}},
+        {"budgets.budgets": {"budgets": [BUDGET], "organization_role": "standalone", "errors": []}},
         {},
         True,
     ),
-    ("budgets_present", {"budgets.budgets": {"budgets": []}}, {}, False),
-    (
+    (  # a standalone account that lists no budget (in a member account none visible would be unknown)
+        "budgets_present",
+        {"budgets.budgets": {"budgets": [], "organization_role": "standalone", "errors": []}},
+        {},
+        False,
+    ),
+    (  # the AWS services monitor covers Bedrock, and a subscription alerts someone
         "cost_anomaly_monitors_present",
-        {"ce.anomaly_monitors": {"monitors": [{"name": "m", "type": "DIMENSIONAL"}]}},
+        {"ce.anomaly_monitors": {"monitors": [SERVICES_MONITOR], "errors": []}},
         {},
         True,
     ),
-    ("cost_anomaly_monitors_present", {"ce.anomaly_monitors": {"monitors": []}}, {}, False),
-    ("cost_allocation_tags_active", {"ce.cost_allocation_tags": {"tags": ["app"]}}, {}, True),
-    ("cost_allocation_tags_active", {"ce.cost_allocation_tags": {"tags": []}}, {}, False),
+    ("cost_anomaly_monitors_present", {"ce.anomaly_monitors": {"monitors": [], "errors": []}}, {}, False),
+    (  # the active tag app carries Bedrock spend in Cost Explorer
+        "cost_allocation_tags_active",
+        {
+            "ce.cost_allocation_tags": {"tags": ["app"], "types": {"app": "UserDefined"}},
+            "ce.cost_by_tag": {
+                "tag_keys": ["app"],
+                "tags_not_grouped": [],
+                "by_tag": {"app": {"support-bot": 12.0, "": 1.0}},
+                "errors": [],
+            },
+            "bedrock.inference_profiles": {"profiles": [], "errors": []},
+        },
+        {},
+        True,
+    ),
+    (
+        "cost_allocation_tags_active",
+        {"ce.cost_allocation_tags": {"tags": [], "types": {}}},
+        {},
+        False,
+    ),
     (
         "agent_roles_least_privilege",
         {
