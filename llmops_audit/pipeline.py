@@ -18,12 +18,12 @@ from llmops_audit import __version__
 from llmops_audit.engine.gates import GATE_SECTIONS, evaluate_gates
 from llmops_audit.engine.maturity import achieved_level, next_improvements, summarise_levels
 from llmops_audit.engine.overrides import pick_waivers, waiver_applies
-from llmops_audit.engine.scoring import measure_metrics, needed_sections, score_items
+from llmops_audit.engine.scoring import confine_to_workload, measure_metrics, needed_sections, score_items
 from llmops_audit.engine.verdict import decide_verdict
 from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.evidence.sources import CollectionPlan, EvidenceSource, OnSection
 from llmops_audit.inputs.policy import custom_gate_metrics
-from llmops_audit.model import Attestation, AuditReport, Framework, Waiver
+from llmops_audit.model import Attestation, AuditReport, Finding, Framework, Waiver
 from llmops_audit.probes import PROBES, run_probe
 
 # Decides whether the account holds an LLM workload at all (probes/workload.py); its answer is a notice.
@@ -88,7 +88,10 @@ def assemble(request: AuditRequest, snapshot: EvidenceSnapshot) -> AuditReport:
     fw = request.framework
     if request.gates_only:
         fw = replace(fw, levels=tuple(replace(lv, items=(), metrics=()) for lv in fw.levels))
+    workload = run_probe(WORKLOAD_PROBE, snapshot, {})
     items = score_items(fw, snapshot, request.attestations, request.waivers)
+    if not request.gates_only:
+        items = confine_to_workload(fw, items, workload)
     metrics = measure_metrics(fw, snapshot, {"prices": request.prices})
     gates = evaluate_gates(snapshot, request.policy, request.waivers, request.prices)
     levels = summarise_levels(fw, items)
@@ -112,7 +115,7 @@ def assemble(request: AuditRequest, snapshot: EvidenceSnapshot) -> AuditReport:
         metrics=metrics,
         next_improvements=next_improvements(fw, items, level),
         calls=_call_summary(snapshot),
-        notices=_notices(request, snapshot),
+        notices=_notices(request, snapshot, workload),
         gates=gates,
         verdict=verdict,
         gates_only=request.gates_only,
@@ -131,10 +134,9 @@ def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
     }
 
 
-def _notices(request: AuditRequest, snapshot: EvidenceSnapshot) -> tuple[str, ...]:
+def _notices(request: AuditRequest, snapshot: EvidenceSnapshot, workload: Finding) -> tuple[str, ...]:
     notices = [DEMO_NOTICE] if snapshot.scope.demo else []
     if not request.gates_only:
-        workload = run_probe(WORKLOAD_PROBE, snapshot, {})
         if workload.value is False:
             notices.insert(0, workload.summary)  # "No LLM workload was found: ..." with what was looked at
     unread = [name for name, e in snapshot.errors.items() if e.kind == "deadline"]

@@ -96,7 +96,8 @@ STATUSES = {
     "L4.1": "not_met",
     "L4.6": "not_met",
     "L4.3": "unknown",
-    **{f"L5.{i}": "met" for i in (1, 2, 4)},
+    **{f"L5.{i}": "met" for i in (2, 4)},
+    "L5.1": "not_met",  # the supervisor's role is AdministratorAccess: collaborating agents are not bounded by their roles
     **{f"L5.{i}": "not_met" for i in (3, 5, 6)},
 }
 GATES = {"quality": "fail", "safety": "fail", "performance": "pass", "cost": "pass"}

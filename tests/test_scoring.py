@@ -169,3 +169,21 @@ def test_next_improvements_are_the_next_levels_gaps() -> None:
 def test_waived_and_attested_count_unknown_does_not() -> None:
     assert Status.WAIVED.counts_for_level and Status.ATTESTED.counts_for_level and Status.MET.counts_for_level
     assert not Status.UNKNOWN.counts_for_level and not Status.ERROR.counts_for_level
+
+
+def test_without_an_llm_workload_nothing_above_the_first_level_is_met() -> None:
+    from llmops_audit.engine.scoring import confine_to_workload
+    from llmops_audit.model import Finding
+
+    fw = _framework()
+    items = tuple(
+        ItemResult(i.id, i.level, "x", Status.MET, "a web shop's pipeline has an approval", ())
+        for i in fw.items
+    )
+    none = Finding("llm_workload_found", False, "No LLM workload was found: no Bedrock traffic.")
+    out = confine_to_workload(fw, items, none)
+    assert {r.status for r in out if r.level == 1} == {Status.MET}
+    assert {r.status for r in out if r.level > 1} == {Status.NOT_MET}
+    assert all("No LLM workload" in r.reason and r.notes for r in out if r.level > 1)
+    for value in (True, None):  # a workload, or one that could not be told: the results stand
+        assert confine_to_workload(fw, items, Finding("llm_workload_found", value, "")) == items

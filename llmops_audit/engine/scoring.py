@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from llmops_audit.engine.overrides import apply_overrides, pick_waivers
@@ -197,3 +198,24 @@ def describe_rule(rule: Rule | None, _top: bool = True) -> str:
     op = "all" if "all" in rule else "any"
     text = f" {'and' if op == 'all' else 'or'} ".join(describe_rule(r, False) for r in rule[op])
     return text if _top or len(rule[op]) == 1 else f"({text})"
+
+
+def confine_to_workload(
+    framework: Framework, items: tuple[ItemResult, ...], workload: Finding
+) -> tuple[ItemResult, ...]:
+    """With no LLM workload in the account, no practice above the first level can be the workload's: an item
+    that came out met there (from resources the probes could not tie to LLM use) is not met, and says why."""
+    if workload.value is not False or not framework.levels:
+        return items
+    first = min(lv.number for lv in framework.levels)
+    out = []
+    for r in items:
+        if r.status is Status.MET and r.level > first:
+            r = replace(
+                r,
+                status=Status.NOT_MET,
+                reason=f"{workload.summary} So this cannot be the LLM workload's practice.",
+                notes=(*r.notes, f"Before the no-workload rule: met. {r.reason}"),
+            )
+        out.append(r)
+    return tuple(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fake_account import bedrock, cloudwatch, compute, cost
+from tests.fake_account import agentcore, bedrock, cloudwatch, compute, cost
 from tests.fake_account.env import DemoEnv
 
 
@@ -11,3 +11,4 @@ def seed(env: DemoEnv) -> None:
     bedrock.seed(env)
     cloudwatch.seed(env)
     cost.seed(env)
+    agentcore.seed(env)
