@@ -295,6 +295,22 @@ def _arn(service: str, op: str, p: dict[str, Any]) -> str:
             return f"arn:aws:apigateway:{r}::/apis/{p['ApiId']}/integrations"
         case "cloudformation", "ListStackResources":
             return arn_or(p["StackName"], f"arn:aws:cloudformation:{r}:{a}:stack/") + "/id"
+        case "bedrock-agentcore-control", _ if "agentRuntimeId" in p:
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:runtime/{p['agentRuntimeId']}"
+        case "bedrock-agentcore-control", _ if "gatewayIdentifier" in p:
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:gateway/{p['gatewayIdentifier']}"
+        case "bedrock-agentcore-control", _ if "memoryId" in p:
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:memory/{p['memoryId']}"
+        case "bedrock-agentcore-control", _ if "onlineEvaluationConfigId" in p:
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:online-evaluation-config/{p['onlineEvaluationConfigId']}"
+        case "bedrock-agentcore-control", _ if "policyEngineId" in p:
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:policy-engine/{p['policyEngineId']}"
+        case "bedrock-agentcore-control", "ListTagsForResource":
+            # moto names runtimes ".../agent/<id>:<version>"; AWS names them ".../runtime/<id>"
+            arn = p["resourceArn"].replace(":agent/", ":runtime/")
+            return arn.rsplit(":", 1)[0] if arn.count(":") > 5 else arn
+        case "bedrock-agentcore-control", "ListWorkloadIdentities":
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:workload-identity-directory/default"
         case "sns", "ListSubscriptionsByTopic":
             return p["TopicArn"]
         case "apigatewayv2", "GetApis":

@@ -424,6 +424,9 @@ class AwsAccess:
             return "throttled"
         if _is_not_found(code, status):
             return "not_found"
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if code == "ValidationError" and "does not exist" in message:
+            return "not_found"  # CloudFormation's answer for a stack that is not there (e.g. deleted)
         return "error"
 
     def _record(self, service: str, op: str, region: str, started: float, outcome: str, code: str) -> None:
