@@ -302,7 +302,9 @@ def _arn(service: str, op: str, p: dict[str, Any]) -> str:
         case "bedrock-agentcore-control", _ if "memoryId" in p:
             return f"arn:aws:bedrock-agentcore:{r}:{a}:memory/{p['memoryId']}"
         case "bedrock-agentcore-control", _ if "onlineEvaluationConfigId" in p:
-            return f"arn:aws:bedrock-agentcore:{r}:{a}:online-evaluation-config/{p['onlineEvaluationConfigId']}"
+            return (
+                f"arn:aws:bedrock-agentcore:{r}:{a}:online-evaluation-config/{p['onlineEvaluationConfigId']}"
+            )
         case "bedrock-agentcore-control", _ if "policyEngineId" in p:
             return f"arn:aws:bedrock-agentcore:{r}:{a}:policy-engine/{p['policyEngineId']}"
         case "bedrock-agentcore-control", "ListTagsForResource":

@@ -144,7 +144,12 @@ def agentcore_endpoints_per_environment(ev: Evidence, params: dict[str, Any]) ->
             unread.append(rt["name"])
             continue
         envs = sorted(
-            {environment_of(e.get("name")) for e in rt["endpoints"] if e.get("status") not in GONE} - {None}
+            {
+                env
+                for e in rt["endpoints"]
+                if e.get("status") not in GONE
+                if (env := environment_of(e.get("name")))
+            }
         )
         if len(envs) >= 2:
             found.append(f"{rt['name']} ({', '.join(envs)})")
@@ -204,7 +209,10 @@ def agentcore_gateway_policy_enforced(ev: Evidence, params: dict[str, Any]) -> V
             f"No AgentCore gateway exists in {ev.scope.region}: no tool call passes a Cedar policy."
         )
     engines = {e.get("arn"): e for e in pe_data.get("engines") or []}
-    enforced, not_enforced, unknown, missing = [], [], [], set()
+    enforced: list[str] = []
+    not_enforced: list[str] = []
+    unknown: list[str] = []
+    missing: set[str] = set()
     for gw in gateways:
         label = gw["name"]
         if not gw.get("detail"):
@@ -279,7 +287,10 @@ def agentcore_gateway_targets_authorized(ev: Evidence, params: dict[str, Any]) -
         return not_met(
             f"No AgentCore gateway exists in {ev.scope.region}: no agent tool is behind a gateway."
         )
-    bad, unknown, ok, missing = [], [], [], set()
+    bad: list[str] = []
+    unknown: list[str] = []
+    ok: list[str] = []
+    missing: set[str] = set()
     for gw in gateways:
         label = gw["name"]
         auth = gw.get("authorizerType")
