@@ -2,7 +2,7 @@
 
 L4.6 (budget + cost attribution), L5.3 (agent roles least privilege), L1.5 (no budget as part of
 "no tracking"), and the alternatives these domains give to L1.1 (notebooks), L2.4 (environment
-accounts), L2.6 (vector collections), L3.4 (AI-services opt-out policy) and L4.5 (A2I flow definitions).
+accounts), L2.6 (knowledge bases on vector collections), L3.4 (AI-services opt-out policy) and L4.5 (A2I flow definitions).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -625,7 +625,8 @@ def test_l3_4_not_met_from_an_ai_services_opt_out_policy_alone(moto_aws, scope) 
     assert any("ai-opt-out" in e for e in items["L3.4"].evidence)
 
 
-def _vector_collection() -> None:
+def _vector_collection() -> str:
+    """The VECTORSEARCH collection kb-vectors; returns its ARN."""
     aoss = seed_client("opensearchserverless")
     aoss.create_security_policy(
         name="kb-enc",
@@ -638,14 +639,86 @@ def _vector_collection() -> None:
             }
         ),
     )
-    aoss.create_collection(name="kb-vectors", type="VECTORSEARCH")
+    return aoss.create_collection(name="kb-vectors", type="VECTORSEARCH")["createCollectionDetail"]["arn"]
 
 
-def test_l2_6_met_from_a_vector_search_collection(moto_aws, scope) -> None:
+def _knowledge_base_on(collection_arn: str, canned) -> None:
+    """A Bedrock knowledge base whose vector store is `collection_arn`, with one S3 data source whose last
+    sync (ingestion job) completed with 20 documents indexed (moto lacks the data-source and job APIs)."""
+    kb = seed_client("bedrock-agent").create_knowledge_base(
+        name="support-docs",
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/kb-role",
+        knowledgeBaseConfiguration={
+            "type": "VECTOR",
+            "vectorKnowledgeBaseConfiguration": {
+                "embeddingModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
+            },
+        },
+        storageConfiguration={
+            "type": "OPENSEARCH_SERVERLESS",
+            "opensearchServerlessConfiguration": {
+                "collectionArn": collection_arn,
+                "vectorIndexName": "support-index",
+                "fieldMapping": {"vectorField": "v", "textField": "t", "metadataField": "m"},
+            },
+        },
+    )["knowledgeBase"]["knowledgeBaseId"]
+    now = datetime.now(UTC)
+    canned.add(
+        "bedrock-agent",
+        "ListDataSources",
+        {
+            "dataSourceSummaries": [
+                {
+                    "knowledgeBaseId": kb,
+                    "dataSourceId": "DS00000001",
+                    "name": "docs-s3",
+                    "status": "AVAILABLE",
+                    "updatedAt": now,
+                }
+            ]
+        },
+    )
+    canned.add(
+        "bedrock-agent",
+        "ListIngestionJobs",
+        {
+            "ingestionJobSummaries": [
+                {
+                    "knowledgeBaseId": kb,
+                    "dataSourceId": "DS00000001",
+                    "ingestionJobId": "JOB0000001",
+                    "status": "COMPLETE",
+                    "startedAt": now - timedelta(days=2),
+                    "updatedAt": now,
+                    "statistics": {
+                        "numberOfDocumentsScanned": 20,
+                        "numberOfNewDocumentsIndexed": 20,
+                        "numberOfDocumentsFailed": 0,
+                    },
+                }
+            ]
+        },
+    )
+
+
+def test_l2_6_met_from_a_knowledge_base_on_a_vector_search_collection(moto_aws, scope, canned) -> None:
+    """Before: the collection alone made L2.6 met. Now the knowledge base it backs, synced with documents in
+    the index, is the pipeline (a collection backing no knowledge base proves nothing: next test)."""
+    collection = _vector_collection()
+    _knowledge_base_on(collection, canned)
+    items, _, snap = assess(moto_aws, scope, ids=["L2.6"])
+    assert items["L2.6"].status is Status.MET, items["L2.6"].reason
+    assert "support-docs" in items["L2.6"].reason and "20 documents indexed" in items["L2.6"].reason
+    # the knowledge base's vector store, as read from GetKnowledgeBase, is the kb-vectors collection
+    kb = snap.sections["agents.knowledge_bases"]["knowledge_bases"][0]
+    assert kb["storage"]["collectionArn"] == collection
+
+
+def test_l2_6_not_met_from_a_vector_search_collection_alone(moto_aws, scope) -> None:
     _vector_collection()
     items, _, _ = assess(moto_aws, scope, ids=["L2.6"])
-    assert items["L2.6"].status is Status.MET, items["L2.6"].reason
-    assert "kb-vectors" in items["L2.6"].reason
+    assert items["L2.6"].status is Status.NOT_MET, items["L2.6"].reason
 
 
 def test_l2_6_not_met_without_knowledge_base_or_collection(moto_aws, scope) -> None:
@@ -654,14 +727,23 @@ def test_l2_6_not_met_without_knowledge_base_or_collection(moto_aws, scope) -> N
 
 
 def test_l1_1_met_from_a_sagemaker_notebook(moto_aws, scope) -> None:
+    """Bedrock traffic, and a notebook whose execution role may invoke Bedrock models. The account also has
+    an API Gateway API, so the direct-API branch cannot decide: the notebook does."""
+    sm_trust = TRUST.replace("bedrock.amazonaws.com", "sagemaker.amazonaws.com")
+    role = _iam_role("sm", boundary=False, statements=(INVOKE,), trust=sm_trust)
     seed_client("sagemaker").create_notebook_instance(
-        NotebookInstanceName="prompt-lab",
-        InstanceType="ml.t3.medium",
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
+        NotebookInstanceName="prompt-lab", InstanceType="ml.t3.medium", RoleArn=role
     )
+    seed_client("cloudwatch").put_metric_data(
+        Namespace="AWS/Bedrock",
+        MetricData=[
+            {"MetricName": "Invocations", "Dimensions": [{"Name": "ModelId", "Value": HAIKU}], "Value": 5}
+        ],
+    )
+    seed_client("apigateway").create_rest_api(name="orders-api")
     items, _, _ = assess(moto_aws, scope, ids=["L1.1"])
     assert items["L1.1"].status is Status.MET, items["L1.1"].reason
-    assert "prompt-lab" in items["L1.1"].reason
+    assert "prompt-lab" in items["L1.1"].reason and "role sm" in items["L1.1"].reason
 
 
 def _flow(canned, conditional: bool) -> None:

@@ -25,9 +25,10 @@ TRUST = json.dumps(
 )
 
 
-def role(name: str = "fn-role", policy: dict | None = None) -> str:
+def role(name: str = "fn-role", policy: dict | None = None, boundary: str | None = None) -> str:
     iam = seed_client("iam")
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    kw = {"PermissionsBoundary": boundary} if boundary else {}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, **kw)["Role"]["Arn"]
     if policy:
         iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
     return arn
@@ -146,7 +147,10 @@ def test_l5_6_audit_trail_met_with_bedrock_data_events(moto_aws, scope) -> None:
     _trail(BEDROCK_DATA)
     items, _, _ = assess(moto_aws, scope, ids=["L5.6"])
     assert items["L5.6"].status is Status.MET
-    assert "Trail audit records Bedrock data events" in items["L5.6"].reason
+    assert (
+        "Trail audit logs Bedrock data events for AWS::Bedrock::AgentAlias, AWS::Bedrock::KnowledgeBase"
+        in items["L5.6"].reason
+    )
 
 
 def test_l5_6_not_met_without_data_event_selectors(moto_aws, scope, canned) -> None:
@@ -156,7 +160,23 @@ def test_l5_6_not_met_without_data_event_selectors(moto_aws, scope, canned) -> N
     assert items["L5.6"].status is Status.NOT_MET
 
 
+def _bedrock_spend_under(canned, key: str, value: str) -> None:
+    """Cost Explorer: Bedrock spend in the period, all of it grouped under `key`=`value` when asked per tag."""
+
+    def answer(params: dict) -> dict:
+        row = {"TimePeriod": {"Start": "2026-11-01", "End": "2026-12-01"}, "Estimated": True}
+        money = {"UnblendedCost": {"Amount": "42.00", "Unit": "USD"}}
+        if params.get("GroupBy"):
+            grouped = params["GroupBy"][0]["Key"] == key
+            keys = [f"{key}${value}" if grouped else f"{params['GroupBy'][0]['Key']}$"]
+            return {"ResultsByTime": [{**row, "Groups": [{"Keys": keys, "Metrics": money}]}]}
+        return {"ResultsByTime": [{**row, "Total": money}]}
+
+    canned.add("ce", "GetCostAndUsage", answer)
+
+
 def test_l4_6_cost_monitored_met_with_budget_and_active_tags(moto_aws, scope, canned) -> None:
+    """A budget filtered to Amazon Bedrock that notifies finops, and an active tag that Bedrock spend carries."""
     seed_client("budgets").create_budget(
         AccountId=ACCOUNT,
         Budget={
@@ -164,15 +184,30 @@ def test_l4_6_cost_monitored_met_with_budget_and_active_tags(moto_aws, scope, ca
             "BudgetLimit": {"Amount": "100", "Unit": "USD"},
             "TimeUnit": "MONTHLY",
             "BudgetType": "COST",
+            "CostFilters": {"Service": ["Amazon Bedrock"]},
         },
+        NotificationsWithSubscribers=[
+            {
+                "Notification": {
+                    "NotificationType": "ACTUAL",
+                    "ComparisonOperator": "GREATER_THAN",
+                    "Threshold": 80,
+                },
+                "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "finops@example.com"}],
+            }
+        ],
     )
     canned.add(
         "ce",
         "ListCostAllocationTags",
         {"CostAllocationTags": [{"TagKey": "app", "Type": "UserDefined", "Status": "Active"}]},
     )
+    _bedrock_spend_under(canned, "app", "support-bot")
+    canned.add("ce", "GetAnomalyMonitors", {"AnomalyMonitors": []})
+    canned.add("bedrock", "ListInferenceProfiles", {"inferenceProfileSummaries": []})
     items, _, _ = assess(moto_aws, scope, ids=["L4.6"])
-    assert items["L4.6"].status is Status.MET
+    assert items["L4.6"].status is Status.MET, items["L4.6"].reason
+    assert "llm" in items["L4.6"].reason and "app (support-bot)" in items["L4.6"].reason
 
 
 def test_l4_6_not_met_without_a_budget(moto_aws, scope, canned) -> None:
@@ -186,12 +221,37 @@ def test_l4_6_not_met_without_a_budget(moto_aws, scope, canned) -> None:
     assert "No AWS Budget" in items["L4.6"].reason
 
 
-def _agent(role_policy: dict) -> None:
-    arn = role("agent-role", role_policy)
-    seed_client("bedrock-agent").create_agent(
+INVOKE_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}],
+}
+
+
+def _boundary() -> str:
+    """A customer managed permissions boundary that allows model invocation only."""
+    iam = seed_client("iam")
+    try:
+        return iam.create_policy(PolicyName="llm-boundary", PolicyDocument=json.dumps(INVOKE_ONLY))["Policy"][
+            "Arn"
+        ]
+    except iam.exceptions.EntityAlreadyExistsException:
+        return f"arn:aws:iam::{ACCOUNT}:policy/llm-boundary"
+
+
+def _agent(role_policy: dict, boundary: str | None = None) -> str:
+    """The agent `helper` under role agent-role; returns its id."""
+    arn = role("agent-role", role_policy, boundary)
+    return seed_client("bedrock-agent").create_agent(
         agentName="helper",
         agentResourceRoleArn=arn,
         foundationModel="anthropic.claude-3-5-haiku-20241022-v1:0",
+    )["agent"]["agentId"]
+
+
+def _no_api_keys(canned) -> None:
+    """moto lacks ListServiceSpecificCredentials: no IAM user holds a long-term Bedrock API key."""
+    canned.add(
+        "iam", "ListServiceSpecificCredentials", {"ServiceSpecificCredentials": [], "IsTruncated": False}
     )
 
 
@@ -199,24 +259,27 @@ def test_l5_3_not_met_when_an_agent_role_is_admin(moto_aws, scope) -> None:
     _agent({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.NOT_MET
-    assert "agent-role" in items["L5.3"].reason and "administrator" in items["L5.3"].reason
+    assert "agent-role" in items["L5.3"].reason and "every action on every resource" in items["L5.3"].reason
 
 
 def test_l5_3_met_with_scoped_role_and_tool_lambda_limited_to_the_agent(moto_aws, scope, canned) -> None:
-    _agent(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}],
-        }
-    )
-    tool = function("ticket-tool", timeout=10)
+    """Bounded, scoped agent and tool-Lambda roles, no long-term API key, the tool invocable only by its agent."""
+    agent_id = _agent(INVOKE_ONLY, boundary=_boundary())
+    tool = function("ticket-tool", timeout=10, role_arn=role("ticket-tool-role", boundary=_boundary()))
     seed_client("lambda").add_permission(
         FunctionName="ticket-tool",
         StatementId="agent",
         Action="lambda:InvokeFunction",
         Principal="bedrock.amazonaws.com",
-        SourceArn=f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/helper",
+        SourceAccount=ACCOUNT,
+        SourceArn=f"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/{agent_id}",
     )
-    canned_action_group(canned, {"lambda": tool})
+    # no user confirmation on the tool: only the Lambda's resource policy bounds what the agent may do
+    canned_action_group(canned, {"lambda": tool}, confirmation="DISABLED")
+    _no_api_keys(canned)
     items, _, _ = assess(moto_aws, scope, ids=["L5.3"])
     assert items["L5.3"].status is Status.MET, items["L5.3"].reason
+    assert (
+        "Bedrock may invoke ticket-tool only for a source agent named in AWS:SourceArn"
+        in items["L5.3"].reason
+    )

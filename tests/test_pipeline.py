@@ -142,10 +142,10 @@ def test_empty_account_meets_nothing_above_level_1(moto_aws, scope) -> None:
     assert all(m.value is None or m.value == 0 for m in metrics.values())
 
 
-def _deny(snapshot: EvidenceSnapshot, section: str) -> EvidenceSnapshot:
+def _deny(snapshot: EvidenceSnapshot, section: str, action: str) -> EvidenceSnapshot:
     sections = {k: v for k, v in snapshot.sections.items() if k != section}
     errors = dict(snapshot.errors)
-    errors[section] = SectionError("denied", f"test:Deny{section}", "denied by the test")
+    errors[section] = SectionError("denied", action, "denied by the test")
     return replace(snapshot, sections=sections, errors=errors)
 
 
@@ -155,17 +155,28 @@ def _items_reading(section: str) -> set[str]:
     }
 
 
+# Sections a probe reads as optional detail and, when they are missing, names the IAM action of their read
+# itself (bedrock_invocation_logging_enabled: "could not be read (logs:DescribeLogGroups)"). Such a section is
+# denied with the real action of its collector's one AWS call, which the item must then name.
+DENIED_AS = {"logs.invocation_log_group": ("logs", "DescribeLogGroups")}  # collectors/logs.py _group
+
+
 def test_a_denied_section_only_touches_the_items_that_read_it(demo_snapshot: EvidenceSnapshot) -> None:
+    from llmops_audit.aws.iam_actions import iam_action
+    from llmops_audit.aws.operations import declared
+
+    assert set(DENIED_AS.values()) <= declared()
     base = {r.id: r for r in report_of(demo_snapshot).items}
     sections = sorted(s for s in demo_snapshot.sections if _items_reading(s))
     assert len(sections) > 15
     for section in sections:
-        after = {r.id: r for r in report_of(_deny(demo_snapshot, section)).items}
+        action = iam_action(*DENIED_AS[section]) if section in DENIED_AS else f"test:Deny{section}"
+        after = {r.id: r for r in report_of(_deny(demo_snapshot, section, action)).items}
         changed = {i for i in base if after[i].status != base[i].status}
         assert changed <= _items_reading(section), (section, changed - _items_reading(section))
         for i in changed:
             assert after[i].status is Status.UNKNOWN, (section, i, after[i].status)
-            assert f"test:Deny{section}" in after[i].missing
+            assert action in after[i].missing, (section, i, after[i].missing)
             assert base[i].status is not Status.UNKNOWN
 
 
@@ -204,7 +215,9 @@ def test_permissions_policy_covers_every_call_the_audit_makes(demo_snapshot: Evi
         for a in granted
     )
     listed = {a for st in json.loads(policy_json())["Statement"] for a in st["Action"]}
-    assert listed - {"kms:Decrypt"} == granted  # kms:Decrypt: only through S3, for encrypted evaluation output
+    assert (
+        listed - {"kms:Decrypt"} == granted
+    )  # kms:Decrypt: only through S3, for encrypted evaluation output
 
 
 def test_not_found_answers_are_recorded_as_not_found_not_error(demo_snapshot: EvidenceSnapshot) -> None:
