@@ -42,6 +42,9 @@ def decided_neighbours(canned) -> None:
     """Empty answers for the other domains' APIs moto lacks, so `any` rules can come out not met."""
     canned.add("logs", "DescribeAccountPolicies", {"accountPolicies": []})
     canned.add("sagemaker", "ListFlowDefinitions", {"FlowDefinitionSummaries": []})
+    # AgentCore APIs moto lacks: an account without policy engines or online evaluations
+    canned.add("bedrock-agentcore-control", "ListPolicyEngines", {"policyEngines": []})
+    canned.add("bedrock-agentcore-control", "ListOnlineEvaluationConfigs", {"onlineEvaluationConfigs": []})
 
 
 @pytest.fixture
