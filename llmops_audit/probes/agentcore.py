@@ -342,7 +342,16 @@ ALLOW_SHARED_ROLE = Param(
 )
 
 
-@probe("agentcore_identities_distinct", "agentcore.runtimes", params={"allow_shared_role": ALLOW_SHARED_ROLE})
+MIN_RUNTIMES = Param(
+    int, default=1, min=1, help="how many live runtimes there must be (2 for a multi-agent system)"
+)
+
+
+@probe(
+    "agentcore_identities_distinct",
+    "agentcore.runtimes",
+    params={"allow_shared_role": ALLOW_SHARED_ROLE, "min_runtimes": MIN_RUNTIMES},
+)
 def agentcore_identities_distinct(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Each AgentCore runtime acts under its own workload identity and its own execution role, none shared
     with another runtime (per-agent identity instead of one shared credential)."""
@@ -351,6 +360,11 @@ def agentcore_identities_distinct(ev: Evidence, params: dict[str, Any]) -> Verdi
     if not runtimes:
         return not_met(
             f"No AgentCore runtime exists in {ev.scope.region}, so no agent has a workload identity."
+        )
+    wanted = int(params.get("min_runtimes", 1))
+    if len(runtimes) < wanted and not data.get("truncated"):
+        return not_met(
+            f"{len(runtimes)} AgentCore runtime(s) in {ev.scope.region}; a multi-agent system needs at least {wanted}."
         )
     unread = [r["name"] for r in runtimes if not r.get("detail")]
     by_identity: dict[str, list[str]] = {}

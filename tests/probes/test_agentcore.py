@@ -533,3 +533,26 @@ def test_memory_configured(scope):
         "agentcore_memory_configured", scope, agentcore__memories=memories(memory(detail=False), errors=[err])
     )
     assert f.value is None
+
+
+def test_one_runtime_is_not_a_multi_agent_system(scope) -> None:
+    from llmops_audit.probes import run_probe
+    from tests.helpers import snapshot
+
+    def rt(name: str) -> dict:
+        return {
+            "name": name,
+            "status": "READY",
+            "detail": True,
+            "roleArn": f"arn:aws:iam::1:role/{name}",
+            "workloadIdentityArn": f"arn:aws:bedrock-agentcore:us-east-1:1:workload-identity/{name}",
+        }
+
+    def run(*runtimes: dict):
+        snap = snapshot(
+            scope, agentcore__runtimes={"runtimes": list(runtimes), "truncated": False, "errors": []}
+        )
+        return run_probe("agentcore_identities_distinct", snap, {"min_runtimes": 2})
+
+    assert run(rt("a")).value is False
+    assert run(rt("a"), rt("b")).value is True
