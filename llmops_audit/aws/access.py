@@ -172,6 +172,7 @@ def _reject_malformed(http_response: Any, parsed: dict[str, Any], model: Any, **
 _HANDLED_ERRORS = (
     MalformedResponse,
     ResponseParserError,
+    UnicodeDecodeError,  # botocore decodes a JSON-protocol error body as UTF-8 before parsing it
     bce.ClientError,
     bce.NoCredentialsError,
     bce.PartialCredentialsError,
@@ -184,6 +185,37 @@ _HANDLED_ERRORS = (
     bce.ParamValidationError,
     NotImplementedError,
 )
+
+_CREDENTIAL_ERRORS = (
+    bce.NoCredentialsError,
+    bce.PartialCredentialsError,
+    bce.NoAuthTokenError,
+    bce.ProfileNotFound,
+)
+
+
+def _credentials_error(exc: Exception) -> AwsAccessError:
+    """The run-stopping error for missing, incomplete or unknown credentials. It names the missing
+    variable or the profile, never a key id or secret (botocore's messages carry neither, but it is not
+    relied on: only the named fields are used)."""
+    kwargs = getattr(exc, "kwargs", {}) or {}
+    if isinstance(exc, bce.ProfileNotFound):
+        return AwsAccessError(
+            f"AWS profile not found: {kwargs.get('profile')}",
+            hint="list profiles with `aws configure list-profiles`",
+        )
+    if isinstance(exc, bce.PartialCredentialsError):
+        provider = str(kwargs.get("provider", "the environment"))
+        missing = str(kwargs.get("cred_var", "a credential"))
+        return AwsAccessError(
+            f"incomplete AWS credentials in {provider[:40]}: {missing[:60]} is missing",
+            hint="set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or neither), or pass --profile NAME",
+        )
+    return AwsAccessError(
+        "no AWS credentials found in the environment, shared config or instance metadata",
+        hint="pass --profile NAME, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run with --demo",
+    )
+
 
 # Next-page token members, most common first (for operations botocore has no paginator for).
 _TOKEN_MEMBERS = ("NextToken", "nextToken", "NextPageToken", "nextPageToken", "PaginationToken", "NextMarker")
@@ -238,7 +270,12 @@ class AwsAccess:
         tests reach it only to attach stubs."""
         key = (service, region or self.region)
         if key not in self._clients:
-            client = self.session.client(service, region_name=key[1], config=self._config)
+            try:
+                # botocore resolves the credentials here, before any request: a key id without its secret
+                # (PartialCredentialsError) or an unknown profile fails now, not inside call()'s guard.
+                client = self.session.client(service, region_name=key[1], config=self._config)
+            except _CREDENTIAL_ERRORS as exc:
+                raise _credentials_error(exc) from None
             client.meta.events.register("after-call", _reject_malformed, unique_id="llmops-audit-malformed")
             if self._client_hook:
                 self._client_hook(client)
@@ -383,17 +420,10 @@ class AwsAccess:
                     hint="check the profile or keys in use (`aws sts get-caller-identity`), or try --demo",
                 )
             return AwsCallError(kind, service, op_name, region, code, message)
-        if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError | bce.NoAuthTokenError):
-            self._record(service, op_name, region, started, "error", "NoCredentials")
-            return AwsAccessError(
-                "no AWS credentials found in the environment, shared config or instance metadata",
-                hint="pass --profile NAME, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run with --demo",
-            )
-        if isinstance(exc, bce.ProfileNotFound):
-            return AwsAccessError(
-                f"AWS profile not found: {exc.kwargs.get('profile')}",
-                hint="list profiles with `aws configure list-profiles`",
-            )
+        if isinstance(exc, _CREDENTIAL_ERRORS):
+            if not isinstance(exc, bce.ProfileNotFound):
+                self._record(service, op_name, region, started, "error", "NoCredentials")
+            return _credentials_error(exc)
         if isinstance(exc, bce.EndpointConnectionError | bce.ConnectTimeoutError | bce.ConnectionClosedError):
             self._record(service, op_name, region, started, "error", "EndpointUnreachable")
             endpoint = getattr(exc, "kwargs", {}).get("endpoint_url") or client.meta.endpoint_url
@@ -401,11 +431,16 @@ class AwsAccess:
                 f"cannot reach the AWS endpoint {endpoint} ({service} in {region})",
                 hint="check the network, proxy, --region and AWS_ENDPOINT_URL",
             )
-        if isinstance(exc, MalformedResponse | ResponseParserError):
+        if isinstance(exc, MalformedResponse | ResponseParserError | UnicodeDecodeError):
             self._record(service, op_name, region, started, "error", "MalformedResponse")
-            return AwsCallError(
-                "error", service, op_name, region, "MalformedResponse", str(exc).split("\n")[0]
+            # The message never carries the body: botocore puts it after the first line, and a decode
+            # error is summarised by its position only.
+            detail = (
+                f"the response body is not UTF-8 text (byte {exc.start})"
+                if isinstance(exc, UnicodeDecodeError)
+                else str(exc).split("\n")[0]
             )
+            return AwsCallError("error", service, op_name, region, "MalformedResponse", detail)
         if isinstance(exc, bce.ReadTimeoutError | bce.ParamValidationError):
             self._record(service, op_name, region, started, "error", type(exc).__name__)
             return AwsCallError("error", service, op_name, region, type(exc).__name__, str(exc))

@@ -90,7 +90,9 @@ def _count_events(ctx: CollectContext, group: str, pattern: str) -> tuple[list[s
         endTime=_ms(ctx.scope.end),
         max_pages=10,
     ):
-        messages.extend(e.get("message", "") for e in page.get("events", []))
+        # An event that is not an object, or whose message is not text (null), carries nothing to count.
+        events = page.get("events") or []
+        messages.extend(m for e in events if isinstance(e, dict) and isinstance(m := e.get("message"), str))
         if len(messages) >= MAX_EVENTS:
             return messages[:MAX_EVENTS], True
     return messages, False
@@ -105,7 +107,7 @@ def feedback_events(ctx: CollectContext) -> dict[str, Any]:
             n = g["logGroupName"]
             if ("app" in n.lower() or "feedback" in n.lower()) and n not in candidates:
                 candidates.append(n)
-    total = up = down = 0
+    total = up = down = unparsed = 0
     groups = []
     for name in candidates[:5]:
         try:
@@ -121,11 +123,21 @@ def feedback_events(ctx: CollectContext) -> dict[str, Any]:
             try:
                 rec = json.loads(m)
             except ValueError:
+                rec = None
+            if not isinstance(rec, dict):
+                unparsed += 1  # plain text, a JSON string, number, list or null: counted, not rated
                 continue
             val = str(rec.get("rating", rec.get("thumbs", rec.get("feedback", "")))).lower()
             up += val in ("up", "1", "positive", "thumbs_up", "true")
             down += val in ("down", "-1", "0", "negative", "thumbs_down", "false")
-    return {"events": total, "up": up, "down": down, "groups": groups, "searched": candidates[:5]}
+    return {
+        "events": total,
+        "up": up,
+        "down": down,
+        "unparsed": unparsed,
+        "groups": groups,
+        "searched": candidates[:5],
+    }
 
 
 def invocation_records(ctx: CollectContext) -> dict[str, Any]:
