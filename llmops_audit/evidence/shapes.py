@@ -190,6 +190,7 @@ class FeedbackEvents(TypedDict):
     down: int
     groups: list[FeedbackGroup]
     searched: list[str]
+    unparsed: int  # events whose message is not a JSON object (a plain string, null): skipped and counted
 
 
 class InvocationRecord(TypedDict):
