@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence
@@ -266,48 +267,12 @@ def agent_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
     With any_alias, one pinned alias is enough: an alias left on DRAFT does not undo the versions that
     the other aliases serve (a negated 'no versioning exists' must not be met by it)."""
     data, agents = _agents(ev)
-    pinned, draft = [], []
-    for a in agents:
-        for al in a.get("aliases") or []:
-            if al.get("id") == TEST_ALIAS:
-                continue
-            versions = al.get("versions") or []
-            label = f"{a['name']}/{al['name']}"
-            if _pinned(versions):
-                pinned.append(f"{label} -> v{', v'.join(versions)}")
-            else:
-                draft.append(label)
-    unread = [a["name"] for a in agents if a.get("aliases") is None]
-    if params.get("any_alias"):
-        if pinned:
-            return met(
-                f"Agent alias {names(pinned)} routes to a numbered version"
-                + (f" (on DRAFT or no version: {names(draft)})." if draft else ".")
-            )
-        if unread:
-            return cannot_tell(
-                f"No readable agent alias routes to a numbered version, and the aliases of agent "
-                f"{names(unread)} could not be listed.",
-                missing=_missing_for(data, unread, "ListAgentAliases"),
-            )
-    if draft:
-        return not_met(
-            f"Agent alias {names(draft)} routes to DRAFT (or to no version), not to a numbered version"
-            + (f"; pinned: {names(pinned)}." if pinned else ".")
-        )
-    if unread:
-        return cannot_tell(
-            f"The aliases of agent {names(unread)} could not be listed"
-            + (f" (pinned so far: {names(pinned)})." if pinned else "."),
-            missing=_missing_for(data, unread, "ListAgentAliases"),
-        )
-    if pinned:
-        return met(f"Every agent alias routes to a numbered version: {names(pinned)}.")
-    if not agents:
-        return not_met(f"No Bedrock agents exist in {ev.scope.region}, so no alias is pinned to a version.")
-    return not_met(
-        f"None of the {plural(len(agents), 'agent')} has an alias other than the test alias, so no "
-        "alias is pinned to a numbered version."
+    return _aliases_pinned(
+        agents,
+        bool(params.get("any_alias")),
+        _missing_for(data, [a["name"] for a in agents if a.get("aliases") is None], "ListAgentAliases"),
+        AGENT_ALIAS_WORDS,
+        ev.scope.region,
     )
 
 
@@ -1064,50 +1029,93 @@ def flow_aliases_pinned(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Flow aliases (other than the built-in test alias, which serves DRAFT) route to numbered flow
     versions: InvokeFlow is made to an alias, so a pinned alias is what serves a version."""
     data = ev.get("agents.flows")
-    flows = data["flows"]
+    return _aliases_pinned(
+        data["flows"],
+        bool(params.get("any_alias")),
+        gaps(data) or ("bedrock:ListFlowAliases",),
+        FLOW_ALIAS_WORDS,
+        ev.scope.region,
+    )
+
+
+@dataclass(frozen=True)
+class _AliasWords:
+    """How the alias judgement names what it looked at (agents and flows share it)."""
+
+    owner: str  # agent | flow
+    version: str  # "numbered version" | "numbered flow version"
+    draft: str  # what a not-pinned alias routes to
+    draft_short: str  # the same, in a parenthesis
+    none_exist: str  # the sentence when there are no owners
+    no_alias: str  # the tail when no owner has an alias besides the test alias
+
+
+AGENT_ALIAS_WORDS = _AliasWords(
+    "agent",
+    "numbered version",
+    "DRAFT (or to no version)",
+    "DRAFT or no version",
+    "No Bedrock agents exist in {region}, so no alias is pinned to a version.",
+    "alias is pinned to a numbered version.",
+)
+FLOW_ALIAS_WORDS = _AliasWords(
+    "flow",
+    "numbered flow version",
+    "DRAFT",
+    "DRAFT",
+    "No Bedrock flows exist in {region}, so no flow alias is pinned.",
+    "flow version is served.",
+)
+
+
+def _aliases_pinned(
+    owners: list[Any], any_alias: bool, missing: tuple[str, ...], w: _AliasWords, region: str
+) -> Verdict:
+    """Aliases other than the built-in test alias (which serves DRAFT) route to numbered versions. With
+    `any_alias`, one pinned alias is enough: an alias left on DRAFT does not undo the versions the other
+    aliases serve (a negated 'no versioning exists' must not be met by it)."""
     pinned, draft = [], []
-    for f in flows:
-        for al in f.get("aliases") or []:
+    for o in owners:
+        for al in o.get("aliases") or []:
             if al.get("id") == TEST_ALIAS:
                 continue
             versions = al.get("versions") or []
-            label = f"{f['name']}/{al.get('name')}"
+            label = f"{o['name']}/{al.get('name')}"
             if _pinned(versions):
                 pinned.append(f"{label} -> v{', v'.join(versions)}")
             else:
                 draft.append(label)
-    unread = [str(f["name"]) for f in flows if f.get("aliases") is None]
-    missing = gaps(data) or ("bedrock:ListFlowAliases",)
-    if params.get("any_alias"):
+    unread = [str(o["name"]) for o in owners if o.get("aliases") is None]
+    kind, cap = w.owner, w.owner.capitalize()
+    if any_alias:
         if pinned:
             return met(
-                f"Flow alias {names(pinned)} routes to a numbered flow version"
-                + (f" (on DRAFT: {names(draft)})." if draft else ".")
+                f"{cap} alias {names(pinned)} routes to a {w.version}"
+                + (f" (on {w.draft_short}: {names(draft)})." if draft else ".")
             )
         if unread:
             return cannot_tell(
-                f"No readable flow alias routes to a numbered version, and the aliases of flow "
+                f"No readable {kind} alias routes to a numbered version, and the aliases of {kind} "
                 f"{names(unread)} could not be listed.",
                 missing=missing,
             )
     if draft:
         return not_met(
-            f"Flow alias {names(draft)} routes to DRAFT, not to a numbered flow version"
+            f"{cap} alias {names(draft)} routes to {w.draft}, not to a {w.version}"
             + (f"; pinned: {names(pinned)}." if pinned else ".")
         )
     if unread:
         return cannot_tell(
-            f"The aliases of flow {names(unread)} could not be listed"
+            f"The aliases of {kind} {names(unread)} could not be listed"
             + (f" (pinned so far: {names(pinned)})." if pinned else "."),
             missing=missing,
         )
     if pinned:
-        return met(f"Every flow alias routes to a numbered flow version: {names(pinned)}.")
-    if not flows:
-        return not_met(f"No Bedrock flows exist in {ev.scope.region}, so no flow alias is pinned.")
+        return met(f"Every {kind} alias routes to a {w.version}: {names(pinned)}.")
+    if not owners:
+        return not_met(w.none_exist.format(region=region))
     return not_met(
-        f"None of the {plural(len(flows), 'flow')} has an alias other than the test alias, so no flow "
-        "version is served."
+        f"None of the {plural(len(owners), kind)} has an alias other than the test alias, so no {w.no_alias}"
     )
 
 
