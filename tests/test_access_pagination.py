@@ -212,3 +212,22 @@ def test_no_private_botocore_api() -> None:
     assert "._session" not in source
     assert "get_paginator_model" not in source
     assert "_make_api_call" not in source and "_endpoint" not in source
+
+
+def test_a_read_asked_twice_in_one_collection_is_one_request(moto_aws, scope, canned) -> None:
+    from llmops_audit.collectors import CollectContext
+
+    seed_client("logs").create_log_group(logGroupName="/aws/bedrock/one")
+    first = moto_aws.items("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/bedrock/")
+    first[0]["logGroupName"] = "mutated by a collector"  # a caller's change never reaches the next answer
+    again = moto_aws.items("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/bedrock/")
+    assert [g["logGroupName"] for g in again] == ["/aws/bedrock/one"]
+    canned.deny("organizations", "DescribeOrganization")
+    for _ in range(3):
+        with pytest.raises(AwsCallError):
+            moto_aws.call("organizations", "describe_organization")
+    ops = [c.operation for c in moto_aws.calls]
+    assert ops.count("DescribeLogGroups") == 1 and ops.count("DescribeOrganization") == 1
+    CollectContext(moto_aws, scope)  # a new collection asks AWS again: the account may have changed
+    moto_aws.items("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/bedrock/")
+    assert [c.operation for c in moto_aws.calls].count("DescribeLogGroups") == 2

@@ -7,6 +7,7 @@ that is not a read, and records every call: service, operation, region, duration
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -99,6 +100,10 @@ class CallRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _answer_key(service: str, operation: str, region: str, params: dict[str, Any]) -> str:
+    return json.dumps([service, operation, region, params], sort_keys=True, default=str)
 
 
 def _camel(name: str) -> str:
@@ -251,6 +256,11 @@ class AwsAccess:
         self.region = region
         self.calls: list[CallRecord] = []
         self._clients: dict[tuple[str, str], Any] = {}
+        # Answers of this collection's reads by (service, operation, Region, parameters): a read asked twice
+        # (by two sections that need the same fact) is answered from here, with no second request and no
+        # record. Each collection (collectors.CollectContext) starts with forget().
+        self._answers: dict[str, dict[str, Any] | AwsCallError] = {}
+        self._pages: dict[str, list[dict[str, Any]]] = {}
         # AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, win over our defaults, as everywhere in boto3.
         retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")}
         if not os.environ.get("AWS_MAX_ATTEMPTS"):
@@ -303,14 +313,24 @@ class AwsAccess:
         """Call one read operation, named in boto3's snake_case (`list_metrics`)."""
         region = region or self.region
         op_name = self._read_only(service, operation)
+        key = _answer_key(service, operation, region, params)
+        if key in self._answers:
+            known = self._answers[key]
+            if isinstance(known, AwsCallError):
+                raise known
+            return copy.deepcopy(known)
         client = self._client(service, region)
         started = time.perf_counter()
         try:
             response = getattr(client, operation)(**params)
         except _HANDLED_ERRORS as exc:
-            raise self._failure(exc, client, service, op_name, region, started) from None
+            failure = self._failure(exc, client, service, op_name, region, started)
+            if isinstance(failure, AwsCallError):
+                self._answers[key] = failure
+            raise failure from None
         self._record(service, op_name, region, started, "ok", "")
         response.pop("ResponseMetadata", None)
+        self._answers[key] = copy.deepcopy(response)
         return response
 
     def paginate(
@@ -334,9 +354,28 @@ class AwsAccess:
         """
         region = region or self.region
         op_name = self._read_only(service, operation)
+        key = _answer_key(service, operation, region, {**params, "max_pages": max_pages})
+        if key in self._pages:
+            return iter(copy.deepcopy(self._pages[key]))
         if self._client(service, region).can_paginate(operation):
-            return self._paginator_pages(service, operation, op_name, region, max_pages, params)
-        return self._token_pages(service, operation, region, token_in, token_out, max_pages, params)
+            pages = self._paginator_pages(service, operation, op_name, region, max_pages, params)
+        else:
+            pages = self._token_pages(service, operation, region, token_in, token_out, max_pages, params)
+        return self._remember(key, pages)
+
+    def forget(self) -> None:
+        """Start a new collection: answers kept from an earlier one (the account may have changed) go."""
+        self._answers.clear()
+        self._pages.clear()
+
+    def _remember(self, key: str, pages: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Yield the pages, and keep them once the listing was read to its end (a failed or abandoned
+        listing is not kept, so asking again reads it again)."""
+        seen: list[dict[str, Any]] = []
+        for page in pages:
+            seen.append(copy.deepcopy(page))
+            yield page
+        self._pages[key] = seen
 
     def items(
         self, service: str, operation: str, key: str, region: str | None = None, **kwargs: Any

@@ -65,6 +65,7 @@ class CollectContext:
         options: dict[str, Any] | None = None,
     ) -> None:
         self.aws = aws
+        aws.forget()  # one collection, one set of answers: a read two sections need is made once
         self.scope = scope
         self.options = options or {}  # run settings a collector may need, e.g. the policy's custom metrics
         self.data: dict[str, Any] = {}
