@@ -303,9 +303,9 @@ class AwsAccess:
     @staticmethod
     def is_declared(service: str, operation: str) -> bool:
         """Only the operations the collectors declare, never one that returns credentials or secrets."""
-        from llmops_audit.aws.operations import declared, is_sensitive
+        from llmops_audit.aws.operations import declared_for, is_sensitive
 
-        return (service, operation) in declared() and not is_sensitive(service, operation)
+        return operation in declared_for(service) and not is_sensitive(service, operation)
 
     # -- calls --------------------------------------------------------------------------------
 

@@ -43,20 +43,13 @@ def is_sensitive(service: str, operation: str) -> bool:
 
 
 @cache
-def _models(services: frozenset[str]) -> dict[str, frozenset[str]]:
-    import botocore.session
-
-    session = botocore.session.get_session()
-    return {s: frozenset(session.get_service_model(s).operation_names) for s in services}
-
-
-@cache
-def declared() -> frozenset[tuple[str, str]]:
-    """(service, Operation) pairs the collectors can call; computed once, from their source."""
+def _named() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Per collector module: (the service names it mentions, the read operations it names), from its source.
+    Cheap (no botocore model is loaded), so the guard can answer for one service at a time."""
     import botocore.session
 
     available = set(botocore.session.get_session().get_available_services())
-    per_module: list[tuple[set[str], set[str]]] = []
+    out = []
     for path in sorted(COLLECTORS.glob("*.py")):
         literals = {
             n.value
@@ -64,14 +57,30 @@ def declared() -> frozenset[tuple[str, str]]:
             if isinstance(n, ast.Constant) and isinstance(n.value, str)
         }
         ops = {camel(x) for x in literals if _OP.match(x)}
-        per_module.append(
-            ({s for s in literals if s in available}, {o for o in ops if o.startswith(READ_PREFIXES)})
+        out.append(
+            (
+                frozenset(s for s in literals if s in available),
+                frozenset(o for o in ops if o.startswith(READ_PREFIXES)),
+            )
         )
-    models = _models(frozenset(s for services, _ in per_module for s in services))
-    found = set(ALWAYS)
-    for services, ops in per_module:
-        found |= {(s, op) for s in services for op in ops if op in models[s]}
-    refused = sorted(f"{s}:{op}" for s, op in found if is_sensitive(s, op))
+    return tuple(out)
+
+
+@cache
+def declared_for(service: str) -> frozenset[str]:
+    """The operations of `service` the collectors can call (loads only that service's botocore model)."""
+    import botocore.session
+
+    model = set(botocore.session.get_session().get_service_model(service).operation_names)
+    found = {op for services, ops in _named() if service in services for op in ops if op in model}
+    found |= {op for s, op in ALWAYS if s == service}
+    refused = sorted(f"{service}:{op}" for op in found if is_sensitive(service, op))
     if refused:  # a collector names one: refuse to run at all rather than make that call
         raise RuntimeError(f"collectors declare credential- or secret-returning operations: {refused}")
     return frozenset(found)
+
+
+def declared() -> frozenset[tuple[str, str]]:
+    """(service, Operation) pairs the collectors can call: the source of the permissions policy."""
+    services = {s for named, _ in _named() for s in named} | {s for s, _ in ALWAYS}
+    return frozenset((s, op) for s in services for op in declared_for(s))
