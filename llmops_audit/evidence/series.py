@@ -61,14 +61,17 @@ def select(
             continue
         if match and any(s["dimensions"].get(k) != v for k, v in match.items()):
             continue
-        if s.get("error"):
-            raise MissingEvidence(
-                STATS_SECTION, SectionError("error", "cloudwatch:GetMetricData", _unread(s))
-            )
+        require_read(s)
         if s["value"] is None:
             continue
         out.append(Point(dict(s["dimensions"]), float(s["value"]), bool(s.get("partial"))))
     return out
+
+
+def require_read(s: dict[str, Any]) -> None:
+    """MissingEvidence when the series' query could not be read: its value is unknown, never zero."""
+    if s.get("error"):
+        raise MissingEvidence(STATS_SECTION, SectionError("error", "cloudwatch:GetMetricData", _unread(s)))
 
 
 def _unread(s: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.probes.params import Param
@@ -157,13 +158,7 @@ def guardrail_totals(stats: dict[str, Any], metric: str, stat: str = "Sum") -> G
     for s in stats.get("series") or []:
         if s.get("namespace") != GR_NS or s.get("metric") != metric or s.get("stat") != stat:
             continue
-        if s.get("error"):  # an unread series is unknown, never zero (it would pass the safety gate)
-            from llmops_audit.evidence.series import _unread
-            from llmops_audit.evidence.snapshot import MissingEvidence, SectionError
-
-            raise MissingEvidence(
-                "cloudwatch.metric_stats", SectionError("error", "cloudwatch:GetMetricData", _unread(s))
-            )
+        ms.require_read(s)  # an unread series is unknown, never zero (it would pass the safety gate)
         if not isinstance(s.get("value"), int | float) or not isinstance(s.get("dimensions"), dict):
             continue
         by_set.setdefault(frozenset(s["dimensions"]), []).append((s["dimensions"], float(s["value"])))
@@ -633,10 +628,10 @@ def _metric_jobs(ev: Evidence, wanted: tuple[str, ...], what: str) -> Verdict:
     data = ev.get("bedrock.evaluation_jobs")
     jobs = [j for j in data["jobs"] if j["status"] == "Completed"]
     hits = [(j, [m for m in j.get("metricNames") or [] if m in wanted]) for j in jobs]
-    hits = [(j, ms) for j, ms in hits if ms]
+    hits = [(j, metrics) for j, metrics in hits if metrics]
     if hits:
         return met(
-            f"Evaluation job {names([j['name'] + ' (' + ', '.join(ms) + ')' for j, ms in hits])} "
+            f"Evaluation job {names([j['name'] + ' (' + ', '.join(metrics) + ')' for j, metrics in hits])} "
             f"measured {what}."
         )
     unread = [j["name"] for j in jobs if not j.get("detail")]
