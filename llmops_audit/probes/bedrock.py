@@ -79,7 +79,13 @@ def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> 
         )
     details = []
     if cfg.get("logGroupName"):
-        group = ev.optional("logs.invocation_log_group")
+        try:
+            group, unread = ev.get("logs.invocation_log_group"), None
+        except MissingEvidence as exc:  # kept: the report names the read that really failed
+            group, unread = (
+                None,
+                (exc.error if ":" in exc.error.action else None),
+            )  # an IAM action, not a section
         if group is not None and group.get("exists") is False:
             if not cfg.get("s3Bucket"):
                 return not_met(
@@ -97,8 +103,8 @@ def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> 
             # The group's existence could not be read: logging to a group that does not exist delivers nothing.
             return cannot_tell(
                 f"Model invocation logging in {region} points at log group {cfg['logGroupName']}, but whether "
-                "that group exists could not be read (logs:DescribeLogGroups).",
-                missing=("logs:DescribeLogGroups",),
+                f"that group exists could not be read ({unread.describe() if unread else 'logs:DescribeLogGroups'}).",
+                missing=(unread.action if unread else "logs:DescribeLogGroups",),
             )
         else:
             details.append(f"Whether log group {cfg['logGroupName']} exists could not be checked.")
