@@ -14,6 +14,7 @@ the collectors make in the demo account.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from llmops_audit.aws.iam_actions import iam_action
@@ -200,3 +201,70 @@ def policy() -> dict[str, Any]:
 
 def policy_json() -> str:
     return json.dumps(policy(), indent=2) + "\n"
+
+
+# The role an Organization deploys to every account for `--org-role` (deploy/cloudformation/).
+ORG_ROLE_NAME = "llmops-audit-readonly"
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+# sts:ExternalId values AWS accepts (IAM and STS quotas: 2 to 1,224 of letters, digits and +=,.@:/-)
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
+_ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+def trust_policy(
+    trusted_account: str,
+    *,
+    external_id: str | None = None,
+    organization_id: str | None = None,
+    partition: str = "aws",
+) -> dict[str, Any]:
+    """The trust policy of the read-only role that `--org-role NAME` assumes in each account.
+
+    `trusted_account` is the 12-digit id of the account the audit runs from (the Organization's management
+    account, a delegated administrator or a security-tooling account). It is trusted as a whole
+    (`arn:<partition>:iam::<id>:root`): AWS then lets only the principals of that account whose own
+    identity policy allows `sts:AssumeRole` on the role assume it. `external_id` adds the condition
+    `sts:ExternalId` (the caller must pass `--external-id` with that value); `organization_id` (o-…) adds
+    `aws:PrincipalOrgID`, so only a principal of an account of that Organization can assume the role.
+
+    Pure; raises ValueError (one line, naming the value) on an id AWS would reject. The CloudFormation
+    template deploy/cloudformation/org-readonly-role.yaml builds the same document from its parameters
+    (tests/test_deploy_recipes.py checks it for every combination).
+    """
+    if not _ACCOUNT_ID.match(trusted_account):
+        raise ValueError(f"trusted account '{trusted_account[:40]}' is not a 12-digit AWS account id")
+    if external_id is not None and not _EXTERNAL_ID.match(external_id):
+        raise ValueError("external id must be 2 to 1,224 characters of letters, digits and +=,.@:/-")
+    if organization_id is not None and not _ORGANIZATION_ID.match(organization_id):
+        raise ValueError(f"organization id '{organization_id[:40]}' is not an id like o-a1b2c3d4e5")
+    if partition not in _PARTITIONS:
+        raise ValueError(f"partition '{partition[:20]}' is not one of {', '.join(_PARTITIONS)}")
+    statement: dict[str, Any] = {
+        "Sid": "AssumeFromAuditingAccount",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{trusted_account}:root"},
+        "Action": "sts:AssumeRole",
+    }
+    equals: dict[str, str] = {}
+    if external_id is not None:
+        equals["sts:ExternalId"] = external_id
+    if organization_id is not None:
+        equals["aws:PrincipalOrgID"] = organization_id
+    if equals:
+        statement["Condition"] = {"StringEquals": equals}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def trust_policy_json(
+    trusted_account: str,
+    *,
+    external_id: str | None = None,
+    organization_id: str | None = None,
+    partition: str = "aws",
+) -> str:
+    """`trust_policy` as the JSON text `llmops-audit permissions --org-role` prints."""
+    doc = trust_policy(
+        trusted_account, external_id=external_id, organization_id=organization_id, partition=partition
+    )
+    return json.dumps(doc, indent=2) + "\n"
