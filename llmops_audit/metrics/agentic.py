@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.shapes import tool_lambda_arns
-from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
+from llmops_audit.metrics import genai
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 
@@ -17,8 +19,30 @@ def _function_name(arn: str) -> str:
     return parts[6] if len(parts) > 6 and parts[5] == "function" else parts[-1]
 
 
-@calculator("tool_calling_success_rate", "agents.agents", "cloudwatch.metric_stats")
+@calculator(
+    "tool_calling_success_rate", "agents.agents", "cloudwatch.metric_stats", genai.SPANS, genai.AGENTCORE
+)
 def tool_calling_success_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
+    got = _action_group_success(ev)
+    if got.value is not None:
+        return got
+    # No action-group Lambda figure: execute_tool spans, else the AgentCore gateway's tools/call metrics.
+    try:
+        fallback, source = genai.tool_calls_from_genai(ev)
+    except MissingEvidence as exc:
+        return MetricValue(
+            None,
+            unit="%",
+            reason=f"{got.reason} The GenAI span sample could not be read: {exc.error.describe()}.",
+            missing=(exc.error.action,),
+        )
+    if fallback.value is None:
+        return replace(fallback, reason=f"{got.reason} {fallback.reason}")
+    absent = f"the agents' action-group Lambdas give no figure ({got.reason.rstrip('.')})"
+    return genai.from_source(source, absent, fallback)
+
+
+def _action_group_success(ev: Evidence) -> MetricValue:
     tools = {_function_name(arn) for arn in tool_lambda_arns(ev.get("agents.agents")["agents"])}
     if not tools:
         return no_value(
@@ -133,12 +157,14 @@ def invoke_agent_audit_events(ev: Evidence, params: dict[str, Any]) -> MetricVal
     )
 
 
-@calculator("xray_trace_durations", "xray.traces")
+@calculator("xray_trace_durations", "xray.traces", genai.SPANS)
 def xray_trace_durations(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     data = ev.get("xray.traces")
     traces = data["traces"]
     if not traces:
-        return no_value("X-Ray holds no traces for the period.", unit="ms")
+        return genai.span_fallback(
+            ev, "X-Ray holds no traces for the period", genai.trace_durations_from_spans, unit="ms"
+        )
     spans: dict[str, list[float]] = {}
     for t in traces:
         for name, ms_ in t["spans"].items():

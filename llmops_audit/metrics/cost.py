@@ -11,12 +11,14 @@ price. A model without a price is reported as unpriced, never priced at 0.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence
 from llmops_audit.inputs.prices import load_prices
-from llmops_audit.metrics.base import calculator, no_value
+from llmops_audit.metrics import genai
+from llmops_audit.metrics.base import calculator
 from llmops_audit.model import MetricValue
 
 _PREFIX = re.compile(r"^(us|eu|apac|global|jp|au|ca|us-gov)\.")
@@ -100,7 +102,7 @@ def estimate_cost(
     return total, requests, per_model, left_out
 
 
-@calculator("cost_per_1000_requests", "cloudwatch.metric_stats", "ce.cost_by_tag")
+@calculator("cost_per_1000_requests", "cloudwatch.metric_stats", "ce.cost_by_tag", genai.SPANS)
 def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     prices = params.get("prices") or load_prices(None)
     stats = ev.get("cloudwatch.metric_stats")
@@ -111,9 +113,19 @@ def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
         why = "no Bedrock invocations per ModelId (AWS/Bedrock Invocations Sum) in the period"
         if left_out:
             why = f"no price or no token counts for {', '.join(left_out)} (add prices with --prices FILE)"
+        spent = ""
         if ce and ce.get("total") is not None:
-            why += f"; Cost Explorer shows {ce['total']:,.2f} {ce.get('currency') or 'USD'} of Bedrock spend"
-        return no_value(f"Cannot estimate cost: {why}.", unit="USD")
+            spent = f"; Cost Explorer shows {ce['total']:,.2f} {ce.get('currency') or 'USD'} of Bedrock spend"
+        got = genai.span_fallback(
+            ev,
+            f"the AWS/Bedrock metrics give no estimate ({why})",
+            lambda d: _per_1000(d, prices),
+            unit="USD",
+        )
+        if got.value is None:
+            why = got.reason.rstrip(".")
+            return replace(got, reason=f"Cannot estimate cost: {why[:1].lower()}{why[1:]}{spent}.")
+        return replace(got, derivation=got.derivation + spent)
     breakdown: dict[str, float] = {}
     for model, usd in sorted(per_model.items()):
         breakdown[f"{model}: USD per 1,000 requests"] = round(1000 * usd / invocations[model], 6)
@@ -139,3 +151,15 @@ def cost_per_1000_requests(ev: Evidence, params: dict[str, Any]) -> MetricValue:
             + ") shown beside the estimate, not mixed into it"
         )
     return MetricValue(1000 * total / requests, unit="USD", derivation=derivation, breakdown=breakdown)
+
+
+def _per_1000(spans: dict[str, Any], prices: dict[str, Any]) -> MetricValue:
+    """The span sample's cost per request (model-call tokens x the price table), x 1,000."""
+    per_request = genai.cost_from_spans(spans, prices)
+    if per_request.value is None:
+        return per_request
+    return replace(
+        per_request,
+        value=1000 * per_request.value,
+        derivation="1,000 x the average cost per request. " + per_request.derivation,
+    )

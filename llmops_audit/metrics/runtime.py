@@ -6,6 +6,7 @@ from typing import Any
 
 from llmops_audit.evidence import series as ms
 from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.metrics import genai
 from llmops_audit.metrics.base import calculator, no_value
 from llmops_audit.model import MetricValue
 from llmops_audit.probes.params import Param
@@ -93,12 +94,17 @@ def bedrock_token_counts(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     )
 
 
-@calculator("tokens_per_request", STATS)
+@calculator("tokens_per_request", STATS, genai.SPANS)
 def tokens_per_request(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     inv = _sum(ev, "Invocations")
     inp, out = _sum(ev, "InputTokenCount"), _sum(ev, "OutputTokenCount")
     if not inv or inp is None:
-        return no_value("Needs AWS/Bedrock Invocations and InputTokenCount with data in the period.")
+        return genai.span_fallback(
+            ev,
+            "AWS/Bedrock Invocations and InputTokenCount have no data in the period",
+            genai.tokens_from_spans,
+            unit="tokens",
+        )
     return MetricValue(
         (inp + (out or 0)) / inv,
         unit="tokens",
@@ -133,13 +139,16 @@ def _percentiles(ev: Evidence, ns: str, metric: str, dim: str) -> dict[str, dict
     return out
 
 
-@calculator("response_time_percentiles", STATS)
+@calculator("response_time_percentiles", STATS, genai.SPANS)
 def response_time_percentiles(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     models = _percentiles(ev, BR, "InvocationLatency", "ModelId")
     apis = _percentiles(ev, "AWS/ApiGateway", "Latency", "ApiName")
     if not models and not apis:
-        return no_value(
-            "No percentile data for AWS/Bedrock InvocationLatency or AWS/ApiGateway Latency.", unit="ms"
+        return genai.span_fallback(
+            ev,
+            "AWS/Bedrock InvocationLatency and AWS/ApiGateway Latency have no percentile data",
+            genai.latency_percentiles_from_spans,
+            unit="ms",
         )
     breakdown = {
         f"{name} {p}": v for src in (models, apis) for name, ps in src.items() for p, v in ps.items()
@@ -433,7 +442,7 @@ def invocation_log_deliveries(ev: Evidence, params: dict[str, Any]) -> MetricVal
     )
 
 
-@calculator("agent_error_rate", STATS)
+@calculator("agent_error_rate", STATS, genai.AGENTCORE)
 def agent_error_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
     stats = ev.get(STATS)
     inv = ms.total(stats, "AWS/Bedrock/Agents", "InvocationCount", "Sum", ("Operation",))
@@ -449,9 +458,16 @@ def agent_error_rate(ev: Evidence, params: dict[str, Any]) -> MetricValue:
             derivation="(AWS/Bedrock/Agents InvocationClientErrors + InvocationServerErrors) / "
             "InvocationCount, computed client-side",
         )
+    runtimes = genai.runtime_errors_from_agentcore(ev.optional(genai.AGENTCORE))
+    if runtimes is not None:
+        return genai.from_source(
+            genai.AGENTCORE_SOURCE, "AWS/Bedrock/Agents has no InvocationCount in the period", runtimes
+        )
     lam = lambda_error_rate.fn(ev, params)
     if lam.value is None:
-        return no_value("No AWS/Bedrock/Agents or AWS/Lambda invocations in the period.", unit="%")
+        return no_value(
+            "No AWS/Bedrock/Agents, AgentCore runtime or AWS/Lambda invocations in the period.", unit="%"
+        )
     return MetricValue(
         lam.value,
         unit="%",
