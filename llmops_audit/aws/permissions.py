@@ -99,6 +99,7 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "iam:GetRolePolicy": ("arn:aws:iam::*:role/*",),
     "iam:ListAttachedRolePolicies": ("arn:aws:iam::*:role/*",),
     "iam:ListRolePolicies": ("arn:aws:iam::*:role/*",),
+    "lambda:GetFunctionUrlConfig": ("arn:aws:lambda:*:*:function:*",),
     "lambda:GetPolicy": ("arn:aws:lambda:*:*:function:*",),
     "lambda:ListAliases": ("arn:aws:lambda:*:*:function:*",),
     "lambda:ListFunctionEventInvokeConfigs": ("arn:aws:lambda:*:*:function:*",),

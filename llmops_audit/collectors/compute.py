@@ -3,9 +3,12 @@
 Section shapes (other domains read lambda.functions: keep these keys):
 lambda.functions: {"functions": [{"name", "arn", "timeout", "memorySize", "tracing": "Active"|"PassThrough",
         "dlq", "role", "llm": bool, "actionGroupExecutor": bool, "logGroup",
+        "tags": {k: v}, "workloadTags": ["k=v" shared with a Bedrock/AgentCore resource], "workloadTagged": bool
+        (absent when tag:GetResources failed: "tagsRead" False),
         # detail, for the LLM functions (for all when none looks LLM-related), at most 50:
         "retries": int | None, "onFailure": arn | None, "aliases": [name, ...],
-        "policy": [{"sid", "effect", "principal": str, "sourceArn", "sourceAccount"}]}],
+        "policy": [{"sid", "effect", "principal": str, "sourceArn", "sourceAccount"}],
+        "urls": [{"authType": "AWS_IAM"|"NONE", "alias": name|None}] | None (a read failed)}],
     "total": number of functions listed, "detailed": number of functions whose detail was read}
 stepfunctions.state_machines: {"state_machines": [{"name", "arn", "tasks": [{"name", "retry", "catch"}],
     "tracing"}]}
@@ -148,6 +151,66 @@ def _role_actions(
     return cache[name]
 
 
+# Tag keys that never tie a resource to the workload: environments (dev/prod tag half the account) and AWS's own.
+_UNTYING_KEYS = {"env", "environment", "stage", "name"}
+TAG_TYPES = ["lambda:function", "bedrock", "bedrock-agentcore"]
+
+
+def _tags(ctx: CollectContext) -> tuple[dict[str, dict[str, str]] | None, str | None]:
+    """(ARN -> tags of the account's Lambda functions and Bedrock / AgentCore resources, why unread). One
+    tag:GetResources listing (it supports every resource type); None when it failed."""
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for page in ctx.aws.paginate(
+            "resourcegroupstaggingapi",
+            "get_resources",
+            ResourceTypeFilters=TAG_TYPES,
+            token_in="PaginationToken",
+            token_out="PaginationToken",
+            max_pages=20,
+        ):
+            for r in page.get("ResourceTagMappingList", []):
+                out[str(r.get("ResourceARN"))] = {
+                    str(t.get("Key")): str(t.get("Value") or "") for t in r.get("Tags") or []
+                }
+    except AwsCallError as exc:
+        return None, f"{exc.action} {exc.kind}"
+    return out, None
+
+
+def workload_tag_pairs(tags: dict[str, dict[str, str]]) -> set[str]:
+    """ "key=value" pairs on a Bedrock or AgentCore resource (an agent, knowledge base, guardrail, prompt,
+    flow, application inference profile, agent runtime...), environment, Name and aws: keys excepted."""
+    out = set()
+    for arn, pairs in tags.items():
+        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+        if not service.startswith("bedrock"):
+            continue
+        for k, v in pairs.items():
+            if v and not k.lower().startswith("aws:") and k.lower() not in _UNTYING_KEYS:
+                out.add(f"{k}={v}")
+    return out
+
+
+MAX_URL_ALIASES = 5
+
+
+def _urls(ctx: CollectContext, name: str, aliases: list[str]) -> list[dict[str, Any]] | None:
+    """The function URLs of `name` and of its first aliases (an HTTPS endpoint straight into the function);
+    None when one could not be read."""
+    out = []
+    for qualifier in [None, *aliases[:MAX_URL_ALIASES]]:
+        kw = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
+        try:
+            u = ctx.aws.call("lambda", "get_function_url_config", **kw)
+        except AwsCallError as exc:
+            if exc.code == "ResourceNotFoundException" or exc.kind == "not_found":
+                continue  # no URL on this function or alias
+            return None
+        out.append({"authType": u.get("AuthType"), "alias": qualifier})
+    return out
+
+
 def functions(ctx: CollectContext) -> dict[str, Any]:
     executors: set[str] = set()
     agents_read = True
@@ -159,6 +222,8 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
     out = []
     roles: dict[str, tuple[list[str] | None, str | None]] = {}
     role_errors: list[str] = []
+    tags, tag_error = _tags(ctx)
+    pairs = workload_tag_pairs(tags) if tags is not None else set()
     for f in listed[:MAX_FUNCTIONS]:
         name = f["FunctionName"]
         env_names = sorted(((f.get("Environment") or {}).get("Variables") or {}).keys())
@@ -182,6 +247,12 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
                 "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
             }
         )
+        if tags is not None:
+            own = tags.get(function_arn(f["FunctionArn"])) or {}
+            shared = sorted(f"{k}={v}" for k, v in own.items() if f"{k}={v}" in pairs)
+            out[-1]["tags"] = own
+            out[-1]["workloadTags"] = shared  # tag pairs it shares with a Bedrock / AgentCore resource
+            out[-1]["workloadTagged"] = bool(shared)
         out[-1]["llm"] = bool(function_reasons(out[-1]))
     # Detail only for the LLM functions (probes/workload.py decides which); the others are not the workload's.
     targets = [f for f in out if f["llm"]]
@@ -210,6 +281,7 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
             a["Name"]
             for a in ctx.aws.items("lambda", "list_aliases", "Aliases", FunctionName=name, max_pages=2)
         ]
+        item["urls"] = _urls(ctx, name, item["aliases"])
     return {
         "functions": out,
         "total": len(listed),
@@ -217,6 +289,11 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
         "agentsRead": agents_read,
         "rolesRead": sum(1 for v in roles.values() if v[0] is not None),
         "roleErrors": role_errors,
+        # tag:GetResources: None when it could not be read (then which functions carry a Bedrock resource's
+        # tags is unknown); the number of tag pairs found on Bedrock / AgentCore resources
+        "tagsError": tag_error,
+        "tagsRead": tags is not None,
+        "workloadTagPairs": len(pairs),
     }
 
 

@@ -8,7 +8,9 @@ latency prove nothing).
   (bedrock:Invoke*, bedrock:Converse*, bedrock:Retrieve*, bedrock:*, any bedrock-agentcore: action), its
   environment variable *names* reference Bedrock model, agent, knowledge-base, guardrail, prompt or flow ids
   (BEDROCK_*, MODEL_ID, AGENT_ID, KNOWLEDGE_BASE_ID, ...; values are never read), it runs an agent's action
-  group, or X-Ray traces show it calling Bedrock.
+  group, X-Ray traces show it calling Bedrock, or it carries the workload tag: a tag pair (key=value, other
+  than environment, Name and aws: keys) that is also on a Bedrock or AgentCore resource of the account
+  (tag:GetResources). A tag key or value alone, matched by name, never ties it.
 - An API is the workload's when one of its integrations targets an LLM function or Bedrock itself.
 - A state machine is the workload's when a task calls Bedrock (optimised or AWS SDK integration) or invokes
   an LLM function.
@@ -124,7 +126,10 @@ def function_reasons(f: dict[str, Any], traced: set[str] | None = None) -> list[
     if f.get("actionGroupExecutor"):
         why.append("it runs an agent action group")
     if f.get("workloadTagged"):
-        why.append("it carries the workload tag")
+        shared = f.get("workloadTags") or []
+        why.append(
+            "it carries the workload tag" + (f" {names(shared, 2)} of a Bedrock resource" if shared else "")
+        )
     if traced and f.get("name") in traced:
         why.append("X-Ray traces show it calling Bedrock")
     return why
@@ -177,6 +182,13 @@ def functions(ev: Evidence) -> Workload:
         out.gaps.append(
             f"the execution-role policies of {names(sorted(unread_roles))} could not be read"
             + (f" ({data['roleErrors'][0]})" if data.get("roleErrors") else "")
+        )
+    untied = [f["name"] for f in data["functions"] if f["name"] not in out.reasons]
+    if data.get("tagsRead") is False and untied:
+        out.gaps.append(
+            f"the tags of {names(sorted(untied))} could not be read"
+            + (f" ({data['tagsError']})" if data.get("tagsError") else "")
+            + ", so whether they carry a Bedrock resource's tags is unknown"
         )
     if data.get("agentsRead") is False and not out.functions:
         out.gaps.append("the agents could not be listed, so action-group functions are unknown")
