@@ -27,6 +27,8 @@ def _group(ctx: CollectContext, name: str) -> dict[str, Any] | None:
                     "retentionInDays": g.get("retentionInDays"),
                     "storedBytes": g.get("storedBytes"),
                     "dataProtection": g.get("dataProtectionStatus"),
+                    # a customer-managed KMS key encrypts the group (None: CloudWatch Logs' own encryption)
+                    "kmsKeyId": g.get("kmsKeyId"),
                 }
     return None
 
@@ -67,14 +69,50 @@ def lambda_log_groups(ctx: CollectContext) -> dict[str, Any]:
     return {"groups": groups}
 
 
+def masked_identifiers(document: Any) -> list[str] | None:
+    """The data identifiers a data-protection policy document masks: those of a statement whose Operation is
+    Deidentify with MaskConfig. An Audit statement only reports findings and masks nothing (CloudWatch Logs
+    User Guide, "Understanding data protection policies"). None: the document is not readable JSON."""
+    try:
+        doc = json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    statements = doc.get("Statement") or []
+    out: set[str] = set()
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict):
+            continue
+        op = st.get("Operation") or {}
+        deid = op.get("Deidentify") if isinstance(op, dict) else None
+        if isinstance(deid, dict) and "MaskConfig" in deid:
+            ids = st.get("DataIdentifier") or []
+            for i in ids if isinstance(ids, list) else [ids]:
+                out.add(str(i).rsplit("/", 1)[-1])  # arn:aws:dataprotection::aws:data-identifier/EmailAddress
+    return sorted(out)
+
+
 def data_protection(ctx: CollectContext) -> dict[str, Any]:
+    """Data-protection policies on the invocation log group and the account, with what each masks."""
     group = ctx.section("logs.invocation_log_group")
-    out: dict[str, Any] = {"group": group.get("name"), "group_policy": False, "account_policies": []}
+    out: dict[str, Any] = {
+        "group": group.get("name"),
+        "group_policy": False,
+        "group_masks": [],
+        "account_policies": [],
+        "account_masks": {},
+    }
     if group.get("exists"):
         policy = ctx.aws.call("logs", "get_data_protection_policy", logGroupIdentifier=group["name"])
         out["group_policy"] = bool(policy.get("policyDocument"))
+        out["group_masks"] = masked_identifiers(policy["policyDocument"]) if out["group_policy"] else []
     pols = ctx.aws.call("logs", "describe_account_policies", policyType="DATA_PROTECTION_POLICY")
     out["account_policies"] = [p.get("policyName") for p in pols.get("accountPolicies", [])]
+    out["account_masks"] = {
+        str(p.get("policyName")): masked_identifiers(p.get("policyDocument"))
+        for p in pols.get("accountPolicies", [])
+    }
     return out
 
 

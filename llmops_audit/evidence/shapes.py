@@ -142,6 +142,7 @@ class LogGroup(TypedDict):
     retentionInDays: NotRequired[int | None]
     storedBytes: NotRequired[int | None]
     dataProtection: NotRequired[str | None]
+    kmsKeyId: NotRequired[str | None]  # the customer-managed KMS key that encrypts the group, if any
 
 
 class LambdaLogGroup(LogGroup):
@@ -174,6 +175,10 @@ class DataProtection(TypedDict):
     group: str | None
     group_policy: bool
     account_policies: list[str]
+    # data identifiers each policy masks (Deidentify + MaskConfig); an Audit-only policy masks none; None: the
+    # document was not readable. Absent in snapshots from before they were read.
+    group_masks: NotRequired[list[str] | None]
+    account_masks: NotRequired[dict[str, list[str] | None]]
 
 
 class FeedbackGroup(TypedDict):

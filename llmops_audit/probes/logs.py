@@ -128,14 +128,48 @@ def llm_lambda_log_retention_set(ev: Evidence, params: dict[str, Any]) -> Verdic
 
 @probe("invocation_logs_data_protection", "logs.data_protection")
 def invocation_logs_data_protection(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """The invocation log group (or the account) has a CloudWatch Logs data-protection policy masking PII."""
+    """The invocation log group (or the account) has a CloudWatch Logs data-protection policy that masks
+    sensitive data (a Deidentify statement with MaskConfig; an Audit-only policy only reports findings)."""
     dp = ev.get("logs.data_protection")
+    group = dp["group"] or "the invocation log group"
+    if "group_masks" not in dp and "account_masks" not in dp:
+        if dp["group_policy"] or dp["account_policies"]:  # a snapshot from before the documents were read
+            return cannot_tell(
+                "A data-protection policy exists, but what it does was not recorded: an Audit-only policy "
+                "masks nothing, so whether it protects PII is unknown."
+            )
+        return not_met(f"No data-protection policy on {group} or the account.")
+    masking: list[str] = []
+    audit_only: list[str] = []
+    unreadable: list[str] = []
+    policies = []
     if dp["group_policy"]:
-        return met(f"Log group {dp['group']} has a data-protection policy that masks sensitive data.")
-    if dp["account_policies"]:
+        policies.append((f"the policy on log group {group}", dp.get("group_masks")))
+    for name in dp["account_policies"]:
+        policies.append((f"account-level policy {name}", (dp.get("account_masks") or {}).get(str(name))))
+    for label, masks in policies:
+        if masks is None:
+            unreadable.append(label)
+        elif masks:
+            masking.append(f"{label} masks {names(masks, 4)}")
+        else:
+            audit_only.append(label)
+    if masking:
         return met(
-            f"Account-level data-protection policy {names(dp['account_policies'])} covers the log groups."
+            f"Data protection masks sensitive data in the invocation logs: {'; '.join(masking)}.",
+            *(
+                [f"{names(audit_only)} only audit{'s' if len(audit_only) == 1 else ''} (masks nothing)."]
+                if audit_only
+                else []
+            ),
         )
-    return not_met(
-        f"No data-protection policy on {dp['group'] or 'the invocation log group'} or the account."
-    )
+    if unreadable:
+        return cannot_tell(
+            f"The document of {names(unreadable)} could not be read, so what it masks is unknown."
+        )
+    if audit_only:
+        return not_met(
+            f"{names(audit_only)} only audit{'s' if len(audit_only) == 1 else ''} sensitive data (no Deidentify "
+            "statement with MaskConfig), so nothing is masked in the invocation logs."
+        )
+    return not_met(f"No data-protection policy on {group} or the account.")

@@ -438,9 +438,31 @@ CASES = [
     ),
     (
         "invocation_logs_data_protection",
-        {"logs.data_protection": {"group": "/g", "group_policy": True, "account_policies": []}},
+        {
+            "logs.data_protection": {
+                "group": "/g",
+                "group_policy": True,
+                "group_masks": ["EmailAddress"],
+                "account_policies": [],
+                "account_masks": {},
+            }
+        },
         True,
-        "/g has a data-protection",
+        "log group /g masks EmailAddress",
+    ),
+    (
+        "invocation_logs_data_protection",
+        {
+            "logs.data_protection": {
+                "group": "/g",
+                "group_policy": True,
+                "group_masks": [],
+                "account_policies": [],
+                "account_masks": {},
+            }
+        },
+        False,
+        "only audits",
     ),
     (
         "invocation_logs_data_protection",

@@ -110,9 +110,22 @@ def test_retention_without_llm_functions_is_not_met(scope) -> None:
 
 
 def test_account_level_data_protection_counts(scope) -> None:
-    dp = {"group": "/g", "group_policy": False, "account_policies": ["mask-pii"]}
+    dp = {
+        "group": "/g",
+        "group_policy": False,
+        "account_policies": ["mask-pii"],
+        "account_masks": {"mask-pii": ["EmailAddress"]},
+    }
     f = run_probe("invocation_logs_data_protection", snapshot(scope, logs__data_protection=dp), {})
     assert f.value is True and "mask-pii" in f.summary
+
+
+def test_data_protection_policy_of_unrecorded_operations_is_unknown(scope) -> None:
+    """A snapshot saved before the documents were read: the policy may only audit, so not met is unproven
+    and met is unproven."""
+    dp = {"group": "/g", "group_policy": True, "account_policies": []}
+    f = run_probe("invocation_logs_data_protection", snapshot(scope, logs__data_protection=dp), {})
+    assert f.value is None and "Audit-only" in f.summary
 
 
 def test_unsupported_data_protection_is_unknown_naming_the_action(scope) -> None:

@@ -1,0 +1,106 @@
+"""Issue 10, the remaining false-met rules: evidence that exists but does not prove the practice.
+
+Each test builds the account through moto (plus canned answers for what moto lacks, checked against botocore's
+shapes) and runs the real pipeline; each names the evidence that used to make the item met.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from llmops_audit.model import Status
+from tests.conftest import seed_client
+from tests.helpers import assess
+from tests.test_items_bedrock import decided_neighbours, empty_account
+
+GROUP = "/aws/bedrock/modelinvocations"
+EMAIL = "arn:aws:dataprotection::aws:data-identifier/EmailAddress"
+
+
+@pytest.fixture
+def account(moto_aws, canned):
+    empty_account(canned)
+    decided_neighbours(canned)
+    return moto_aws
+
+
+def invocation_logging(kms_key: str | None = None, bucket: str | None = None) -> None:
+    """Bedrock invocation logging with text delivery to GROUP (and an S3 bucket, if given)."""
+    logs = seed_client("logs")
+    logs.create_log_group(logGroupName=GROUP, **({"kmsKeyId": kms_key} if kms_key else {}))
+    cfg: dict = {
+        "cloudWatchConfig": {"logGroupName": GROUP, "roleArn": "arn:aws:iam::123456789012:role/log"},
+        "textDataDeliveryEnabled": True,
+    }
+    if bucket:
+        cfg["s3Config"] = {"bucketName": bucket}
+    seed_client("bedrock").put_model_invocation_logging_configuration(loggingConfig=cfg)
+
+
+def dp_document(*operations: dict) -> str:
+    return json.dumps(
+        {
+            "Name": "pii",
+            "Version": "2021-06-01",
+            "Statement": [
+                {"Sid": f"s{i}", "DataIdentifier": [EMAIL], "Operation": op}
+                for i, op in enumerate(operations)
+            ],
+        }
+    )
+
+
+AUDIT = {"Audit": {"FindingsDestination": {}}}
+MASK = {"Deidentify": {"MaskConfig": {}}}
+
+
+# -- 3. invocation_logs_data_protection (L3.4): an Audit-only policy masks nothing -------------------------
+
+
+def test_l3_4_audit_only_group_policy_is_not_pii_protection(account, scope, canned) -> None:
+    """Before: any policy document on the invocation log group made L3.4 met."""
+    invocation_logging()
+    canned.add(
+        "logs", "GetDataProtectionPolicy", {"logGroupIdentifier": GROUP, "policyDocument": dp_document(AUDIT)}
+    )
+    items, _, _ = assess(account, scope, ids=["L3.4"])
+    assert items["L3.4"].status is Status.NOT_MET, items["L3.4"].reason
+    assert "only audits" in items["L3.4"].reason
+
+
+def test_l3_4_met_when_the_group_policy_masks(account, scope, canned) -> None:
+    invocation_logging()
+    canned.add(
+        "logs",
+        "GetDataProtectionPolicy",
+        {"logGroupIdentifier": GROUP, "policyDocument": dp_document(AUDIT, MASK)},
+    )
+    items, _, _ = assess(account, scope, ids=["L3.4"])
+    assert items["L3.4"].status is Status.MET, items["L3.4"].reason
+    assert "masks EmailAddress" in items["L3.4"].reason
+
+
+def test_l3_4_audit_only_account_policy_is_not_pii_protection(account, scope, canned) -> None:
+    """Before: any account-level DATA_PROTECTION_POLICY made L3.4 met."""
+    invocation_logging()
+    canned.add("logs", "GetDataProtectionPolicy", {"logGroupIdentifier": GROUP})
+    canned.add(
+        "logs",
+        "DescribeAccountPolicies",
+        {
+            "accountPolicies": [
+                {
+                    "policyName": "org-audit",
+                    "policyDocument": dp_document(AUDIT),
+                    "policyType": "DATA_PROTECTION_POLICY",
+                    "scope": "ALL",
+                    "accountId": "123456789012",
+                }
+            ]
+        },
+    )
+    items, _, _ = assess(account, scope, ids=["L3.4"])
+    assert items["L3.4"].status is Status.NOT_MET, items["L3.4"].reason
+    assert "org-audit" in items["L3.4"].reason
