@@ -83,6 +83,13 @@ agentcore.online_evaluations
 
 agentcore.evaluators
     {"evaluators": [{"id", "arn", "name", "type", "provider", "level", "status"}], "truncated": bool}
+
+iam.agentcore_roles   (reads agentcore.runtimes and agentcore.gateways)
+    {"roles": [role + {"resources": ["runtime NAME" | "gateway NAME"]}],
+     "resources_without_role": [runtimes/gateways whose Get* failed, so their role is unknown],
+     "truncated": bool, "errors": [str]}
+    role: as iam.agent_roles (collectors/governance.py): name, arn, boundary, boundary_policy, attached,
+    inline, error, error_action.
 """
 
 from __future__ import annotations
@@ -598,6 +605,39 @@ def evaluators(ctx: CollectContext) -> dict[str, Any]:
     }
 
 
+# -- execution and service roles ----------------------------------------------------------------------------
+
+
+def agentcore_roles(ctx: CollectContext) -> dict[str, Any]:
+    """iam.agentcore_roles: the IAM roles AgentCore runtimes run under and gateways call targets with, read as
+    iam.agent_roles reads agent roles (collectors/governance.py: GetRole, the attached and inline policies and
+    the permissions boundary, each managed policy's document once)."""
+    from llmops_audit.collectors.governance import MAX_ROLES, _Policies, _read_role
+
+    by_role: dict[str, list[str]] = {}
+    without: list[str] = []
+    kinds = (("agentcore.runtimes", "runtimes", "runtime"), ("agentcore.gateways", "gateways", "gateway"))
+    for section, key, kind in kinds:
+        for r in (ctx.section(section) or {}).get(key) or []:
+            label = f"{kind} {r.get('name') or r.get('id') or '?'}"
+            if r.get("roleArn"):
+                by_role.setdefault(r["roleArn"], []).append(label)
+            elif not r.get("detail"):  # Get* failed: its role is unknown (read with detail, it has none)
+                without.append(label)
+    out: list[dict[str, Any]] = []
+    errors: list[str] = []
+    policies = _Policies(ctx)
+    for arn in sorted(by_role)[:MAX_ROLES]:
+        detail = _read_role(ctx, arn, policies, errors)
+        out.append({"name": arn.split("/")[-1], "arn": arn, "resources": by_role[arn], **detail})
+    return {
+        "roles": out,
+        "resources_without_role": without,
+        "truncated": len(by_role) > MAX_ROLES,
+        "errors": errors,
+    }
+
+
 SECTIONS = {
     "agentcore.runtimes": runtimes,
     "agentcore.gateways": gateways,
@@ -606,4 +646,5 @@ SECTIONS = {
     "agentcore.memories": memories,
     "agentcore.online_evaluations": online_evaluations,
     "agentcore.evaluators": evaluators,
+    "iam.agentcore_roles": agentcore_roles,
 }

@@ -6,7 +6,7 @@ failed: the section's "errors" say which action), never "none".
 
 from __future__ import annotations
 
-from typing import TypeAlias, TypedDict
+from typing import Any, NotRequired, TypeAlias, TypedDict
 
 AgentCoreSubCallError: TypeAlias = "dict[str, str]"  # {"action", "kind", "resource", "message"}
 
@@ -209,3 +209,27 @@ class AgentCoreEvaluators(TypedDict):
 
     evaluators: list[AgentCoreEvaluator]
     truncated: bool
+
+
+class AgentCoreRole(TypedDict):
+    """A runtime's execution role or a gateway's service role: the fields of shapes.RoleDetail (not imported:
+    shapes.py re-exports this module), plus the resources that use it."""
+
+    name: str
+    arn: str
+    resources: list[str]  # "runtime NAME" | "gateway NAME"
+    boundary: str | None
+    boundary_policy: NotRequired[dict[str, Any] | None]  # shapes.AttachedPolicy
+    attached: list[dict[str, Any]] | None  # [shapes.AttachedPolicy]; None: unknown (see error)
+    inline: list[dict[str, Any]] | None  # [shapes.InlinePolicy]
+    error: str | None
+    error_action: str | None
+
+
+class AgentCoreRoles(TypedDict):
+    """iam.agentcore_roles"""
+
+    roles: list[AgentCoreRole]
+    resources_without_role: list[str]  # runtimes/gateways whose Get* failed: their role is unknown
+    truncated: bool
+    errors: list[str]

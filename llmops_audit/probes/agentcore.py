@@ -405,6 +405,24 @@ def agentcore_identities_distinct(ev: Evidence, params: dict[str, Any]) -> Verdi
     )
 
 
+@probe("agentcore_roles_least_privilege", "iam.agentcore_roles")
+def agentcore_roles_least_privilege(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Every AgentCore runtime execution role and gateway service role is least-privilege, judged as agent roles
+    are (probes/governance.py): a permissions boundary, no AWS managed administrator or *FullAccess policy, no
+    service wildcard or NotAction on every resource, no iam:PassRole on every role or other escalation."""
+    from llmops_audit.probes.governance import _judge_roles
+
+    data = ev.get("iam.agentcore_roles")
+    roles = data["roles"]
+    without = data.get("resources_without_role") or []
+    if not roles and not without:
+        return met(
+            f"No AgentCore runtime or gateway with an IAM role exists in {ev.scope.region}, so no AgentCore "
+            "role can be over-broad."
+        )
+    return _judge_roles(roles, "AgentCore role", "resource", without, bool(data.get("truncated")))
+
+
 # -- evaluations and memory -----------------------------------------------------------------------
 
 
