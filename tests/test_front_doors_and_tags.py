@@ -81,3 +81,167 @@ def test_function_urls_of_llm_functions_are_read(moto_aws, scope) -> None:
     by = {f["name"]: f for f in data["functions"]}
     assert by["answer"]["urls"] == [{"authType": "AWS_IAM", "alias": None}]
     assert by["other"]["urls"] == []
+
+
+# -- L1.1 front doors beyond API Gateway -------------------------------------------------------------------
+
+LLM_FN = {
+    "name": "answer",
+    "arn": FN + "answer",
+    "roleActions": ["bedrock:InvokeModel"],
+    "envNames": [],
+    "retries": None,
+    "urls": [],
+}
+OTHER_FN = {"name": "thumbnailer", "arn": FN + "thumbnailer", "roleActions": [], "envNames": []}
+ALB = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/chat/1"
+NONE_ELSEWHERE = {
+    "apigateway__rest_apis": {"apis": []},
+    "apigateway__http_apis": {"apis": []},
+    "elbv2__lambda_target_groups": {"groups": []},
+    "appsync__graphql_apis": {"apis": []},
+    "agentcore__runtimes": {"runtimes": []},
+}
+
+
+def _front(scope, functions=(LLM_FN, OTHER_FN), **sections):
+    merged = {**NONE_ELSEWHERE, **sections}
+    snap = snapshot(scope, lambda__functions={"functions": list(functions), "total": 2}, **merged)
+    return run_probe("api_front_door_present", snap, {})
+
+
+def test_no_front_door_at_all_is_not_met(scope) -> None:
+    assert _front(scope).value is False
+
+
+def test_alb_with_an_llm_function_target_is_a_front_door(scope) -> None:
+    """Before: only API Gateway counted, so an ALB -> Lambda chat service read 'accessed directly'."""
+    group = {"name": "chat-tg", "arn": "tg", "loadBalancers": [ALB], "targets": [FN + "answer"]}
+    v = _front(scope, elbv2__lambda_target_groups={"groups": [group]})
+    assert v.value is True and "chat-tg -> answer" in v.summary
+    # a target group of a function not tied to the workload, or not behind any load balancer, proves nothing
+    other = {**group, "targets": [FN + "thumbnailer"]}
+    assert _front(scope, elbv2__lambda_target_groups={"groups": [other]}).value is False
+    loose = {**group, "loadBalancers": []}
+    assert _front(scope, elbv2__lambda_target_groups={"groups": [loose]}).value is False
+
+
+def test_function_url_of_an_llm_function_is_a_front_door(scope) -> None:
+    with_url = {**LLM_FN, "urls": [{"authType": "AWS_IAM", "alias": "live"}]}
+    v = _front(scope, functions=(with_url, OTHER_FN))
+    assert v.value is True and "function URL of LLM function answer" in v.summary
+    # a URL on a function nothing ties to the workload is not the workload's front door
+    url_other = {**OTHER_FN, "urls": [{"authType": "NONE", "alias": None}]}
+    assert _front(scope, functions=(LLM_FN, url_other)).value is False
+    # the URLs of an LLM function could not be read: unknown
+    assert _front(scope, functions=({**LLM_FN, "urls": None}, OTHER_FN)).value is None
+
+
+def test_appsync_with_a_bedrock_runtime_or_llm_lambda_data_source_is_a_front_door(scope) -> None:
+    bedrock = {
+        "name": "chat-gql",
+        "id": "a1",
+        "arn": "x",
+        "dataSources": [{"name": "claude", "type": "AMAZON_BEDROCK_RUNTIME", "function": None}],
+    }
+    v = _front(scope, appsync__graphql_apis={"apis": [bedrock]})
+    assert v.value is True and "chat-gql (data source claude)" in v.summary
+    lam = {**bedrock, "dataSources": [{"name": "fn", "type": "AWS_LAMBDA", "function": FN + "answer"}]}
+    assert _front(scope, appsync__graphql_apis={"apis": [lam]}).value is True
+    shop = {
+        **bedrock,
+        "dataSources": [
+            {"name": "db", "type": "AMAZON_DYNAMODB", "function": None},
+            {"name": "fn", "type": "AWS_LAMBDA", "function": FN + "thumbnailer"},
+        ],
+    }
+    assert _front(scope, appsync__graphql_apis={"apis": [shop]}).value is False
+    assert _front(scope, appsync__graphql_apis={"apis": [{**bedrock, "dataSources": None}]}).value is None
+
+
+def test_ready_agentcore_runtime_endpoint_is_a_front_door(scope) -> None:
+    runtime = {"name": "support", "endpoints": [{"name": "prod", "status": "READY"}]}
+    v = _front(scope, agentcore__runtimes={"runtimes": [runtime]})
+    assert v.value is True and "support/prod" in v.summary
+    failed = {"name": "support", "endpoints": [{"name": "prod", "status": "CREATE_FAILED"}]}
+    assert _front(scope, agentcore__runtimes={"runtimes": [failed]}).value is False
+
+
+def test_an_unread_front_door_source_is_unknown_never_not_met(scope) -> None:
+    snap = snapshot(
+        scope,
+        lambda__functions={"functions": [LLM_FN], "total": 1},
+        apigateway__rest_apis={"apis": []},
+        apigateway__http_apis={"apis": []},
+        appsync__graphql_apis={"apis": []},
+        agentcore__runtimes={"runtimes": []},
+    )  # elbv2 not collected
+    v = run_probe("api_front_door_present", snap, {})
+    assert v.value is None and "load balancer target groups" in v.summary
+
+
+def test_lambda_target_groups_collected_from_moto(moto_aws, scope) -> None:
+    ec2 = seed_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, z in ((1, "a"), (2, "b"))
+    ]
+    arn = make_function("answer", llm=True)
+    elb = seed_client("elbv2")
+    lb = elb.create_load_balancer(Name="chat", Subnets=subnets, Type="application")["LoadBalancers"][0]
+    tg = elb.create_target_group(Name="chat-tg", TargetType="lambda")["TargetGroups"][0]
+    elb.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": arn}])
+    elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
+    )
+    elb.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance")
+    ctx = _ctx(moto_aws, scope)
+    (group,) = ctx.section("elbv2.lambda_target_groups")["groups"]
+    assert group["name"] == "chat-tg" and group["targets"] == [arn]
+    assert group["loadBalancers"] == [lb["LoadBalancerArn"]]
+
+
+def test_graphql_apis_keep_data_source_types_and_functions(moto_aws, scope, canned) -> None:
+    """moto lists GraphQL APIs; ListDataSources (which it lacks) is a botocore-validated canned answer."""
+    api = seed_client("appsync").create_graphql_api(name="chat-gql", authenticationType="API_KEY")
+    api_id = api["graphqlApi"]["apiId"]
+    canned.add(
+        "appsync",
+        "ListDataSources",
+        lambda params: (
+            {
+                "dataSources": [
+                    {
+                        "name": "claude",
+                        "type": "AMAZON_BEDROCK_RUNTIME",
+                        "serviceRoleArn": "arn:aws:iam::1:role/r",
+                    },
+                    {
+                        "name": "fn",
+                        "type": "AWS_LAMBDA",
+                        "lambdaConfig": {"lambdaFunctionArn": FN + "answer"},
+                    },
+                ]
+            }
+            if params["apiId"] == api_id
+            else {"dataSources": []}
+        ),
+    )
+    (got,) = _ctx(moto_aws, scope).section("appsync.graphql_apis")["apis"]
+    assert got["name"] == "chat-gql" and got["dataSources"] == [
+        {"name": "claude", "type": "AMAZON_BEDROCK_RUNTIME", "function": None},
+        {"name": "fn", "type": "AWS_LAMBDA", "function": FN + "answer"},
+    ]
+
+
+def test_graphql_data_sources_denied_leave_that_api_unread(moto_aws, scope, canned) -> None:
+    seed_client("appsync").create_graphql_api(name="chat-gql", authenticationType="API_KEY")
+    canned.deny("appsync", "ListDataSources")
+    (got,) = _ctx(moto_aws, scope).section("appsync.graphql_apis")["apis"]
+    assert got["dataSources"] is None

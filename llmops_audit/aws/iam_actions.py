@@ -13,6 +13,7 @@ _PREFIX = {
     "stepfunctions": "states",
     "sagemaker-a2i-runtime": "sagemaker",
     "apigatewayv2": "apigateway",
+    "elbv2": "elasticloadbalancing",
     "opensearchserverless": "aoss",
 }
 

@@ -1,7 +1,7 @@
 """Probes over Lambda, Step Functions, API Gateway and X-Ray.
 
-Every probe here except api_front_door_present and lambda_agent_permissions_scoped judges only the LLM
-workload's resources, as probes/workload.py decides them: a thumbnailer's on-failure destination or a
+Every probe here except api_front_door_present (API Gateway APIs: any) and lambda_agent_permissions_scoped
+judges only the LLM workload's resources, as probes/workload.py decides them: a thumbnailer's on-failure destination or a
 website API's cache says nothing about the LLM workload.
 """
 
@@ -37,13 +37,91 @@ def _apis(ev: Evidence) -> list[dict[str, Any]]:
     )
 
 
-@probe("api_front_door_present", "apigateway.rest_apis", "apigateway.http_apis")
+@probe(
+    "api_front_door_present",
+    "apigateway.rest_apis",
+    "apigateway.http_apis",
+    "lambda.functions",
+    "xray.traces",
+    "elbv2.lambda_target_groups",
+    "appsync.graphql_apis",
+    "agentcore.runtimes",
+)
 def api_front_door_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An API Gateway REST or HTTP API fronts the workload."""
-    apis = _apis(ev)
+    """A managed front door fronts the workload: an API Gateway REST or HTTP API, an Application Load
+    Balancer target group of an LLM function, an LLM function's URL, an AppSync API whose data source is an
+    LLM function or the Bedrock runtime, or an AgentCore runtime endpoint that is READY."""
+    found, unread = [], []
+    rest = ev.optional("apigateway.rest_apis")
+    if rest is None:
+        unread.append("API Gateway REST APIs")
+    apis = (rest or {"apis": []})["apis"] + (ev.optional("apigateway.http_apis") or {"apis": []})["apis"]
     if apis:
-        return met(f"API Gateway API {names([a['name'] for a in apis])} fronts the workload.")
-    return not_met("No API Gateway REST or HTTP API exists.")
+        found.append(f"API Gateway API {names([a['name'] for a in apis])}")
+    try:
+        w: workload.Workload | None = workload.functions(ev)
+    except MissingEvidence:
+        w = None
+        unread.append("the Lambda functions")
+    if w is not None:
+        urls = [f["name"] for f in w.functions if f.get("urls")]
+        if urls:
+            found.append(f"the function URL of LLM function {names(urls)}")
+        unread += [
+            f"the URLs of {f['name']}" for f in w.functions if "retries" in f and f.get("urls") is None
+        ]
+    albs = ev.optional("elbv2.lambda_target_groups")
+    if albs is None:
+        unread.append("the load balancer target groups")
+    elif w is not None:
+        fronted = [
+            f"{g['name']} -> {t.split(':')[-1]}"
+            for g in albs["groups"]
+            if g.get("loadBalancers")
+            for t in g.get("targets") or []
+            if w.has(t)
+        ]
+        if fronted:
+            found.append(f"Application Load Balancer target group {names(fronted)}")
+    gql = ev.optional("appsync.graphql_apis")
+    if gql is None:
+        unread.append("the AppSync GraphQL APIs")
+    else:
+        for a in gql["apis"]:
+            if a.get("dataSources") is None:
+                unread.append(f"the data sources of AppSync API {a.get('name')}")
+                continue
+            ties = [
+                d.get("name")
+                for d in a["dataSources"]
+                if d.get("type") == "AMAZON_BEDROCK_RUNTIME"
+                or (d.get("type") == "AWS_LAMBDA" and w is not None and w.has(d.get("function")))
+            ]
+            if ties:
+                found.append(f"AppSync API {a.get('name')} (data source {names([str(t) for t in ties])})")
+    rt = ev.optional("agentcore.runtimes")
+    if rt is None:
+        unread.append("the AgentCore runtimes")
+    else:
+        ready = [
+            f"{r.get('name')}/{e.get('name')}"
+            for r in rt.get("runtimes") or []
+            for e in r.get("endpoints") or []
+            if e.get("status") == "READY"
+        ]
+        if ready:
+            found.append(f"AgentCore runtime endpoint {names(ready)}")
+    if found:
+        return met(f"A managed front door fronts the workload: {'; '.join(found)}.")
+    if w is not None and w.gaps:
+        unread += w.gaps
+    if unread:
+        return cannot_tell(f"No managed front door was found, but {names(unread)} could not be read.")
+    return not_met(
+        "No managed front door exists: no API Gateway REST or HTTP API, no load balancer target group, "
+        "function URL or AppSync data source leading to an LLM function or Bedrock, and no ready AgentCore "
+        "runtime endpoint."
+    )
 
 
 # Timeouts nobody chose: the Lambda default (console, SAM, CDK, Terraform: 3 s), the Serverless Framework's

@@ -185,7 +185,14 @@ CASES = [
     ),
     (
         "api_front_door_present",
-        {"apigateway.rest_apis": {"apis": []}, "apigateway.http_apis": {"apis": []}},
+        {
+            "apigateway.rest_apis": {"apis": []},
+            "apigateway.http_apis": {"apis": []},
+            "lambda.functions": fns({**FN, "urls": []}),
+            "elbv2.lambda_target_groups": {"groups": []},
+            "appsync.graphql_apis": {"apis": []},
+            "agentcore.runtimes": {"runtimes": []},
+        },
         {},
         False,
     ),
