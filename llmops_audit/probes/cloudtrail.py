@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmops_audit.evidence.shapes import data_event_coverage
-from llmops_audit.evidence.snapshot import Evidence
+from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
 from llmops_audit.probes.base import Verdict, cannot_tell, met, names, not_met, plural, probe
 from llmops_audit.probes.params import Param
 
@@ -179,3 +179,65 @@ def cloudtrail_lake_store_present(ev: Evidence, params: dict[str, Any]) -> Verdi
         "No CloudTrail Lake event data store collects Bedrock data events for "
         f"{', '.join(sorted(wanted))}: {names(found)}."
     )
+
+
+# -- Amazon Bedrock AgentCore ------------------------------------------------------------------------------
+# The CloudTrail resources.type of AgentCore's data events: AWS::BedrockAgentCore::Gateway (InvokeGateway, the
+# tool calls; AgentCore developer guide, "Enable CloudTrail data event logging for Amazon Bedrock AgentCore
+# Gateway resources") and AWS::BedrockAgentCore::Runtime (InvokeAgentRuntime, the agent invocations). A
+# selector can name only a type CloudTrail knows, so accepting a type never makes an unlogged account met.
+AGENTCORE_TYPES = {"runtimes": "AWS::BedrockAgentCore::Runtime", "gateways": "AWS::BedrockAgentCore::Gateway"}
+
+
+def _either(ev: Evidence, wanted: list[str]) -> Verdict:
+    """A trail, else a Lake event data store, that logs every data event of `wanted`."""
+    verdicts: list[Verdict] = []
+    for check, section in (
+        (trail_bedrock_data_events_covered, "cloudtrail.trails"),
+        (cloudtrail_lake_store_present, "cloudtrail.event_data_stores"),
+    ):
+        try:
+            verdicts.append(check.fn(ev, {"types": wanted}))
+        except MissingEvidence as exc:
+            verdicts.append(
+                cannot_tell(f"Could not read {section}: {exc.error.describe()}.", missing=(exc.error.action,))
+            )
+    for v in verdicts:
+        if v.value is True:
+            return v
+    unknown = [v for v in verdicts if v.value is None]
+    if unknown:
+        return cannot_tell(
+            " ".join(v.summary for v in unknown),
+            *[d for v in unknown for d in v.details],
+            missing=tuple(sorted({m for v in unknown for m in v.missing})),
+        )
+    return not_met(" ".join(v.summary for v in verdicts))
+
+
+@probe(
+    "trail_agentcore_data_events_covered",
+    "cloudtrail.trails",
+    "cloudtrail.event_data_stores",
+    "agentcore.runtimes",
+    "agentcore.gateways",
+)
+def trail_agentcore_data_events_covered(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """A logging, validated trail for the audited Region (or an enabled CloudTrail Lake event data store)
+    logs every AgentCore data event of the resource kinds the account uses: AWS::BedrockAgentCore::Runtime
+    when it has runtimes, AWS::BedrockAgentCore::Gateway when it has gateways."""
+    wanted: list[str] = []
+    for section, key in (("agentcore.runtimes", "runtimes"), ("agentcore.gateways", "gateways")):
+        items = ev.get(section).get(key) or []
+        if [
+            r
+            for r in items
+            if r.get("status") not in ("DELETING", "DELETE_FAILED", "CREATE_FAILED", "FAILED")
+        ]:
+            wanted.append(AGENTCORE_TYPES[key])
+    if not wanted:
+        return not_met(
+            f"No AgentCore runtime or gateway exists in {ev.scope.region}, so there are no AgentCore actions "
+            "to audit."
+        )
+    return _either(ev, wanted)
