@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -54,6 +55,76 @@ NOT_FOUND_SUFFIXES = ("NotFoundException", "NotFound", "NotFoundError", "NotInUs
 
 def _is_not_found(code: str, status: int | None) -> bool:
     return code.startswith("NoSuch") or code.endswith(NOT_FOUND_SUFFIXES) or status == 404
+
+
+# Answers that will be the same however often the call is repeated: not retried, and an emulator's
+# "not implemented" is recorded as unsupported (real AWS never says it of an API its model has).
+NOT_IMPLEMENTED_CODES = {
+    "NotImplemented",
+    "NotImplementedException",
+    "UnknownOperation",
+    "UnknownOperationException",
+}
+PERMANENT_CODES = NOT_IMPLEMENTED_CODES | {
+    "InvalidAction",
+    "ValidationError",
+    "ValidationException",
+    "InvalidParameterValue",
+    "InvalidParameterValueException",
+    "InvalidParameterCombination",
+    "MissingParameter",
+    "SerializationException",
+}
+_NOT_IMPLEMENTED_TEXT = re.compile(r"not (yet )?implemented|has not been implemented|unknown operation", re.I)
+# botocore's defaults for retries: total attempts (first request included), as AWS_MAX_ATTEMPTS means it.
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_RETRY_MODE = "adaptive"
+
+
+def _aws_host(host: str) -> bool:
+    h = host.split("://")[-1].split("/")[0].split(":")[0].lower()
+    return h.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov"))
+
+
+def is_permanent(
+    response: Any = None, caught_exception: BaseException | None = None, endpoint: Any = None, **_: Any
+) -> bool:
+    """Whether a failed attempt would fail the same way again: "not implemented" (HTTP 501, an emulator's
+    NotImplemented or "not yet implemented", UnknownOperation), a validation error, or (at an endpoint that
+    is not AWS) the HTML crash page an emulator serves for an API it lacks. Such an attempt is not retried."""
+    if isinstance(caught_exception, NotImplementedError):
+        return True
+    if not response:
+        return False
+    http, parsed = response
+    status = getattr(http, "status_code", 0) or 0
+    error = parsed.get("Error") if isinstance(parsed, dict) else None
+    error = error if isinstance(error, dict) else {}
+    code, message = str(error.get("Code") or ""), str(error.get("Message") or "")
+    if status == 501 or code in PERMANENT_CODES or _NOT_IMPLEMENTED_TEXT.search(message[:500]):
+        return True
+    if status == 500 and endpoint is not None and not _aws_host(str(getattr(endpoint, "host", ""))):
+        body = (getattr(http, "content", b"") or b"")[:200].lstrip().lower()
+        return body.startswith((b"<!doctype html", b"<html"))
+    return False
+
+
+def _no_retry_of_permanent_failures(client: Any) -> None:
+    """Wrap botocore's standard/adaptive retry handler of `client` so that a permanent answer (is_permanent)
+    is not retried. Without that handler (legacy mode, or a botocore that names it otherwise) nothing changes."""
+    name = client.meta.service_model.service_id.hyphenize()
+    event, uid = f"needs-retry.{name}", f"retry-config-{name}"
+    emitter = getattr(client.meta.events, "_emitter", None)
+    entry = (getattr(emitter, "_unique_id_handlers", None) or {}).get(uid)
+    if not entry or not callable(entry.get("handler")):
+        return
+    retry = entry["handler"]
+
+    def needs_retry(**kwargs: Any) -> Any:
+        return None if is_permanent(**kwargs) else retry(**kwargs)
+
+    client.meta.events.unregister(event, unique_id=uid)
+    client.meta.events.register(event, needs_retry, unique_id=uid)
 
 
 # Credentials that AWS refuses outright: nothing else will work either, so the run stops.
@@ -249,7 +320,7 @@ class AwsAccess:
         session: boto3.Session,
         region: str,
         *,
-        max_attempts: int = 5,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         client_hook: Callable[[Any], None] | None = None,
     ) -> None:
         self.session = session
@@ -261,10 +332,12 @@ class AwsAccess:
         # record. Each collection (collectors.CollectContext) starts with forget().
         self._answers: dict[str, dict[str, Any] | AwsCallError] = {}
         self._pages: dict[str, list[dict[str, Any]]] = {}
-        # AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, win over our defaults, as everywhere in boto3.
-        retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")}
+        # `max_attempts` is the total number of requests per call, the first included (botocore's
+        # total_max_attempts, what AWS_MAX_ATTEMPTS means); at least 1. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE,
+        # when set, win over our defaults, as everywhere in boto3.
+        retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", DEFAULT_RETRY_MODE)}
         if not os.environ.get("AWS_MAX_ATTEMPTS"):
-            retries["max_attempts"] = max_attempts
+            retries["total_max_attempts"] = max(1, int(max_attempts))
         self._config = Config(
             retries=retries,
             connect_timeout=5,
@@ -287,6 +360,7 @@ class AwsAccess:
             except _CREDENTIAL_ERRORS as exc:
                 raise _credentials_error(exc) from None
             client.meta.events.register("after-call", _reject_malformed, unique_id="llmops-audit-malformed")
+            _no_retry_of_permanent_failures(client)
             if self._client_hook:
                 self._client_hook(client)
             self._clients[key] = client
@@ -496,9 +570,11 @@ class AwsAccess:
             return "denied"
         if code in THROTTLED_CODES or status == 429:
             return "throttled"
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if code in NOT_IMPLEMENTED_CODES or status == 501 or _NOT_IMPLEMENTED_TEXT.search(message[:500]):
+            return "unsupported"  # an emulator's (or an old endpoint's) answer for an API it does not serve
         if _is_not_found(code, status):
             return "not_found"
-        message = str(exc.response.get("Error", {}).get("Message", ""))
         if code == "ValidationError" and "does not exist" in message:
             return "not_found"  # CloudFormation's answer for a stack that is not there (e.g. deleted)
         return "error"
