@@ -498,3 +498,54 @@ def test_null_events_and_null_messages_do_not_crash_the_collector(moto_aws, scop
     ctx.data["logs.lambda_log_groups"] = {"groups": []}
     fb = ctx.section("logs.feedback_events")
     assert (fb["events"], fb["up"], fb["down"], fb["unparsed"]) == (1, 0, 0, 1), fb
+
+
+def test_invocation_log_events_that_are_not_objects_are_skipped_and_counted(moto_aws, scope) -> None:
+    """A Bedrock invocation-log event whose message is a JSON string, number, null or list (or a record whose
+    parts are of the wrong type) once raised AttributeError and failed logs.invocation_records; now such an
+    event is skipped and counted, and only well-formed token counts are kept."""
+    from llmops_audit.collectors import CollectContext
+
+    logs = seed_client("logs")
+    logs.create_log_group(logGroupName="/bedrock/invocations")
+    logs.create_log_stream(logGroupName="/bedrock/invocations", logStreamName="s")
+    now_ms = int(time.time() * 1000)
+    good = {
+        "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+        "operation": "Converse",
+        "input": {"inputTokenCount": 12, "inputBodyJson": {"messages": "never kept"}},
+        "output": {"outputTokenCount": 7},
+    }
+    messages = [
+        json.dumps(good),
+        json.dumps("ModelInvocationLog received"),
+        "null",
+        "42",
+        json.dumps([good]),
+        "not json at all",
+        json.dumps({"modelId": 5, "input": "x", "output": {"outputTokenCount": "7"}}),
+        json.dumps({"modelId": "m", "input": {"inputTokenCount": -1}, "output": {"outputTokenCount": True}}),
+    ]
+    logs.put_log_events(
+        logGroupName="/bedrock/invocations",
+        logStreamName="s",
+        logEvents=[{"timestamp": now_ms - 1000 + i, "message": m} for i, m in enumerate(messages)],
+    )
+    ctx = CollectContext(moto_aws, scope)
+    ctx.data["logs.invocation_log_group"] = {"name": "/bedrock/invocations", "exists": True}
+    rec = ctx.section("logs.invocation_records")
+    assert "logs.invocation_records" not in ctx.errors
+    assert rec["unparsed"] == 5, rec
+    assert rec["records"][0] == {
+        "modelId": good["modelId"],
+        "operation": "Converse",
+        "errorCode": None,
+        "inputTokens": 12,
+        "outputTokens": 7,
+    }
+    # wrong-typed fields are unread (None), never copied: a number as a model id, a string or bool count
+    assert rec["records"][1:] == [
+        {"modelId": None, "operation": None, "errorCode": None, "inputTokens": None, "outputTokens": None},
+        {"modelId": "m", "operation": None, "errorCode": None, "inputTokens": None, "outputTokens": None},
+    ]
+    assert "never kept" not in json.dumps(rec)

@@ -185,21 +185,43 @@ def invocation_records(ctx: CollectContext) -> dict[str, Any]:
         return {"group": group.get("name"), "records": [], "available": False}
     messages, capped = _count_events(ctx, group["name"], "")
     records = []
+    unparsed = 0
     for m in messages:
         try:
             rec = json.loads(m)
         except ValueError:
+            rec = None
+        if not isinstance(rec, dict):
+            unparsed += 1  # plain text, a JSON string, number, list or null: no record, counted
             continue
         records.append(
             {
-                "modelId": rec.get("modelId"),
-                "operation": rec.get("operation"),
-                "errorCode": rec.get("errorCode"),
-                "inputTokens": (rec.get("input") or {}).get("inputTokenCount"),
-                "outputTokens": (rec.get("output") or {}).get("outputTokenCount"),
+                "modelId": _text(rec.get("modelId")),
+                "operation": _text(rec.get("operation")),
+                "errorCode": _text(rec.get("errorCode")),
+                "inputTokens": _count(rec.get("input"), "inputTokenCount"),
+                "outputTokens": _count(rec.get("output"), "outputTokenCount"),
             }
         )
-    return {"group": group["name"], "records": records, "capped": capped, "available": True}
+    return {
+        "group": group["name"],
+        "records": records,
+        "unparsed": unparsed,
+        "capped": capped,
+        "available": True,
+    }
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _count(part: Any, key: str) -> int | None:
+    """A token count of a record's input/output part: a non-negative whole number, else None (unread)."""
+    value = part.get(key) if isinstance(part, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value < 0:
+        return None
+    return int(value) if float(value).is_integer() else None
 
 
 SECTIONS = {

@@ -213,6 +213,7 @@ class InvocationRecords(TypedDict):
     records: list[InvocationRecord]
     available: bool
     capped: NotRequired[bool]
+    unparsed: NotRequired[int]  # events that were not a JSON object (skipped)
 
 
 # -- bedrock.* (collectors/bedrock.py) ---------------------------------------------------------------------
