@@ -313,6 +313,8 @@ def _arn(service: str, op: str, p: dict[str, Any]) -> str:
             return arn.rsplit(":", 1)[0] if arn.count(":") > 5 else arn
         case "bedrock-agentcore-control", "ListWorkloadIdentities":
             return f"arn:aws:bedrock-agentcore:{r}:{a}:workload-identity-directory/default"
+        case "bedrock-agentcore-control", "ListApiKeyCredentialProviders" | "ListOauth2CredentialProviders":
+            return f"arn:aws:bedrock-agentcore:{r}:{a}:token-vault/default"
         case "sns", "ListSubscriptionsByTopic":
             return p["TopicArn"]
         case "apigatewayv2", "GetApis":

@@ -28,8 +28,17 @@ SENSITIVE = re.compile(
 )
 # The exceptions above a demanding reviewer checked: the only object reads are evaluation outputs (scores), and
 # GetMetricData, GetRole(Policy), ListServiceSpecificCredentials (metadata only: never the password) are reads.
+# The AgentCore token vault's credential-provider listings return names, ARNs, vendors and timestamps only (no
+# key, secret, client id or token member anywhere in their botocore output shapes: a test walks them); the
+# Get*CredentialProvider reads, which name the secret and the client id, stay refused.
 ALLOWED_DESPITE_NAME = frozenset(
-    {("s3", "GetObject"), ("iam", "ListServiceSpecificCredentials"), ("iam", "ListAccessKeys")}
+    {
+        ("s3", "GetObject"),
+        ("iam", "ListServiceSpecificCredentials"),
+        ("iam", "ListAccessKeys"),
+        ("bedrock-agentcore-control", "ListApiKeyCredentialProviders"),
+        ("bedrock-agentcore-control", "ListOauth2CredentialProviders"),
+    }
 )
 _OP = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 

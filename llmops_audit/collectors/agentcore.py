@@ -12,8 +12,8 @@ a condition constrains it), and tag values (only the values of a few well-known 
 Not called: Get*CredentialProvider (their output carries secret ARNs and client ids), GetTokenVault, GetPolicy
 (a policy's text comes with the listing anyway), GetEvaluator (instructions). The credential-provider
 listings (ListOauth2CredentialProviders, ListApiKeyCredentialProviders: names, vendors and ARNs only) are
-refused by the guard's name rule (aws/operations.py SENSITIVE); the outbound credential provider each
-gateway target uses is read from GetGatewayTarget instead (type and provider ARN only).
+allowed despite the guard's name rule (aws/operations.py ALLOWED_DESPITE_NAME); the outbound credential
+provider each gateway target uses is read from GetGatewayTarget (type and provider ARN only).
 
 Sub-calls per resource that fail are recorded in the section's "errors" list ({"action", "kind", "resource",
 "message"}, as in collectors/agents.py) and leave the matching field None, which means "unknown" (never
@@ -64,6 +64,11 @@ agentcore.policy_engines
 
 agentcore.workload_identities
     {"identities": [{"name", "arn"}], "truncated": bool}
+
+agentcore.credential_providers
+    {"api_key": [{"name", "arn"}], "oauth2": [{"name", "arn", "vendor"}], "truncated": bool}
+    The token vault's outbound credential providers (ListApiKeyCredentialProviders,
+    ListOauth2CredentialProviders: metadata only, no key, secret or client id).
 
 agentcore.memories
     {"memories": [{"id", "arn", "name", "status", "detail": bool (GetMemory read),
@@ -482,6 +487,33 @@ def workload_identities(ctx: CollectContext) -> dict[str, Any]:
 # -- memory ---------------------------------------------------------------------------------------
 
 
+def credential_providers(ctx: CollectContext) -> dict[str, Any]:
+    """The token vault's outbound credential providers: names, ARNs and (OAuth) vendors only.
+
+    ListApiKeyCredentialProviders and ListOauth2CredentialProviders return metadata only (botocore's output
+    shapes hold name, ARN, vendor and timestamps: no key, secret, client id or token; aws/operations.py
+    ALLOWED_DESPITE_NAME, proven by tests/collectors/test_agentcore_credentials.py). The Get* reads are never
+    made: they name the secret's ARN and the OAuth client id."""
+    api_keys = ctx.aws.items(
+        SERVICE, "list_api_key_credential_providers", "credentialProviders", max_pages=10
+    )
+    oauth2 = ctx.aws.items(SERVICE, "list_oauth2_credential_providers", "credentialProviders", max_pages=10)
+    return {
+        "api_key": [
+            {"name": p.get("name"), "arn": p.get("credentialProviderArn")} for p in api_keys[:MAX_LIST]
+        ],
+        "oauth2": [
+            {
+                "name": p.get("name"),
+                "arn": p.get("credentialProviderArn"),
+                "vendor": p.get("credentialProviderVendor"),
+            }
+            for p in oauth2[:MAX_LIST]
+        ],
+        "truncated": len(api_keys) > MAX_LIST or len(oauth2) > MAX_LIST,
+    }
+
+
 def memories(ctx: CollectContext) -> dict[str, Any]:
     listed = ctx.aws.items(SERVICE, "list_memories", "memories", max_pages=10)
     out: list[dict[str, Any]] = []
@@ -643,6 +675,7 @@ SECTIONS = {
     "agentcore.gateways": gateways,
     "agentcore.policy_engines": policy_engines,
     "agentcore.workload_identities": workload_identities,
+    "agentcore.credential_providers": credential_providers,
     "agentcore.memories": memories,
     "agentcore.online_evaluations": online_evaluations,
     "agentcore.evaluators": evaluators,

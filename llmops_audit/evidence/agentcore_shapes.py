@@ -233,3 +233,22 @@ class AgentCoreRoles(TypedDict):
     resources_without_role: list[str]  # runtimes/gateways whose Get* failed: their role is unknown
     truncated: bool
     errors: list[str]
+
+
+class AgentCoreApiKeyProvider(TypedDict):
+    name: str | None
+    arn: str | None
+
+
+class AgentCoreOauth2Provider(TypedDict):
+    name: str | None
+    arn: str | None
+    vendor: str | None  # CredentialProviderVendorType, e.g. GoogleOauth2, CustomOauth2
+
+
+class AgentCoreCredentialProviders(TypedDict):
+    """agentcore.credential_providers: the token vault's outbound credential providers (metadata only)"""
+
+    api_key: list[AgentCoreApiKeyProvider]
+    oauth2: list[AgentCoreOauth2Provider]
+    truncated: bool

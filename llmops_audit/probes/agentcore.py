@@ -334,6 +334,72 @@ def agentcore_gateway_targets_authorized(ev: Evidence, params: dict[str, Any]) -
     )
 
 
+@probe("agentcore_api_keys_not_shared", "agentcore.gateways", "agentcore.credential_providers")
+def agentcore_api_keys_not_shared(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """No API-key credential provider (one static key in the token vault) is used by the targets of more than
+    one AgentCore gateway: each agent's tools call out under their own credentials, not a shared key."""
+    data = ev.get("agentcore.gateways")
+    gateways = _live(data.get("gateways") or [])
+    if not gateways:
+        return not_met(
+            f"No AgentCore gateway exists in {ev.scope.region}: no agent tool is behind a gateway."
+        )
+    users: dict[str, set[str]] = {}
+    unknown: list[str] = []
+    for gw in gateways:
+        targets = gw.get("targets")
+        if targets is None:
+            unknown.append(f"{gw['name']} (targets)")
+            continue
+        for t in _live(targets):
+            providers = t.get("credentialProviders")
+            if providers is None:
+                unknown.append(f"{gw['name']}/{t.get('name') or t.get('id')}")
+                continue
+            for p in providers:
+                if p.get("type") == "API_KEY":
+                    users.setdefault(p.get("providerArn") or "(unnamed API-key provider)", set()).add(
+                        gw["name"]
+                    )
+    vault = ev.optional("agentcore.credential_providers")
+    detail: tuple[str, ...] = ()
+    if vault is not None:
+        vendors = sorted({str(p.get("vendor")) for p in vault.get("oauth2") or []})
+        detail = (
+            f"Token vault: {plural(len(vault.get('api_key') or []), 'API-key credential provider')}, "
+            f"{plural(len(vault.get('oauth2') or []), 'OAuth2 credential provider')}"
+            + (f" ({', '.join(vendors)})" if vendors else "")
+            + ("; more were listed than read" if vault.get("truncated") else "")
+            + ".",
+        )
+    shared = {arn: gws for arn, gws in users.items() if len(gws) > 1}
+    if shared:
+        return not_met(
+            "An API-key credential provider is shared between AgentCore gateways (one static key acts for "
+            "several agents' tools): "
+            + names(
+                [f"{arn.rsplit('/', 1)[-1]} by {', '.join(sorted(g))}" for arn, g in sorted(shared.items())]
+            )
+            + ".",
+            *detail,
+        )
+    if unknown:
+        return cannot_tell(
+            f"The outbound credentials of AgentCore gateway target {names(unknown)} could not be read.",
+            *detail,
+            missing=_missing(data, [g["name"] for g in gateways], "gateway")
+            or ("bedrock-agentcore:GetGatewayTarget",),
+        )
+    if data.get("truncated"):
+        return cannot_tell("No gateway read shares an API key, but not every gateway was read.", *detail)
+    used = (
+        f"{plural(len(users), 'API-key credential provider')}, each used by one gateway"
+        if users
+        else ("no API-key credential provider")
+    )
+    return met(f"No AgentCore gateway shares an API key with another: the targets use {used}.", *detail)
+
+
 # -- identity -------------------------------------------------------------------------------------
 
 

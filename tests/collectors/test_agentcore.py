@@ -436,7 +436,8 @@ def test_what_moto_lacks_fails_as_unsupported(moto_aws, scope, section):
 
 
 def test_no_credential_or_secret_operation_is_called():
-    """The collector never names a credential-provider, token-vault or policy-text read."""
+    """The collector never names a credential-provider Get, token-vault or policy-text read (the two
+    credential-provider listings return metadata only: tests/collectors/test_agentcore_credentials.py)."""
     from llmops_audit.aws.operations import declared
 
     ops = {op for s, op in declared() if s == SERVICE}
@@ -450,10 +451,12 @@ def test_no_credential_or_secret_operation_is_called():
         "ListAgentRuntimeEndpoints",
         "ListAgentRuntimeVersions",
         "ListAgentRuntimes",
+        "ListApiKeyCredentialProviders",
         "ListEvaluators",
         "ListGatewayTargets",
         "ListGateways",
         "ListMemories",
+        "ListOauth2CredentialProviders",
         "ListOnlineEvaluationConfigs",
         "ListPolicies",
         "ListPolicyEngines",
