@@ -245,3 +245,86 @@ def test_graphql_data_sources_denied_leave_that_api_unread(moto_aws, scope, cann
     canned.deny("appsync", "ListDataSources")
     (got,) = _ctx(moto_aws, scope).section("appsync.graphql_apis")["apis"]
     assert got["dataSources"] is None
+
+
+# -- EventBridge Scheduler (L3.2, L4.1) --------------------------------------------------------------------
+
+SFN = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:"
+EVAL_FN = {"name": "eval-runner", "arn": FN + "eval-runner", "roleActions": ["bedrock:CreateEvaluationJob"]}
+CHAT_FN = {"name": "chat", "arn": FN + "chat", "roleActions": ["bedrock:*"]}
+
+
+def _scheduled(scope, schedules, rules=(), **extra):
+    sections = {
+        "events__rules": {"rules": list(rules)},
+        "scheduler__schedules": {"schedules": schedules},
+        "lambda__functions": {"functions": [EVAL_FN, CHAT_FN], "total": 2},
+        "stepfunctions__state_machines": {"state_machines": []},
+        **extra,
+    }
+    return run_probe("scheduled_evaluation_rules_present", snapshot(scope, **sections), {})
+
+
+def _sch(target: str, state: str = "ENABLED") -> dict:
+    return {
+        "name": "nightly",
+        "group": "evals",
+        "state": state,
+        "schedule": "cron(0 3 * * ? *)",
+        "targets": [target],
+    }
+
+
+def test_a_scheduler_schedule_of_an_evaluation_runner_counts(scope) -> None:
+    """Before: Scheduler was not read, so scheduled evaluations set up with it were not met."""
+    v = _scheduled(scope, [_sch(FN + "eval-runner")])
+    assert v.value is True and "evals/nightly" in v.summary and "eval-runner" in v.summary
+    # the universal target that calls CreateEvaluationJob itself
+    v = _scheduled(scope, [_sch("arn:aws:scheduler:::aws-sdk:bedrock:createEvaluationJob")])
+    assert v.value is True and "bedrock:CreateEvaluationJob" in v.summary
+
+
+def test_scheduler_schedules_that_prove_nothing(scope) -> None:
+    # a disabled schedule, a function allowed only bedrock:* (not an evaluation runner), a name alone
+    assert _scheduled(scope, [_sch(FN + "eval-runner", state="DISABLED")]).value is False
+    assert _scheduled(scope, [_sch(FN + "chat")]).value is False
+    named = {**_sch(f"arn:aws:sqs:{REGION}:{ACCOUNT}:queue"), "name": "llm-eval-nightly"}
+    assert _scheduled(scope, [named]).value is False
+
+
+def test_unread_scheduler_is_unknown_not_not_met(scope) -> None:
+    snap = snapshot(
+        scope,
+        events__rules={"rules": []},
+        lambda__functions={"functions": [EVAL_FN], "total": 1},
+        stepfunctions__state_machines={"state_machines": []},
+    )
+    v = run_probe("scheduled_evaluation_rules_present", snap, {})
+    assert v.value is None and "Scheduler" in v.summary
+
+
+def test_scheduler_collector_reads_targets_and_expressions_from_moto(moto_aws, scope) -> None:
+    sch = seed_client("scheduler")
+    sch.create_schedule_group(Name="evals")
+    role = f"arn:aws:iam::{ACCOUNT}:role/scheduler"
+    sch.create_schedule(
+        Name="nightly",
+        GroupName="evals",
+        ScheduleExpression="cron(0 3 * * ? *)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": FN + "eval-runner", "RoleArn": role, "Input": '{"prompt": "secret text"}'},
+    )
+    sch.create_schedule(
+        Name="backup",
+        ScheduleExpression="rate(1 day)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:q", "RoleArn": role},
+    )
+    data = _ctx(moto_aws, scope).section("scheduler.schedules")
+    by = {s["name"]: s for s in data["schedules"]}
+    assert by["nightly"]["schedule"] == "cron(0 3 * * ? *)" and by["nightly"]["targets"] == [
+        FN + "eval-runner"
+    ]
+    assert by["nightly"]["group"] == "evals" and by["nightly"]["detail"] is True
+    assert by["backup"]["detail"] is False  # an SQS target cannot start an evaluation: no GetSchedule
+    assert "secret text" not in str(data)

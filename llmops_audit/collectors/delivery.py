@@ -4,6 +4,8 @@ Section shapes:
 codepipeline.pipelines: {"pipelines": [{"name", "stages": [name, ...], "approvals": ["stage/action", ...]}]}
 events.rules: {"rules": [{"name", "schedule": expr | None, "state", "targets": [arn, ...]}]}
 (no rule description: free text a person wrote is never copied into evidence)
+scheduler.schedules: {"schedules": [{"name", "group", "state", "schedule": expr | None (not read), "targets": [arn],
+    "detail": bool (GetSchedule read)}], "detailed": int}   (EventBridge Scheduler; never the target's Input)
 ssm.prompt_parameters: {"parameters": [name, ...]}   (names only, never values)
 tagging.environments: {"tag_values": {tag key: [distinct values]}}
 """
@@ -112,6 +114,46 @@ def rules(ctx: CollectContext) -> dict[str, Any]:
     return {"rules": out}
 
 
+MAX_SCHEDULES = 50  # schedules whose detail (GetSchedule: the expression) is read
+# Targets that could start an evaluation: a function, a state machine, or a universal target calling
+# Bedrock or Step Functions (arn:aws:scheduler:::aws-sdk:<service>:<apiAction>).
+_CANDIDATE = (":lambda:", ":states:", ":aws-sdk:bedrock", ":aws-sdk:sfn:")
+
+
+def schedules(ctx: CollectContext) -> dict[str, Any]:
+    """EventBridge Scheduler schedules (every group), their state and target ARN (ListSchedules); the
+    expression (GetSchedule) of those whose target could start an evaluation. The target's Input, which may
+    hold prompts, is never kept."""
+    listed = ctx.aws.items("scheduler", "list_schedules", "Schedules", max_pages=10)
+    out: list[dict[str, Any]] = []
+    detailed = 0
+    for sch in listed:
+        target = str((sch.get("Target") or {}).get("Arn") or "")
+        entry: dict[str, Any] = {
+            "name": sch.get("Name"),
+            "group": sch.get("GroupName"),
+            "state": sch.get("State"),
+            "schedule": None,
+            "targets": [target] if target else [],
+            "detail": False,
+        }
+        if (
+            any(c in target for c in _CANDIDATE)
+            and sch.get("State") != "DISABLED"
+            and detailed < MAX_SCHEDULES
+        ):
+            detailed += 1
+            d = ctx.aws.call(
+                "scheduler", "get_schedule", Name=sch["Name"], GroupName=sch.get("GroupName") or "default"
+            )
+            entry["schedule"] = d.get("ScheduleExpression")
+            entry["state"] = d.get("State") or entry["state"]
+            entry["targets"] = [str((d.get("Target") or {}).get("Arn") or target)]
+            entry["detail"] = True
+        out.append(entry)
+    return {"schedules": out, "detailed": detailed}
+
+
 def prompt_parameters(ctx: CollectContext) -> dict[str, Any]:
     names = [
         p["Name"]
@@ -164,6 +206,7 @@ def environments(ctx: CollectContext) -> dict[str, Any]:
 SECTIONS = {
     "codepipeline.pipelines": pipelines,
     "events.rules": rules,
+    "scheduler.schedules": schedules,
     "ssm.prompt_parameters": prompt_parameters,
     "tagging.environments": environments,
 }

@@ -7,6 +7,7 @@ nothing about it, whatever their names.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from llmops_audit.evidence.snapshot import Evidence, MissingEvidence
@@ -75,24 +76,42 @@ def pipeline_manual_approval_present(ev: Evidence, params: dict[str, Any]) -> Ve
     return not_met("No CodePipeline pipeline exists, so no approval step is visible in AWS.")
 
 
+EVALUATION_TARGET = re.compile(r":aws-sdk:bedrock:createEvaluationJob$", re.I)
+
+
 @probe(
     "scheduled_evaluation_rules_present",
     "events.rules",
+    "scheduler.schedules",
     "lambda.functions",
     "stepfunctions.state_machines",
 )
 def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """An enabled EventBridge schedule starts Bedrock evaluation jobs: its target is a function whose role is
-    granted bedrock:CreateEvaluationJob, or a state machine whose task starts one."""
-    all_rules = ev.get("events.rules")["rules"]
-    schedules = [r for r in all_rules if r["schedule"] and r.get("state") != "DISABLED"]
-    if not schedules:
-        if not all_rules:
-            return not_met("No EventBridge rule exists, so no schedule starts evaluation runs.")
-        return not_met(
-            f"None of the {plural(len(all_rules), 'EventBridge rule')} is an enabled schedule, "
-            "so none starts evaluation runs."
+    """An enabled EventBridge rule schedule or EventBridge Scheduler schedule starts Bedrock evaluation jobs:
+    its target is a function whose role is granted bedrock:CreateEvaluationJob, a state machine whose task
+    starts one, or Scheduler's universal target for bedrock:CreateEvaluationJob."""
+    rules_data = ev.optional("events.rules")
+    sched_data = ev.optional("scheduler.schedules")
+    if rules_data is None and sched_data is None:
+        return cannot_tell(
+            "Neither the EventBridge rules nor the EventBridge Scheduler schedules could be read."
         )
+    all_rules = (rules_data or {"rules": []})["rules"]
+    all_sched = (sched_data or {"schedules": []})["schedules"]
+    schedules = [
+        (r["name"], r["schedule"], r["targets"])
+        for r in all_rules
+        if r["schedule"] and r.get("state") != "DISABLED"
+    ] + [
+        (f"{s.get('group') or 'default'}/{s['name']}", s.get("schedule") or "schedule", s["targets"])
+        for s in all_sched
+        if s.get("state") != "DISABLED"
+    ]
+    unread = [
+        w
+        for w, d in (("EventBridge rules", rules_data), ("EventBridge Scheduler schedules", sched_data))
+        if d is None
+    ]
     fns_data = ev.optional("lambda.functions")
     sm_data = ev.optional("stepfunctions.state_machines")
     fns: dict[str, dict[str, Any]] = {}
@@ -101,21 +120,23 @@ def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> 
         fns[f["name"]] = f
     machines = {m["arn"]: m for m in (sm_data or {}).get("state_machines", [])}
     hits, unknown = [], []
-    for r in schedules:
-        for t in r["targets"]:
+    for name, expr, targets in schedules:
+        for t in targets:
             t = str(t or "")
-            if ":lambda:" in t:
+            if EVALUATION_TARGET.search(t):
+                hits.append(f"{name} ({expr}) -> bedrock:CreateEvaluationJob")
+            elif ":lambda:" in t:
                 f = fns.get(workload.function_arn(t))
                 if fns_data is None or (f is not None and f.get("roleActions") is None):
-                    unknown.append(f"{r['name']} -> {t.split(':')[-1]}")
+                    unknown.append(f"{name} -> {t.split(':')[-1]}")
                 elif f is not None and workload.evaluation_grant(f.get("roleActions")):
-                    hits.append(f"{r['name']} ({r['schedule']}) -> function {f['name']}")
+                    hits.append(f"{name} ({expr}) -> function {f['name']}")
             elif ":states:" in t and ":stateMachine:" in t:
                 m = machines.get(t)
                 if sm_data is None or (m is not None and m.get("definitionRead") is False):
-                    unknown.append(f"{r['name']} -> {t.split(':')[-1]}")
+                    unknown.append(f"{name} -> {t.split(':')[-1]}")
                 elif m is not None and workload.machine_starts_evaluations(m, fns):
-                    hits.append(f"{r['name']} ({r['schedule']}) -> state machine {m['name']}")
+                    hits.append(f"{name} ({expr}) -> state machine {m['name']}")
     if hits:
         return met(f"Schedule {names(hits)} starts Bedrock evaluation jobs (CreateEvaluationJob).")
     if unknown:
@@ -123,10 +144,23 @@ def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> 
             f"Whether schedule target {names(unknown)} starts evaluation jobs could not be read (its "
             "function's role or its state machine's definition)."
         )
+    if unread:
+        return cannot_tell(
+            f"No schedule read starts evaluation jobs, but the {' and the '.join(unread)} could not be read."
+        )
+    if not schedules:
+        if not all_rules and not all_sched:
+            return not_met(
+                "No EventBridge rule or Scheduler schedule exists, so no schedule starts evaluation runs."
+            )
+        return not_met(
+            f"None of the {plural(len(all_rules), 'EventBridge rule')} and "
+            f"{plural(len(all_sched), 'Scheduler schedule')} is an enabled schedule, so none starts evaluation runs."
+        )
     return not_met(
-        f"None of the {plural(len(schedules), 'enabled EventBridge schedule')} targets a function allowed "
-        "bedrock:CreateEvaluationJob or a state machine that starts evaluation jobs (a rule's name or "
-        "description proves nothing)."
+        f"None of the {plural(len(schedules), 'enabled schedule')} (EventBridge rules and Scheduler) targets a "
+        "function allowed bedrock:CreateEvaluationJob, a state machine that starts evaluation jobs or "
+        "bedrock:CreateEvaluationJob itself (a schedule's name or description proves nothing)."
     )
 
 

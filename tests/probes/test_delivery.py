@@ -110,6 +110,7 @@ def test_scheduled_evaluation_rules_present(scope) -> None:
             snapshot(
                 scope,
                 events__rules={"rules": rules},
+                scheduler__schedules={"schedules": []},
                 lambda__functions=functions,
                 stepfunctions__state_machines=machines,
             ),

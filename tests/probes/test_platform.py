@@ -420,6 +420,7 @@ CASES = [
                     }
                 ]
             },
+            "scheduler.schedules": {"schedules": []},
             "lambda.functions": fns(FN, EVAL_RUNNER),
             **NO_MACHINES,
         },
