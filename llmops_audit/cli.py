@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from llmops_audit import __version__
-from llmops_audit.errors import AuditError, ExitCode, UsageError
+from llmops_audit.errors import AuditError, AwsAccessError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     from llmops_audit.evidence.snapshot import EvidenceSnapshot
     from llmops_audit.evidence.sources import EvidenceSource
-    from llmops_audit.model import AuditReport, Framework
+    from llmops_audit.fleet import ScopeOptions
+    from llmops_audit.model import AuditReport, FleetReport, Framework
     from llmops_audit.pipeline import AuditRequest
 
 EXIT_CODES_HELP = (
@@ -165,6 +166,85 @@ Deadline = Annotated[
         help="Stop reading AWS after this long (90s, 20m, 1h) and report what was read; exit 3 if it passed.",
     ),
 ]
+Regions = Annotated[
+    str | None,
+    typer.Option(
+        "--regions",
+        help="Audit several Regions: us-east-1,eu-west-1, or `all` (the account's enabled Regions, skipping "
+        "those with no Bedrock or AgentCore use unless --include-unused). Writes a multi-scope report.",
+        rich_help_panel="Scopes",
+    ),
+]
+IncludeUnused = Annotated[
+    bool,
+    typer.Option(
+        "--include-unused",
+        help="With --regions all, also audit Regions with no Bedrock or AgentCore use.",
+        rich_help_panel="Scopes",
+    ),
+]
+RoleArn = Annotated[
+    str | None,
+    typer.Option("--role-arn", help="Assume this IAM role to read its account.", rich_help_panel="Scopes"),
+]
+ExternalId = Annotated[
+    str | None,
+    typer.Option(
+        "--external-id", help="The external id the role's trust policy asks for.", rich_help_panel="Scopes"
+    ),
+]
+OrgRole = Annotated[
+    str | None,
+    typer.Option(
+        "--org-role",
+        help="List the AWS Organization's accounts (run from the management or a delegated administrator "
+        "account) and assume the role NAME in each. Writes a multi-scope report.",
+        rich_help_panel="Scopes",
+    ),
+]
+Accounts = Annotated[
+    str | None,
+    typer.Option(
+        "--accounts",
+        help="With --org-role: only these accounts or OUs (comma-separated ids: 123456789012, ou-ab12-cd34ef56).",
+        rich_help_panel="Scopes",
+    ),
+]
+ExcludeAccounts = Annotated[
+    str | None,
+    typer.Option(
+        "--exclude-accounts", help="With --org-role: skip these accounts or OUs.", rich_help_panel="Scopes"
+    ),
+]
+WorkloadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--workload",
+        help="Audit one workload: only resources tagged KEY=VALUE (e.g. app=support-bot, or "
+        "awsApplication=ARN); account-wide evidence is shown as shared.",
+        rich_help_panel="Scopes",
+    ),
+]
+WorkloadsBy = Annotated[
+    str | None,
+    typer.Option(
+        "--workloads-by",
+        help="Audit one workload per distinct value of tag KEY. Writes a multi-scope report.",
+        rich_help_panel="Scopes",
+    ),
+]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        help="Audit a stable slice I/N of the scopes (0 <= I < N); combine the shards with `llmops-audit merge`.",
+        rich_help_panel="Scopes",
+    ),
+]
+MaxWorkers = Annotated[
+    int | None,
+    typer.Option("--max-workers", help="Scopes read at the same time (default 4).", rich_help_panel="Scopes"),
+]
 FailOnUnknown = Annotated[
     bool,
     typer.Option("--fail-on-unknown", help="With --fail-on-gates: a gate without data counts as failed."),
@@ -192,6 +272,49 @@ class RunOptions:
     fail_on_gates: bool = False
     fail_on_unknown: bool = False
     deadline: str = "30m"
+    regions: str | None = None
+    include_unused: bool = False
+    role_arn: str | None = None
+    external_id: str | None = None
+    org_role: str | None = None
+    accounts: str | None = None
+    exclude_accounts: str | None = None
+    workload: str | None = None
+    workloads_by: str | None = None
+    shard: str | None = None
+    max_workers: int | None = None
+
+    def scope_options(self) -> ScopeOptions:
+        """The scope options, parsed and checked (one-line errors, before any AWS call)."""
+        from llmops_audit.fleet import ScopeOptions
+        from llmops_audit.inputs import scopes as p
+
+        options = ScopeOptions(
+            profile=self.profile,
+            region=self.region,
+            regions=p.parse_regions(self.regions),
+            role_arn=p.parse_role_arn(self.role_arn),
+            external_id=p.parse_external_id(self.external_id),
+            org_role=p.parse_role_name(self.org_role),
+            accounts=p.AccountFilter(
+                p.parse_accounts("--accounts", self.accounts),
+                p.parse_accounts("--exclude-accounts", self.exclude_accounts),
+            ),
+            workload=p.parse_workload(self.workload),
+            workloads_by=p.parse_tag_key(self.workloads_by),
+            include_unused=self.include_unused,
+            shard=p.parse_shard(self.shard),
+            max_workers=p.parse_max_workers(self.max_workers),
+        )
+        options.check()
+        return options
+
+    @property
+    def scoped(self) -> bool:
+        """Whether a scope option was given (then the live run goes through llmops_audit/fleet.py)."""
+        return any(
+            (self.regions, self.role_arn, self.org_role, self.workload, self.workloads_by, self.shard)
+        ) or bool(self.accounts or self.exclude_accounts or self.external_id or self.include_unused)
 
 
 def _fail(err: AuditError) -> None:
@@ -209,30 +332,6 @@ def _errors_to_exit() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         raise typer.Exit(130) from None
-
-
-class Progress:
-    """A spinner on stderr naming the evidence being read (only on a terminal, and not with --quiet)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self._status = None
-        if not quiet and sys.stderr.isatty():
-            from rich.console import Console
-
-            self._status = Console(stderr=True).status("Reading AWS evidence…")
-
-    def __enter__(self) -> Progress:
-        if self._status:
-            self._status.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._status:
-            self._status.stop()
-
-    def section(self, name: str) -> None:
-        if self._status:
-            self._status.update(f"Reading {name}…")
 
 
 def _framework(opts: RunOptions) -> Framework:
@@ -270,6 +369,12 @@ def _check_offline_options(opts: RunOptions) -> None:
                 ("--period", opts.period),
                 ("--since", opts.since),
                 ("--until", opts.until),
+                ("--regions", opts.regions),
+                ("--role-arn", opts.role_arn),
+                ("--org-role", opts.org_role),
+                ("--workload", opts.workload),
+                ("--workloads-by", opts.workloads_by),
+                ("--shard", opts.shard),
             )
             if value
         ]
@@ -346,14 +451,39 @@ def _check_outputs(opts: RunOptions, output: Path | None) -> None:
         check_target(opts.save_evidence, "saved evidence")
 
 
-def _audit(opts: RunOptions, output: Path | None = None, *, gates_only: bool = False) -> AuditReport:
-    """Options -> request and source -> pipeline.run, with progress on stderr and --save-evidence."""
+def _audit(
+    opts: RunOptions, output: Path | None = None, *, gates_only: bool = False
+) -> AuditReport | FleetReport:
+    """Options -> request and source -> pipeline.run (or, with scope options, fleet.Fleet.run), with progress
+    on stderr and --save-evidence. Every option and input file is checked before the first AWS call."""
     from llmops_audit.pipeline import run
+    from llmops_audit.progress import RunProgress
     from llmops_audit.report.files import write_text
 
     _check_offline_options(opts)
     _check_outputs(opts, output)
+    scopes = opts.scope_options()
     request = _request(opts, gates_only=gates_only)
+    live = not (opts.demo or opts.from_evidence)
+    if live and (opts.scoped or scopes.many):
+        from llmops_audit.fleet import Fleet
+
+        if opts.save_evidence and scopes.many:
+            raise UsageError(
+                "--save-evidence saves one scope's evidence and cannot be used with several scopes",
+                hint="drop --save-evidence, or audit one account and Region",
+            )
+        with RunProgress(opts.quiet) as progress:
+            fleet = Fleet(scopes, progress)
+            result = fleet.run(request)
+            if scopes.many:
+                progress.summary(_fleet_summary(result))
+                return result
+            if result.failures:  # one scope asked for, and it could not be audited: that is the error
+                f = result.failures[0]
+                raise AwsAccessError(f"{f.label}: {f.reason}")
+            progress.summary(_summary(result.reports[0]))
+            return result.reports[0]
     source = _source(opts)
     save = opts.save_evidence
 
@@ -361,11 +491,38 @@ def _audit(opts: RunOptions, output: Path | None = None, *, gates_only: bool = F
         if save:
             write_text(save, snapshot.to_json(), "saved evidence")
 
-    with Progress(opts.quiet) as progress:
-        return run(request, source, on_section=progress.section, on_evidence=keep)
+    with RunProgress(opts.quiet) as progress:
+        report = run(request, source, on_section=progress.one, on_evidence=keep)
+        if live:
+            progress.summary(_summary(report))
+    return report
 
 
-def _emit(report: AuditReport, fmt: Any, output: Path | None, no_color: bool) -> None:
+def _failed_reads(calls: dict[str, Any]) -> int:
+    return sum(n for k, n in (calls.get("by_outcome") or {}).items() if k not in ("ok", "not_found"))
+
+
+def _summary(report: AuditReport) -> str:
+    """The one line on stderr at the end of a live run."""
+    c = report.calls
+    line = f"{report.scope.label}: level {report.level}, verdict {report.verdict.outcome}; {c.get('total', 0)} AWS calls"
+    failed = _failed_reads(c)
+    if failed:
+        line += f", {failed} failed reads"
+        if c.get("denied_actions"):
+            line += f" (denied: {', '.join(c['denied_actions'][:3])}{'…' if len(c['denied_actions']) > 3 else ''})"
+    return line
+
+
+def _fleet_summary(fleet: FleetReport) -> str:
+    from llmops_audit.report.fleet import headline
+
+    calls = sum(r.calls.get("total", 0) for r in fleet.reports)
+    failed = sum(_failed_reads(r.calls) for r in fleet.reports)
+    return f"{headline(fleet)}; {calls} AWS calls" + (f", {failed} failed reads" if failed else "")
+
+
+def _emit(report: AuditReport | FleetReport, fmt: Any, output: Path | None, no_color: bool) -> None:
     from llmops_audit.report import render
     from llmops_audit.report.common import RenderOptions
     from llmops_audit.report.files import is_stdout, write_text
@@ -374,7 +531,17 @@ def _emit(report: AuditReport, fmt: Any, output: Path | None, no_color: bool) ->
     write_text(output, render(report, fmt.value, RenderOptions(color=color, width=_width())), "report")
 
 
-def _exit_code(report: AuditReport) -> int:
+def _exit_code(report: AuditReport | FleetReport) -> int:
+    from llmops_audit.model import FleetReport
+
+    if isinstance(report, FleetReport):
+        if not report.reports and report.failures:
+            return int(ExitCode.CANNOT_RUN)  # no scope could be audited at all
+        if report.partial:
+            return int(ExitCode.PARTIAL)  # some scopes failed or were cut short: the report says which
+        return int(
+            ExitCode.SHORT if any(r.verdict.outcome == "fail" for r in report.reports) else ExitCode.OK
+        )
     if report.calls.get("not_read"):
         return int(ExitCode.PARTIAL)  # a verdict on evidence that was not all read is not a verdict
     return int(ExitCode.SHORT if report.verdict.outcome == "fail" else ExitCode.OK)
@@ -404,8 +571,23 @@ def assess(
     from_evidence: FromEvidence = None,
     quiet: Quiet = False,
     no_color: NoColor = False,
+    regions: Regions = None,
+    include_unused: IncludeUnused = False,
+    role_arn: RoleArn = None,
+    external_id: ExternalId = None,
+    org_role: OrgRole = None,
+    accounts: Accounts = None,
+    exclude_accounts: ExcludeAccounts = None,
+    workload: WorkloadOpt = None,
+    workloads_by: WorkloadsBy = None,
+    shard: ShardOpt = None,
+    max_workers: MaxWorkers = None,
 ) -> None:
-    """Assess the maturity level of the workload in one account and Region, from read-only AWS evidence.
+    """Assess the maturity level of LLM workloads from read-only AWS evidence.
+
+    By default one account (the credentials') and one Region. With --regions, --org-role,
+    --workloads-by or --shard, several scopes (account x Region x workload) in one report: an overview
+    first, then each scope.
 
     Reads CloudWatch, Bedrock, Bedrock Agents, CloudTrail, Lambda and the other services the levels name;
     decides each checklist item (met, not met, unknown with the reason, attested, waived) and fills each
@@ -432,13 +614,57 @@ def assess(
         min_level=min_level,
         fail_on_gates=fail_on_gates,
         fail_on_unknown=fail_on_unknown,
+        regions=regions,
+        include_unused=include_unused,
+        role_arn=role_arn,
+        external_id=external_id,
+        org_role=org_role,
+        accounts=accounts,
+        exclude_accounts=exclude_accounts,
+        workload=workload,
+        workloads_by=workloads_by,
+        shard=shard,
+        max_workers=max_workers,
     )
     with _errors_to_exit():
         report = _audit(opts, output)
         _emit(report, format, output, no_color)
         if output is not None and str(output) != "-" and not quiet:
-            typer.echo(f"Report written to {output} (level {report.level}).", err=True)
+            what = (
+                f"{len(report.reports)} scopes"
+                if isinstance(report, FleetReportType)
+                else f"level {report.level}"
+            )
+            typer.echo(f"Report written to {output} ({what}).", err=True)
     raise typer.Exit(_exit_code(report))
+
+
+@app.command()
+def merge(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(help="JSON reports written by `assess --format json` (shards, or any scopes)."),
+    ],
+    format: FormatOpt = Format.json,  # type: ignore[attr-defined]
+    output: Output = None,
+    no_color: NoColor = False,
+) -> None:
+    """Combine reports (the shards of an `assess --shard I/N` run) into one multi-scope report.
+
+    Scopes are ordered and de-duplicated by account/Region/workload (a scope in two files is an error),
+    and the overview and roll-up are computed over all of them. Exits as `assess` would on the merged
+    report (3 when a shard reported scopes it could not audit).
+    """
+    with _errors_to_exit():
+        from llmops_audit.report.merge import merge_reports
+
+        _check_outputs(RunOptions(), output)
+        merged = merge_reports(reports)
+        _emit(merged, format, output, no_color)
+    raise typer.Exit(_exit_code(merged))
+
+
+from llmops_audit.model import FleetReport as FleetReportType  # noqa: E402 - light: plain dataclasses
 
 
 def _width() -> int:

@@ -251,6 +251,13 @@ class Scope:
     profile: str | None = None
     endpoint_url: str | None = None
     demo: bool = False
+    workload: str | None = None  # KEY=VALUE of --workload: evidence confined to that tag's resources
+    role_arn: str | None = None  # the role assumed to read this account (--role-arn, --org-role)
+
+    @property
+    def label(self) -> str:
+        """account/Region[/workload], the name of a scope in a multi-scope report."""
+        return f"{self.account}/{self.region}" + (f"/{self.workload}" if self.workload else "")
 
 
 @dataclass(frozen=True)
@@ -270,3 +277,38 @@ class AuditReport:
     gates: tuple[GateResult, ...] = ()
     verdict: Verdict = Verdict("pass")
     gates_only: bool = False  # a `llmops-audit gates` report: the verdict and the gates, no items
+
+
+@dataclass(frozen=True)
+class ScopeFailure:
+    """A scope that could not be audited (assume-role denied, Region disabled, throttled past the retry
+    budget...): it is reported with its reason, and the other scopes complete."""
+
+    account: str
+    region: str
+    workload: str | None
+    kind: str  # denied | not_found | throttled | error | deadline
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.account}/{self.region}" + (f"/{self.workload}" if self.workload else "")
+
+
+@dataclass(frozen=True)
+class FleetReport:
+    """Several scopes (accounts x Regions x workloads) audited in one run, or merged from shard reports."""
+
+    tool_version: str
+    schema_version: str
+    generated_at: datetime
+    framework: Framework
+    reports: tuple[AuditReport, ...]
+    failures: tuple[ScopeFailure, ...] = ()
+    skipped: tuple[str, ...] = ()  # "123456789012/eu-west-3: no Bedrock or AgentCore use", ...
+    shards: tuple[str, ...] = ()  # "0/3", ... when this report is one shard or a merge of shards
+    notices: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.failures) or any(r.calls.get("not_read") for r in self.reports)

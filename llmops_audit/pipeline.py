@@ -20,16 +20,19 @@ from llmops_audit.engine.maturity import achieved_level, next_improvements, summ
 from llmops_audit.engine.overrides import pick_waivers, waiver_applies
 from llmops_audit.engine.scoring import confine_to_workload, measure_metrics, needed_sections, score_items
 from llmops_audit.engine.verdict import decide_verdict
+from llmops_audit.errors import AwsAccessError
 from llmops_audit.evidence.snapshot import EvidenceSnapshot
 from llmops_audit.evidence.sources import CollectionPlan, EvidenceSource, OnSection
+from llmops_audit.evidence.workload import WORKLOAD_SECTION, confine, scoping_notice
 from llmops_audit.inputs.policy import custom_gate_metrics
+from llmops_audit.inputs.scopes import Workload
 from llmops_audit.model import Attestation, AuditReport, Finding, Framework, Waiver
 from llmops_audit.probes import PROBES, run_probe
 
 # Decides whether the account holds an LLM workload at all (probes/workload.py); its answer is a notice.
 WORKLOAD_PROBE = "llm_workload_found"
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "2.0"
 DEMO_NOTICE = (
     "This is the recorded demo account: evidence collected once from a seeded mock account, "
     "not your AWS account."
@@ -53,6 +56,7 @@ class AuditRequest:
     fail_on_gates: bool = False
     fail_on_unknown: bool = False
     deadline_s: float | None = None  # live reads stop after this many seconds (--deadline)
+    workload: Workload | None = None  # --workload KEY=VALUE: evidence confined to that tag's resources
 
 
 def plan(request: AuditRequest) -> CollectionPlan:
@@ -60,13 +64,11 @@ def plan(request: AuditRequest) -> CollectionPlan:
     sections = set(GATE_SECTIONS)
     if not request.gates_only:
         sections |= needed_sections(request.framework) | set(PROBES[WORKLOAD_PROBE].needs)
-    return CollectionPlan(
-        frozenset(sections),
-        request.start,
-        request.end,
-        {"gate_custom_metrics": custom_gate_metrics(request.policy)},
-        request.deadline_s,
-    )
+    options: dict[str, Any] = {"gate_custom_metrics": custom_gate_metrics(request.policy)}
+    if request.workload:
+        sections.add(WORKLOAD_SECTION)
+        options["workload"] = (request.workload.key, request.workload.value)
+    return CollectionPlan(frozenset(sections), request.start, request.end, options, request.deadline_s)
 
 
 def run(
@@ -80,12 +82,21 @@ def run(
     snapshot = source.collect(plan(request), on_section)
     if on_evidence:
         on_evidence(snapshot)
+    if request.workload and WORKLOAD_SECTION in snapshot.errors:
+        # Without the workload's resources, every item would be judged on the whole account's: refuse.
+        raise AwsAccessError(
+            f"cannot find the resources of workload {request.workload.label}: "
+            f"{snapshot.errors[WORKLOAD_SECTION].describe()}",
+            hint="the audit needs tag:GetResources to confine evidence to a workload",
+        )
     return assemble(request, snapshot)
 
 
 def assemble(request: AuditRequest, snapshot: EvidenceSnapshot) -> AuditReport:
     """Pure: the report for `request` over `snapshot` (items, metrics, gates, overrides, notices, verdict)."""
     fw = request.framework
+    if snapshot.scope.workload:
+        snapshot = confine(snapshot)
     if request.gates_only:
         fw = replace(fw, levels=tuple(replace(lv, items=(), metrics=()) for lv in fw.levels))
     workload = run_probe(WORKLOAD_PROBE, snapshot, {})
@@ -136,6 +147,9 @@ def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
 
 def _notices(request: AuditRequest, snapshot: EvidenceSnapshot, workload: Finding) -> tuple[str, ...]:
     notices = [DEMO_NOTICE] if snapshot.scope.demo else []
+    scoped = scoping_notice(snapshot)
+    if scoped:
+        notices.append(scoped)
     if not request.gates_only:
         if workload.value is False:
             notices.insert(0, workload.summary)  # "No LLM workload was found: ..." with what was looked at

@@ -23,6 +23,7 @@ from botocore.parsers import ResponseParserError
 
 from llmops_audit.aws.iam_actions import iam_action
 from llmops_audit.aws.operations import READ_PREFIXES
+from llmops_audit.aws.shared import GLOBAL_SERVICES, SharedAnswers
 from llmops_audit.errors import AuditError, AwsAccessError
 from llmops_audit.evidence.snapshot import describe_failure
 
@@ -293,6 +294,29 @@ def _credentials_error(exc: Exception) -> AwsAccessError:
     )
 
 
+@dataclass(frozen=True)
+class Superset:
+    """A filtered listing that the unfiltered listing of the same operation contains (AwsAccess._derived)."""
+
+    filter: str  # the filtering parameter
+    key: str  # the member holding the entries
+    matches: Callable[[dict[str, Any], Any], bool]
+    pages: int  # the page budget of the unfiltered listing (the collectors' own, so it is read once)
+    passed_on: frozenset[str] = frozenset()  # other parameters the unfiltered listing is asked with
+
+
+SUPERSETS = {
+    # ListMetrics without a filter lists every namespace's series (cloudwatch.CUSTOM_PAGES pages)
+    ("cloudwatch", "list_metrics"): Superset(
+        "Namespace", "Metrics", lambda e, v: e.get("Namespace") == v, 40, frozenset({"RecentlyActive"})
+    ),
+    # DescribeLogGroups without a prefix lists every group (logs.LOG_GROUP_PAGES pages)
+    ("logs", "describe_log_groups"): Superset(
+        "logGroupNamePrefix", "logGroups", lambda e, v: str(e.get("logGroupName", "")).startswith(str(v)), 5
+    ),
+}
+
+
 # Next-page token members, most common first (for operations botocore has no paginator for).
 _TOKEN_MEMBERS = ("NextToken", "nextToken", "NextPageToken", "nextPageToken", "PaginationToken", "NextMarker")
 
@@ -322,8 +346,11 @@ class AwsAccess:
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         client_hook: Callable[[Any], None] | None = None,
+        shared: SharedAnswers | None = None,
     ) -> None:
         self.session = session
+        # The account's answers to account-global reads, shared with its other scopes (multi-Region runs).
+        self._shared = shared
         self.region = region
         self.calls: list[CallRecord] = []
         self._clients: dict[tuple[str, str], Any] = {}
@@ -331,7 +358,7 @@ class AwsAccess:
         # (by two sections that need the same fact) is answered from here, with no second request and no
         # record. Each collection (collectors.CollectContext) starts with forget().
         self._answers: dict[str, dict[str, Any] | AwsCallError] = {}
-        self._pages: dict[str, list[dict[str, Any]]] = {}
+        self._pages: dict[str, tuple[list[dict[str, Any]], bool]] = {}  # (pages, the listing ended)
         # `max_attempts` is the total number of requests per call, the first included (botocore's
         # total_max_attempts, what AWS_MAX_ATTEMPTS means); at least 1. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE,
         # when set, win over our defaults, as everywhere in boto3.
@@ -386,6 +413,15 @@ class AwsAccess:
     def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> dict[str, Any]:
         """Call one read operation, named in boto3's snake_case (`list_metrics`)."""
         region = region or self.region
+        self._read_only(service, operation)
+        if self._shared is not None and service in GLOBAL_SERVICES:
+            return self._shared.get(
+                _answer_key(service, operation, "*", params),
+                lambda: self._call(service, operation, region, params),
+            )
+        return self._call(service, operation, region, params)
+
+    def _call(self, service: str, operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
         op_name = self._read_only(service, operation)
         key = _answer_key(service, operation, region, params)
         if key in self._answers:
@@ -428,28 +464,65 @@ class AwsAccess:
         """
         region = region or self.region
         op_name = self._read_only(service, operation)
-        key = _answer_key(service, operation, region, {**params, "max_pages": max_pages})
-        if key in self._pages:
-            return iter(copy.deepcopy(self._pages[key]))
+        key = _answer_key(service, operation, region, params)
+        known = self._pages.get(key)
+        if known is not None and (known[1] or max_pages <= len(known[0])):
+            # the same listing was read to its end, or at least as far as asked now: no request
+            return iter(copy.deepcopy(known[0][:max_pages]))
+        derived = self._derived(service, operation, region, params)
+        if derived is not None:
+            return iter(derived)
         if self._client(service, region).can_paginate(operation):
             pages = self._paginator_pages(service, operation, op_name, region, max_pages, params)
         else:
             pages = self._token_pages(service, operation, region, token_in, token_out, max_pages, params)
-        return self._remember(key, pages)
+        if self._shared is not None and service in GLOBAL_SERVICES:
+            # read to the end once for the whole account; a failed page fails every scope's listing alike
+            shared_key = _answer_key(service, operation, "*", {**params, "max_pages": max_pages})
+            return iter(self._shared.get(shared_key, lambda: list(self._remember(key, pages, max_pages))))
+        return self._remember(key, pages, max_pages)
+
+    def _derived(
+        self, service: str, operation: str, region: str, params: dict[str, Any]
+    ) -> list[dict[str, Any]] | None:
+        """A filtered listing answered from the whole listing (read once, to its end), or None.
+
+        ListMetrics of one namespace and DescribeLogGroups of one name prefix hold nothing the unfiltered
+        listing does not: when that listing (SUPERSETS: at most its page budget) reads to its end, the
+        filtered one is cut from it, one page, no request. When it does not end (a very large account) or
+        fails, the filtered listing is made as asked.
+        """
+        spec = SUPERSETS.get((service, operation))
+        if spec is None or spec.filter not in params or set(params) - {spec.filter} - spec.passed_on:
+            return None
+        rest = {k: v for k, v in params.items() if k != spec.filter}
+        try:
+            whole = list(self.paginate(service, operation, region, max_pages=spec.pages, **rest))
+        except AwsCallError:
+            return None
+        known = self._pages.get(_answer_key(service, operation, region, rest))
+        if known is None or not known[1]:
+            return None
+        value = params[spec.filter]
+        entries = [e for page in whole for e in page.get(spec.key) or [] if spec.matches(e, value)]
+        return [{spec.key: entries}]
 
     def forget(self) -> None:
         """Start a new collection: answers kept from an earlier one (the account may have changed) go."""
         self._answers.clear()
         self._pages.clear()
 
-    def _remember(self, key: str, pages: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Yield the pages, and keep them once the listing was read to its end (a failed or abandoned
-        listing is not kept, so asking again reads it again)."""
+    def _remember(
+        self, key: str, pages: Iterator[dict[str, Any]], max_pages: int
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the pages, and keep them once they were all read: with whether the listing ended (fewer
+        pages than the budget), so a later ask for as many pages or fewer, or for any number of an ended
+        listing, is answered from them. A failed or abandoned listing is not kept."""
         seen: list[dict[str, Any]] = []
         for page in pages:
             seen.append(copy.deepcopy(page))
             yield page
-        self._pages[key] = seen
+        self._pages[key] = (seen, len(seen) < max_pages)
 
     def items(
         self, service: str, operation: str, key: str, region: str | None = None, **kwargs: Any

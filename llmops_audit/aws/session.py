@@ -9,6 +9,7 @@ import boto3
 import botocore.exceptions as bce
 
 from llmops_audit.aws.access import AwsAccess, AwsCallError
+from llmops_audit.aws.assume import RoleCredentials
 from llmops_audit.errors import AwsAccessError
 
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -60,3 +61,13 @@ def caller_account(aws: AwsAccess) -> tuple[str, str]:
         ) from None
     arn = ident.get("Arn", "")
     return ident.get("Account", "unknown"), (arn.split(":")[1] if arn.count(":") > 2 else "aws")
+
+
+def scope_session(profile: str | None, credentials: RoleCredentials | None, region: str) -> boto3.Session:
+    """A new session for one scope of a multi-scope run (one per thread: sessions are not thread-safe):
+    the assumed role's credentials, else the profile's, else the standard credential chain."""
+    if credentials is not None:
+        return credentials.session(region)
+    if profile:
+        return boto3.Session(profile_name=profile, region_name=region)
+    return boto3.Session(region_name=region)

@@ -22,6 +22,7 @@ from llmops_audit.collectors import (
     compute,
     cost,
     delivery,
+    discovery,
     frontdoors,
     gate_metrics,
     genai_observability,
@@ -43,6 +44,7 @@ SECTIONS: dict[str, Collector] = {
     **cloudtrail.SECTIONS,
     **compute.SECTIONS,
     **delivery.SECTIONS,
+    **discovery.SECTIONS,
     **frontdoors.SECTIONS,
     **cost.SECTIONS,
     **governance.SECTIONS,
@@ -75,6 +77,11 @@ class CollectContext:
         self._on_section = on_section
         self.lock = threading.Lock()  # data/errors are copied by another thread when a deadline passes
         self.stopped = False  # set when the deadline passed: no further section is started
+        # The sections this collection was asked for (collect() sets it), so a collector can do one read for
+        # several of them (CloudWatch metric queries of every metric section in the same GetMetricData
+        # batches), and working state collectors share within the collection (never part of the evidence).
+        self.wanted: frozenset[str] = frozenset()
+        self.scratch: dict[str, Any] = {}
 
     def section(self, name: str) -> Any:
         """The data of section `name`, collecting it first if needed; SectionFailed if it could not be."""
@@ -138,6 +145,7 @@ def collect(
     every section not read by then is failed as "not read: the deadline passed", even one whose call hangs."""
     ctx = CollectContext(aws, scope, on_section, options)
     wanted = sorted(set(names))
+    ctx.wanted = frozenset(wanted)
     if deadline is None:
         _collect_all(ctx, wanted)
         return _snapshot(ctx, scope, wanted)

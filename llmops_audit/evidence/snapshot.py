@@ -92,6 +92,8 @@ class EvidenceSnapshot:
                 profile=scope.get("profile"),
                 endpoint_url=scope.get("endpoint_url"),
                 demo=scope.get("demo", False),
+                workload=scope.get("workload"),
+                role_arn=scope.get("role_arn"),
             ),
             sections=raw["sections"],
             errors={k: SectionError(**v) for k, v in raw["errors"].items()},
@@ -116,6 +118,8 @@ def _scope_to_dict(scope: Scope) -> dict[str, Any]:
         "profile": scope.profile,
         "endpoint_url": scope.endpoint_url,
         "demo": scope.demo,
+        **({"workload": scope.workload} if scope.workload else {}),
+        **({"role_arn": scope.role_arn} if scope.role_arn else {}),
     }
 
 

@@ -42,14 +42,31 @@ class LiveAwsSource:
     """One AWS account and Region, through the recorded read-only access layer.
 
     The session and Region are checked when the source is made (no AWS call yet); the first call is
-    sts:GetCallerIdentity, which names the account and proves the credentials work.
+    sts:GetCallerIdentity, which names the account and proves the credentials work. A multi-scope run
+    (llmops_audit/fleet.py) passes each scope's own `session` (sessions are not shared across threads),
+    the role it assumed, its workload, and the account's `shared` answers of account-global reads.
     """
 
-    def __init__(self, profile: str | None, region: str | None) -> None:
+    def __init__(
+        self,
+        profile: str | None,
+        region: str | None,
+        *,
+        session: Any = None,
+        role_arn: str | None = None,
+        workload: str | None = None,
+        shared: Any = None,
+    ) -> None:
         from llmops_audit.aws.session import make_session
 
         self.profile = profile
-        self.session, self.region = make_session(profile, region)
+        if session is not None and region:
+            self.session, self.region = session, region
+        else:
+            self.session, self.region = make_session(profile, region)
+        self.role_arn = role_arn
+        self.workload = workload
+        self.shared = shared
 
     def collect(self, plan: CollectionPlan, on_section: OnSection | None = None) -> EvidenceSnapshot:
         from llmops_audit.aws.access import AwsAccess
@@ -58,7 +75,7 @@ class LiveAwsSource:
         from llmops_audit.model import Scope
 
         deadline = time.monotonic() + plan.deadline_s if plan.deadline_s else None
-        aws = AwsAccess(self.session, self.region)
+        aws = AwsAccess(self.session, self.region, **({"shared": self.shared} if self.shared else {}))
         if on_section:
             on_section("the caller identity")
         account, partition = caller_account(aws)
@@ -70,6 +87,8 @@ class LiveAwsSource:
             partition=partition,
             profile=self.profile,
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+            workload=self.workload,
+            role_arn=self.role_arn,
         )
         return collect(aws, scope, plan.sections, on_section, plan.options, deadline)
 

@@ -1,22 +1,34 @@
-"""Renderers: each turns a finished AuditReport into text. FORMATS is the one list of formats: the CLI's
---format choices come from it, and a test renders every report through every entry."""
+"""Renderers: each turns a finished report into text. FORMATS is the one list of formats: the CLI's --format
+choices come from it, each format renders one scope and several, and a test renders every report through
+every entry."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from llmops_audit.model import AuditReport
-from llmops_audit.report import json, markdown, terminal
+from llmops_audit.model import AuditReport, FleetReport
+from llmops_audit.report import fleet, json, markdown, terminal
 from llmops_audit.report.common import RenderOptions
 
 Renderer = Callable[[AuditReport, RenderOptions], str]
+FleetRenderer = Callable[[FleetReport, RenderOptions], str]
 
-FORMATS: dict[str, Renderer] = {
-    "terminal": terminal.render,
-    "markdown": markdown.render,
-    "json": json.render,
+
+@dataclass(frozen=True)
+class Format:
+    one: Renderer
+    many: FleetRenderer
+
+
+FORMATS: dict[str, Format] = {
+    "terminal": Format(terminal.render, fleet.terminal_fleet),
+    "markdown": Format(markdown.render, fleet.markdown_fleet),
+    "json": Format(json.render, json.render_fleet),
 }
 
 
-def render(report: AuditReport, fmt: str, options: RenderOptions | None = None) -> str:
-    return FORMATS[fmt](report, options or RenderOptions())
+def render(report: AuditReport | FleetReport, fmt: str, options: RenderOptions | None = None) -> str:
+    entry = FORMATS[fmt]
+    options = options or RenderOptions()
+    return entry.many(report, options) if isinstance(report, FleetReport) else entry.one(report, options)

@@ -6,7 +6,8 @@ import json
 import math
 from typing import Any
 
-from llmops_audit.model import AuditReport, GateResult, ItemResult, MetricResult, Verdict
+from llmops_audit.engine.rollup import rollup, scope_row
+from llmops_audit.model import AuditReport, FleetReport, GateResult, ItemResult, MetricResult, Verdict
 from llmops_audit.report.common import RenderOptions, level_name
 
 
@@ -117,6 +118,8 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
             "partition": s.partition,
             "period": {"start": s.start.isoformat(), "end": s.end.isoformat()},
             "demo": s.demo,
+            **({"workload": s.workload} if s.workload else {}),
+            **({"role_arn": s.role_arn} if s.role_arn else {}),
         },
         "level": report.level,
         "level_name": level_name(report),
@@ -145,7 +148,64 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
 
 def render(report: AuditReport, options: RenderOptions | None = None) -> str:
     doc = gates_to_dict(report) if report.gates_only else to_dict(report)
+    return _dump(doc)
+
+
+def _dump(doc: dict[str, Any]) -> str:
     return json.dumps(_finite(doc), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def fleet_to_dict(fleet: FleetReport) -> dict[str, Any]:
+    """The multi-scope document (schemas/report.schema.json, $defs/multiScopeReport)."""
+    up = rollup(fleet)
+    return {
+        "schema_version": fleet.schema_version,
+        "kind": "multi-scope",
+        "tool": {"name": "llmops-audit", "version": fleet.tool_version},
+        "generated_at": fleet.generated_at.isoformat(),
+        "framework": {"name": fleet.framework.name, "title": fleet.framework.title},
+        "overview": {
+            "scopes": [
+                {
+                    "scope": row.label,
+                    "account": row.account,
+                    "region": row.region,
+                    "workload": row.workload,
+                    "level": row.level,
+                    "level_name": row.level_name,
+                    "verdict": row.verdict,
+                    "gates": row.gates,
+                    "items_met": {str(n): {"counted": c, "total": t} for n, (c, t) in row.items_met.items()},
+                }
+                for row in map(scope_row, fleet.reports)
+            ],
+            "rollup": {
+                "scopes": up.scopes,
+                "failed": up.failed,
+                "levels": {str(k): v for k, v in up.levels.items()},
+                "common_gaps": [{"id": g.id, "text": g.text, "scopes": g.scopes} for g in up.common_gaps],
+                "gate_failures": up.gate_failures,
+            },
+        },
+        "scopes": [to_dict(r) for r in fleet.reports],
+        "failed_scopes": [
+            {
+                "account": f.account,
+                "region": f.region,
+                "workload": f.workload,
+                "kind": f.kind,
+                "reason": f.reason,
+            }
+            for f in fleet.failures
+        ],
+        "skipped": list(fleet.skipped),
+        "shards": list(fleet.shards),
+        "notices": list(fleet.notices),
+    }
+
+
+def render_fleet(fleet: FleetReport, options: RenderOptions | None = None) -> str:
+    return _dump(fleet_to_dict(fleet))
 
 
 def _finite(value: Any) -> Any:
