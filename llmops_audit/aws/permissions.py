@@ -84,6 +84,8 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "bedrock-agentcore:GetOnlineEvaluationConfig": (f"{_AGENTCORE}online-evaluation-config/*",),
     "bedrock-agentcore:ListPolicies": (f"{_AGENTCORE}policy-engine/*",),
     "bedrock-agentcore:ListWorkloadIdentities": (f"{_AGENTCORE}workload-identity-directory/*",),
+    "bedrock-agentcore:ListApiKeyCredentialProviders": (f"{_AGENTCORE}token-vault/*",),
+    "bedrock-agentcore:ListOauth2CredentialProviders": (f"{_AGENTCORE}token-vault/*",),
     "bedrock-agentcore:ListTagsForResource": (f"{_AGENTCORE}runtime/*", f"{_AGENTCORE}gateway/*"),
     "cloudtrail:GetEventDataStore": ("arn:aws:cloudtrail:*:*:eventdatastore/*",),
     "cloudtrail:GetEventSelectors": ("arn:aws:cloudtrail:*:*:trail/*",),
