@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -328,7 +329,75 @@ def _inferred(catalog: dict[str, Any], listed: set[tuple]) -> list[dict[str, Any
     return out
 
 
-def metric_stats(ctx: CollectContext) -> dict[str, Any]:
+# Sections whose CloudWatch metric queries are read together (one GetMetricData batch of up to 500 queries
+# holds queries of all of them): section -> the function giving its query specs (registered by each module).
+POOLED: dict[str, Callable[[CollectContext], list[dict[str, Any]]]] = {
+    "cloudwatch.metric_stats": lambda ctx: _trim_inferred(_stats_specs(ctx)),
+}
+
+
+def pooled_reads(
+    ctx: CollectContext, owner: str, specs: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], _Reads]:
+    """window_reads of `specs` for section `owner`, made together with the queries of every other metric
+    section of this collection (POOLED, those in ctx.wanted not yet collected): the first of them to be
+    collected reads all, in batches of BATCH; identical queries are asked once. The split-and-retry of a
+    failed request works over the pooled batch as over one section's. A section whose own queries all
+    failed fails with that error, as window_reads does."""
+    pool = ctx.scratch.get("metric_reads")
+    if pool is None or owner not in pool["groups"]:
+        groups = {owner: specs}
+        for name, build in POOLED.items():
+            if name == owner or name not in ctx.wanted or name in ctx.data or name in ctx.errors:
+                continue
+            try:
+                groups[name] = build(ctx)
+            except Exception:  # noqa: BLE001 - that section fails on its own when it is collected
+                continue
+        index: dict[tuple, int] = {}
+        unique: list[dict[str, Any]] = []
+        slots: dict[str, list[int]] = {}
+        for name, group in groups.items():
+            for s in group:
+                k = (
+                    s["namespace"],
+                    s["metric"],
+                    tuple(sorted((s.get("dimensions") or {}).items())),
+                    s["stat"],
+                )
+                if k not in index:
+                    index[k] = len(unique)
+                    unique.append(s)
+                slots.setdefault(name, []).append(index[k])
+        state = _Reads()
+        try:
+            reads = _read_all(ctx, unique, state)
+        except AwsCallError as exc:  # denied or throttled: every section of the pool fails alike
+            reads, state.failure = [], exc
+            for name in groups:
+                slots[name] = []
+        pool = {"groups": set(groups), "reads": reads, "slots": slots, "state": state, "queries": len(unique)}
+        ctx.scratch["metric_reads"] = pool
+        ctx.scratch["metric_queries"] = ctx.scratch.get("metric_queries", 0) + len(unique)
+    state = pool["state"]
+    if not pool["reads"] and state.failure is not None and specs:
+        raise state.failure
+    out = [dict(pool["reads"][i]) for i in pool["slots"].get(owner, [])]
+    if out and state.failure is not None and all("error" in r for r in out):
+        raise state.failure
+    return out, state
+
+
+def _read_all(ctx: CollectContext, specs: list[dict[str, Any]], state: _Reads) -> list[dict[str, Any]]:
+    period = _period(ctx)
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(specs), BATCH):
+        out.extend(_read(ctx, specs[start : start + BATCH], period, state))
+    return out
+
+
+def _stats_specs(ctx: CollectContext) -> list[dict[str, Any]]:
+    """The queries of cloudwatch.metric_stats: each wanted statistic of each catalogued (or inferred) series."""
     catalog = ctx.section("cloudwatch.metric_catalog")
     series = list(catalog["metrics"])
     inferred: list[dict[str, Any]] = []
@@ -349,24 +418,33 @@ def metric_stats(ctx: CollectContext) -> dict[str, Any]:
             if m.get("inferred"):
                 spec["inferred"] = True
             specs.append(spec)
+    return specs
+
+
+def _trim_inferred(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most MAX_INFERRED queries of inferred series (the rest are dropped; metric_stats says how many)."""
+    kept, out = 0, []
+    for s in specs:
+        if s.get("inferred"):
+            kept += 1
+            if kept > MAX_INFERRED:
+                continue
+        out.append(s)
+    return out
+
+
+def metric_stats(ctx: CollectContext) -> dict[str, Any]:
+    specs = _stats_specs(ctx)
     inferred_specs = sum(1 for s in specs if s.get("inferred"))
-    if inferred_specs > MAX_INFERRED:
-        kept = 0
-        trimmed = []
-        for s in specs:
-            if s.get("inferred"):
-                kept += 1
-                if kept > MAX_INFERRED:
-                    continue
-            trimmed.append(s)
-        specs = trimmed
-    state = _Reads()
-    for s, read in zip(specs, window_reads(ctx, specs, state), strict=True):
+    specs = _trim_inferred(specs)
+    reads, state = pooled_reads(ctx, "cloudwatch.metric_stats", specs)
+    for s, read in zip(specs, reads, strict=True):
         s.update(read)
     return {
         "period_seconds": _period(ctx),
         "series": specs,
         "queries": len(specs),
+        # GetMetricData requests of this collection's pooled read (its batches also hold the gate metrics')
         "requests": state.requests,
         "failed": sum(1 for s in specs if "error" in s),
         "partial": sum(1 for s in specs if s.get("partial")),

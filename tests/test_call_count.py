@@ -1,0 +1,69 @@
+"""Fewest calls: a full collection of one scope (the seeded fake account, moto) asks each read once.
+
+Every request botocore builds is seen (its operation and parameters, a page token included) through a
+`provide-client-params` hook; retries are off, so one request is one call.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from llmops_audit.aws.access import AwsAccess
+from llmops_audit.collectors import collect
+from llmops_audit.inputs.prices import load_prices
+from llmops_audit.model import Scope
+
+
+def _collect(gate_metrics: list[dict[str, Any]]) -> tuple[list[tuple[str, str, str]], Any]:
+    from tests.fake_account.record import PERIOD, RECORDED_AT, recorded_sections, seeded_account
+
+    seen: list[tuple[str, str, str]] = []
+    with seeded_account() as env:
+
+        def hook(client: Any) -> None:
+            env.canned.attach(client)
+            service = client.meta.service_model.service_name
+            client.meta.events.register_first(
+                "provide-client-params",
+                lambda params, model, **_: seen.append(
+                    (service, model.name, json.dumps(params, sort_keys=True, default=str))
+                ),
+            )
+
+        aws = AwsAccess(env.session, env.region, client_hook=hook, max_attempts=1)
+        scope = Scope(env.account, env.region, RECORDED_AT - PERIOD, RECORDED_AT, demo=True)
+        options = {"gate_custom_metrics": gate_metrics, "prices": load_prices(None)}
+        snap = collect(aws, scope, recorded_sections(), None, options)
+    return seen, snap
+
+
+def _metric_requests(seen: list[tuple[str, str, str]]) -> tuple[int, int]:
+    """(GetMetricData requests, metric queries in them)."""
+    reqs = [json.loads(p) for s, o, p in seen if (s, o) == ("cloudwatch", "GetMetricData")]
+    return len(reqs), sum(len(r["MetricDataQueries"]) for r in reqs)
+
+
+@pytest.mark.parametrize("gates", [1, 700], ids=["one-gate-metric", "700-gate-metrics"])
+def test_each_read_is_made_once_and_metric_queries_fill_batches_of_500(gates: int) -> None:
+    gate_metrics = [
+        {"namespace": "SupportBot", "name": "TaskSuccess", "stat": "Average", "dimensions": {"Flow": f"f{i}"}}
+        for i in range(gates)
+    ]
+    seen, snap = _collect(gate_metrics)
+    repeats = {k: n for k, n in Counter(seen).items() if n > 1}
+    assert not repeats, repeats  # no list/describe/get asked twice with the same parameters (page included)
+    # the avoidable calls of issue 13: one ListMetrics and one DescribeLogGroups, the unfiltered listings
+    ops = Counter((s, o) for s, o, _ in seen)
+    assert ops[("cloudwatch", "ListMetrics")] == 1, ops
+    assert ops[("logs", "DescribeLogGroups")] == 1, ops
+    requests, queries = _metric_requests(seen)
+    stats = snap.sections["cloudwatch.metric_stats"]
+    assert queries == stats["queries"] + gates  # the gate metrics' queries ride in the same batches
+    assert requests == math.ceil(queries / 500), (requests, queries)
+    assert len(snap.sections["cloudwatch.gate_metrics"]["metrics"]) == gates
+    assert "cloudwatch.gate_metrics" not in snap.errors and "cloudwatch.metric_stats" not in snap.errors
