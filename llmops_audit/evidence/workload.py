@@ -145,6 +145,16 @@ def confine(snapshot: EvidenceSnapshot) -> EvidenceSnapshot:
             or bool(set(map(str, r.get("targets") or [])) & (kept_arns | tagged))
         ),
     )
+    traces = cut(
+        "xray.traces",
+        "traces",
+        "X-Ray traces",
+        lambda t: bool(
+            set(map(str, [*(t.get("spans") or []), *(t.get("bedrockCallers") or [])])) & functions
+        ),
+    )
+    if isinstance(sections.get("xray.traces"), dict) and "count" in sections["xray.traces"]:
+        sections["xray.traces"] = {**sections["xray.traces"], "count": len(traces)}  # of the workload's
     profiles = {
         str(p.get("arn")) for p in sections.get("bedrock.inference_profiles", {}).get("profiles", []) or []
     }
