@@ -733,15 +733,63 @@ def frameworks() -> None:
 
 
 @app.command()
-def permissions() -> None:
+def permissions(
+    org_role: Annotated[
+        str | None,
+        typer.Option(
+            "--org-role",
+            help="Print instead the trust policy of the role NAME that `assess --org-role NAME` assumes.",
+        ),
+    ] = None,
+    trusted_account: Annotated[
+        str | None,
+        typer.Option("--trusted-account", help="With --org-role: the account id the audit runs from."),
+    ] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="With --org-role: require this sts:ExternalId.")
+    ] = None,
+    organization_id: Annotated[
+        str | None,
+        typer.Option(
+            "--organization-id", help="With --org-role: only principals of this Organization (o-…)."
+        ),
+    ] = None,
+) -> None:
     """Print the least-privilege IAM policy (JSON) the audit needs: every read action its collectors call.
 
     Attach it to the role or user that runs the audit, or use AWS's ReadOnlyAccess. A missing permission
-    never stops the audit: the items that need it come out unknown, naming the action.
+    never stops the audit: the items that need it come out unknown, naming the action. With --org-role
+    NAME --trusted-account ID, print the trust policy of the role deployed in each account
+    (deploy/cloudformation/ has a StackSet for it); the auditing principal then also needs
+    sts:AssumeRole on that role, which only llmops_audit/aws/assume.py calls.
     """
-    from llmops_audit.aws.permissions import policy_json
+    from llmops_audit.aws.permissions import policy_json, trust_policy_json
+    from llmops_audit.inputs.scopes import parse_external_id, parse_role_name
 
-    typer.echo(policy_json(), nl=False)
+    with _errors_to_exit():
+        if org_role is None:
+            if trusted_account or external_id or organization_id:
+                raise UsageError("--trusted-account, --external-id and --organization-id need --org-role")
+            typer.echo(policy_json(), nl=False)
+            return
+        name = parse_role_name(org_role)
+        if not trusted_account:
+            raise UsageError(
+                "--org-role needs --trusted-account",
+                hint="pass the 12-digit id of the account the audit runs from",
+            )
+        try:
+            text = trust_policy_json(
+                trusted_account, external_id=parse_external_id(external_id), organization_id=organization_id
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        typer.echo(text, nl=False)
+        typer.echo(
+            f"Trust policy of role {name}. The auditing principal in {trusted_account} also needs "
+            f"sts:AssumeRole on arn:aws:iam::*:role/{name}, and organizations:ListAccounts to list the accounts.",
+            err=True,
+        )
 
 
 @app.command()

@@ -244,3 +244,38 @@ def test_multi_scope_report_renders_in_every_format(org: Any) -> None:
     term = render(report, "terminal")
     assert "2 scope(s) audited" in term.splitlines()[0]
     assert json.loads(render(report, "json"))["kind"] == "multi-scope"
+
+
+def test_cli_partial_run_exit_code_and_plain_output(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the CLI, without a TTY: exit 3 when one account's role cannot be assumed, a report of the
+    others on stdout with no ANSI code, and on stderr nothing but one summary line."""
+    members = org(2)
+    _deny_assume(monkeypatch, members[0])
+    result = CliRunner().invoke(
+        app, ["assess", "--org-role", "llmops-audit-readonly", "--regions", "us-east-1", "--format", "terminal"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "\x1b[" not in result.stdout and "\x1b[" not in result.stderr
+    assert "2 scope(s) audited" in result.stdout and "could not be audited" in result.stdout
+    assert members[0] in result.stdout  # the failed scope is named with its reason
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("llmops-audit: 2 scope(s) audited"), lines
+    quiet = CliRunner().invoke(
+        app, ["assess", "--org-role", "llmops-audit-readonly", "--regions", "us-east-1", "--quiet", "-f", "json"]
+    )
+    assert quiet.exit_code == 3 and quiet.stderr == ""
+    jsonschema.validate(json.loads(quiet.stdout), SCHEMA)
+
+
+def test_permissions_prints_the_org_role_trust_policy() -> None:
+    result = CliRunner().invoke(
+        app, ["permissions", "--org-role", "llmops-audit-readonly", "--trusted-account", "111122223333"]
+    )
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    [statement] = doc["Statement"]
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert "sts:AssumeRole on arn:aws:iam::*:role/llmops-audit-readonly" in result.stderr
+    bad = CliRunner().invoke(app, ["permissions", "--org-role", "r", "--trusted-account", "12"])
+    assert bad.exit_code == 2 and bad.output.startswith("error: ")
