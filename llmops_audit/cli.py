@@ -31,7 +31,8 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 the audit ran and nothing requested fell short; 1 the audit ran and the workload fell "
     "short (level below --min-level, or a gate failed with --fail-on-gates); 2 the audit could not run "
     "(bad options or definitions, no credentials, unreachable endpoint, unknown region, unwritable output); "
-    "3 the audit ran but --deadline passed before everything was read (the report holds what was read)."
+    "3 a partial run: --deadline passed before everything was read, or some scopes of a multi-scope run could "
+    "not be audited (the report holds what was read and names what was not)."
 )
 
 app = typer.Typer(

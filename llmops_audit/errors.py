@@ -13,7 +13,7 @@ class ExitCode(IntEnum):
     OK = 0  # the audit ran and nothing requested fell short
     SHORT = 1  # the audit ran and the workload fell short (--min-level, --fail-on-gates)
     CANNOT_RUN = 2  # the audit could not run (usage, definitions, credentials, endpoint, region, output)
-    PARTIAL = 3  # the audit ran but the --deadline passed first: the report holds what was read
+    PARTIAL = 3  # partial: the --deadline passed first, or some scopes failed; the report holds what was read
 
 
 class AuditError(Exception):
