@@ -1,8 +1,8 @@
 """The demo's small AgentCore agent beside the classic Bedrock agent: a `ticket-triage` runtime with two
 published versions, a `prod` endpoint pinned to version 1 and a `dev` endpoint on version 2, behind a gateway
 with a JWT authorizer. moto serves runtimes, endpoints and gateways; the APIs it lacks (policy engines,
-online evaluations) and IAM's service-specific credentials are answered as an account without them, with
-responses validated against botocore's shapes. No policy engine and no online evaluation: a newcomer sees
+online evaluations, credential providers) and IAM's service-specific credentials are answered as an account
+without them, with responses validated against botocore's shapes. No policy engine and no online evaluation: a newcomer sees
 both forms of evidence, and what the AgentCore half still lacks."""
 
 from __future__ import annotations
@@ -58,4 +58,6 @@ def seed(env: DemoEnv) -> None:
     )
     env.canned.add(SERVICE, "ListPolicyEngines", {"policyEngines": []})
     env.canned.add(SERVICE, "ListOnlineEvaluationConfigs", {"onlineEvaluationConfigs": []})
+    env.canned.add(SERVICE, "ListApiKeyCredentialProviders", {"credentialProviders": []})
+    env.canned.add(SERVICE, "ListOauth2CredentialProviders", {"credentialProviders": []})
     env.canned.add("iam", "ListServiceSpecificCredentials", {"ServiceSpecificCredentials": []})
