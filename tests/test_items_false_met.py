@@ -11,9 +11,10 @@ import json
 import pytest
 
 from llmops_audit.model import Status
+from tests.collectors.test_bedrock import GARN, GID, _canned_guardrail
 from tests.conftest import seed_client
 from tests.helpers import assess
-from tests.test_items_bedrock import decided_neighbours, empty_account
+from tests.test_items_bedrock import NOW, _agents, decided_neighbours, empty_account
 
 GROUP = "/aws/bedrock/modelinvocations"
 EMAIL = "arn:aws:dataprotection::aws:data-identifier/EmailAddress"
@@ -104,3 +105,80 @@ def test_l3_4_audit_only_account_policy_is_not_pii_protection(account, scope, ca
     items, _, _ = assess(account, scope, ids=["L3.4"])
     assert items["L3.4"].status is Status.NOT_MET, items["L3.4"].reason
     assert "org-audit" in items["L3.4"].reason
+
+
+# -- 4. guardrail_interventions_observed (L5.2): only the interventions of guardrails the workload uses -----
+
+
+def blocking_guardrail(canned) -> None:
+    """Guardrail g1 (gr1abc; versions DRAFT, 1, 2) whose content filters block; no Automated Reasoning policy,
+    so L5.2's second condition rests on interventions alone (no refusal evaluation in this account)."""
+    _canned_guardrail(canned)
+    canned.add(
+        "bedrock",
+        "GetGuardrail",
+        lambda p: {
+            "name": "g1",
+            "guardrailId": GID,
+            "guardrailArn": GARN,
+            "version": p.get("guardrailVersion", "DRAFT"),
+            "status": "READY",
+            "createdAt": NOW,
+            "updatedAt": NOW,
+            "blockedInputMessaging": "no",
+            "blockedOutputsMessaging": "no",
+            "contentPolicy": {
+                "filters": [{"type": "HATE", "inputStrength": "HIGH", "outputStrength": "HIGH"}]
+            },
+        },
+    )
+
+
+def intervened(value: float, **dims: str) -> None:
+    seed_client("cloudwatch").put_metric_data(
+        Namespace="AWS/Bedrock/Guardrails",
+        MetricData=[
+            {
+                "MetricName": "InvocationsIntervened",
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+                "Value": value,
+            }
+        ],
+    )
+
+
+OTHER_ARN = "arn:aws:bedrock:us-east-1:123456789012:guardrail/zz9other"
+
+
+def test_l5_2_interventions_of_a_guardrail_the_workload_does_not_use_do_not_count(
+    account, scope, canned
+) -> None:
+    """Before: interventions were read account-wide, so a guardrail nothing here uses (not in this account's
+    list: deleted, or another team's in a shared metric namespace) made L5.2 met."""
+    blocking_guardrail(canned)
+    _agents(canned)  # both agents carry g1 v1
+    intervened(40, GuardrailArn=OTHER_ARN, GuardrailVersion="3")
+    items, _, _ = assess(account, scope, ids=["L5.2"])
+    assert items["L5.2"].status is Status.NOT_MET, items["L5.2"].reason
+    assert "zz9other" in items["L5.2"].reason
+
+
+def test_l5_2_account_wide_intervention_series_are_unknown(account, scope, canned) -> None:
+    """Before: a series naming no guardrail (by Operation only) made L5.2 met."""
+    blocking_guardrail(canned)
+    _agents(canned)
+    intervened(40, Operation="ApplyGuardrail")
+    items, _, _ = assess(account, scope, ids=["L5.2"])
+    assert items["L5.2"].status is Status.UNKNOWN, items["L5.2"].reason
+    assert "no series names the guardrail" in items["L5.2"].reason
+
+
+def test_l5_2_met_by_interventions_of_the_agents_guardrail_naming_it(account, scope, canned) -> None:
+    blocking_guardrail(canned)
+    _agents(canned)
+    intervened(7, GuardrailArn=GARN, GuardrailVersion="1")
+    intervened(40, GuardrailArn=OTHER_ARN, GuardrailVersion="3")
+    items, _, _ = assess(account, scope, ids=["L5.2"])
+    assert items["L5.2"].status is Status.MET, items["L5.2"].reason
+    reason = items["L5.2"].reason
+    assert "g1 v1: 7 (attached to agent" in reason and "intervened 7 times" in reason

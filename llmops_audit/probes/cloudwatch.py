@@ -351,26 +351,67 @@ def user_feedback_metric_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     )
 
 
-@probe("guardrail_interventions_observed", "cloudwatch.metric_stats")
+@probe(
+    "guardrail_interventions_observed",
+    "cloudwatch.metric_stats",
+    "bedrock.guardrails",
+    "agents.agents",
+    "agents.flows",
+    "bedrock.enforced_guardrails",
+)
 def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Guardrails intervened at least once in the period (Guardrails InvocationsIntervened > 0)."""
-    from llmops_audit.probes.bedrock import guardrail_totals
+    """Guardrails the workload uses intervened at least once in the period (their own InvocationsIntervened
+    series > 0). A guardrail is used as the guardrail rules say: invoked per request, attached to an agent or
+    a flow, or enforced account-wide. Series that name no guardrail are account-wide and prove nothing."""
+    from llmops_audit.probes.bedrock import guardrail_totals, guardrail_usage
 
     t = guardrail_totals(ev.get("cloudwatch.metric_stats"), "InvocationsIntervened")
-    if t.total:
-        per = [
-            f"{g}{' v' + v if v else ''}: {x:,.0f}"
-            for (g, v), x in sorted(t.per_guardrail.items(), key=str)
-            if x
-        ]
+    if not t.total:
+        return not_met(
+            "No guardrail intervention (AWS/Bedrock/Guardrails InvocationsIntervened) was recorded in the period."
+        )
+    if not t.attributed:
+        return cannot_tell(
+            f"Guardrails intervened {t.total:,.0f} times in the account (series by {t.dims}), but no series names "
+            "the guardrail, so whether a guardrail the workload uses intervened is unknown."
+        )
+    listed = ev.get("bedrock.guardrails")["guardrails"]
+    names_by_id = {g["id"]: g.get("name") or g["id"] for g in listed}
+    usage = guardrail_usage(ev, listed)
+    used, other = [], []
+    for (gid, version), x in sorted(t.per_guardrail.items(), key=str):
+        if not x:
+            continue
+        label = f"{names_by_id.get(gid, gid)}{' v' + version if version else ''}: {x:,.0f}"
+        wheres = [w for w, _ in usage.uses.get(gid, [])] if gid in names_by_id else []
+        if wheres:
+            used.append((label, x, wheres))
+        else:
+            other.append(label)
+    if used:
+        total = sum(x for _, x, _ in used)
         return met(
-            f"Guardrails intervened {t.total:,.0f} times in the period (series by {t.dims}"
-            + (f"; {names(per)}" if per else "")
+            f"Guardrails the workload uses intervened {total:,.0f} times in the period (series by {t.dims}; "
+            + names([f"{label} ({'; '.join(dict.fromkeys(w))})" for label, _, w in used])
             + ")."
-            + (" Only series split by policy type exist, so this is an upper bound." if t.upper_bound else "")
+            + (
+                " Only series split by policy type exist, so this is an upper bound." if t.upper_bound else ""
+            ),
+            *(
+                [f"Interventions of {names(other)} are not counted: nothing shows the workload uses them."]
+                if other
+                else []
+            ),
+        )
+    if usage.unread:
+        return cannot_tell(
+            f"Guardrail {names(other)} intervened, but whether the workload uses it is unknown: "
+            f"{names(usage.unread)} could not be read.",
+            missing=usage.missing,
         )
     return not_met(
-        "No guardrail intervention (AWS/Bedrock/Guardrails InvocationsIntervened) was recorded in the period."
+        f"Guardrail {names(other)} intervened, but it is not one this account's guardrails list shows in use "
+        "(invoked, attached to an agent or flow, or enforced), so it proves nothing about the workload."
     )
 
 

@@ -245,10 +245,14 @@ CASES = [
                     "InvocationsIntervened",
                     "Sum",
                     3,
-                    GuardrailArn="arn:g",
+                    GuardrailArn="arn:aws:bedrock:us-east-1:1:guardrail/g1",
                     GuardrailVersion="1",
                 )
-            )
+            ),
+            "bedrock.guardrails": {"guardrails": [{"id": "g1", "name": "g1"}]},
+            "agents.agents": {"agents": []},
+            "agents.flows": {"flows": []},
+            "bedrock.enforced_guardrails": {"configs": [{"guardrailId": "g1", "guardrailVersion": "1"}]},
         },
         True,
         "intervened 3 times",

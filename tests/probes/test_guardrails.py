@@ -534,13 +534,46 @@ def test_safety_gate_upper_bound_over_the_limit_is_unknown(scope):
     assert g.label == "unknown" and "upper bound" in g.reason
 
 
+def _usage_sections(**sections):
+    base = {
+        "bedrock__guardrails": {"guardrails": [guardrail()]},
+        "agents__agents": {"agents": []},
+        "agents__flows": {"flows": []},
+        "bedrock__enforced_guardrails": {"configs": []},
+    }
+    return {**base, **sections}
+
+
 def test_interventions_observed_from_guardrail_id_series(scope):
+    series = stats(s("InvocationsIntervened", 3, GuardrailId="g1"), s("Invocations", 9, GuardrailId="g1"))
     f = run_probe(
         "guardrail_interventions_observed",
-        snapshot(scope, cloudwatch__metric_stats=stats(s("InvocationsIntervened", 3, GuardrailId="g1"))),
+        snapshot(scope, cloudwatch__metric_stats=series, **_usage_sections()),
         {},
     )
-    assert f.value is True and "3 times" in f.summary
+    assert f.value is True and "3 times" in f.summary and "support-guardrail" in f.summary
+
+
+def test_interventions_of_an_unlisted_guardrail_are_not_the_workloads(scope):
+    series = stats(s("InvocationsIntervened", 3, GuardrailId="gone"), s("Invocations", 9, GuardrailId="gone"))
+    f = run_probe(
+        "guardrail_interventions_observed",
+        snapshot(scope, cloudwatch__metric_stats=series, **_usage_sections()),
+        {},
+    )
+    assert f.value is False and "gone" in f.summary
+
+
+def test_interventions_unknown_when_the_agents_are_unread(scope):
+    """g1 intervened but is neither invoked by its own series nor readable as attached: unknown, not met."""
+    snap = snapshot(
+        scope,
+        cloudwatch__metric_stats=stats(s("InvocationsIntervened", 3, GuardrailId="g1")),
+        **{k: v for k, v in _usage_sections().items() if k != "agents__agents"},
+    )
+    snap.errors["agents.agents"] = SectionError("denied", "bedrock:ListAgents", "denied")
+    f = run_probe("guardrail_interventions_observed", snap, {})
+    assert f.value is None
 
 
 def test_intervention_rows_count_once(scope):
