@@ -299,7 +299,10 @@ def span_fallback(
         )
     got = compute(data)
     if got.value is None:
-        return replace(got, unit=unit or got.unit, reason=f"{absent[0].upper()}{absent[1:]}; {got.reason}")
+        why = got.reason
+        if why[:1].isupper() and why[1:2].islower():  # "No GenAI span" continues; "X-Ray", "AWS/" stay
+            why = why[0].lower() + why[1:]
+        return replace(got, unit=unit or got.unit, reason=f"{absent[0].upper()}{absent[1:]}; {why}")
     return from_source(SPAN_SOURCE, absent, got)
 
 

@@ -65,7 +65,7 @@ def test_a_denied_span_read_leaves_the_row_empty_with_the_action(scope) -> None:
         "tokens_per_request",
         snapshot(scope, cloudwatch__metric_stats=EMPTY, logs__genai_spans=spans_section([])),
     )
-    assert none.value is None and "No GenAI span with token counts" in none.reason
+    assert none.value is None and "; no GenAI span with token counts" in none.reason
 
 
 def test_response_time_percentiles_from_the_agent_spans(scope) -> None:
