@@ -328,3 +328,121 @@ def test_scheduler_collector_reads_targets_and_expressions_from_moto(moto_aws, s
     assert by["nightly"]["group"] == "evals" and by["nightly"]["detail"] is True
     assert by["backup"]["detail"] is False  # an SQS target cannot start an evaluation: no GetSchedule
     assert "secret text" not in str(data)
+
+
+# -- guardrails enforced by IAM: bedrock:GuardrailIdentifier (L1.6, L3.4, L4.4) ---------------------------
+
+GR = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/gr1"
+MODEL = f"arn:aws:bedrock:{REGION}::foundation-model/*"
+
+
+def _allow(
+    condition: dict | None = None, action=("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+):
+    st = {"Effect": "Allow", "Action": list(action), "Resource": MODEL}
+    return {**st, "Condition": condition} if condition else st
+
+
+def test_guardrails_required_reads_the_documented_patterns() -> None:
+    from llmops_audit.collectors.compute import guardrails_required
+
+    equals = {"StringEquals": {"bedrock:GuardrailIdentifier": f"{GR}:1"}}
+    # the Bedrock user guide's pattern: Allow with StringEquals, Deny with StringNotEquals
+    deny = {
+        "Effect": "Deny",
+        "Action": ["bedrock:InvokeModel"],
+        "Resource": MODEL,
+        "Condition": {"StringNotEquals": {"bedrock:GuardrailIdentifier": f"{GR}:1"}},
+    }
+    assert guardrails_required([{"Statement": [_allow(equals), deny]}]) == [f"{GR}:1"]
+    assert guardrails_required([{"Statement": [_allow(), deny]}]) == [f"{GR}:1"]  # the Deny wins
+    assert guardrails_required([{"Statement": [_allow(equals)]}]) == [f"{GR}:1"]  # every Allow conditioned
+    # a second, unconditioned Allow (in another policy) lets calls through without the guardrail
+    assert (
+        guardrails_required([{"Statement": [_allow(equals)]}, {"Statement": [_allow(action=["bedrock:*"])]}])
+        == []
+    )
+    # a negative operator on an Allow, or a Null condition, names no guardrail that must be used
+    assert (
+        guardrails_required(
+            [{"Statement": [_allow({"StringNotEquals": {"bedrock:GuardrailIdentifier": GR}})]}]
+        )
+        == []
+    )
+    null = {**deny, "Condition": {"Null": {"bedrock:GuardrailIdentifier": "true"}}}
+    assert guardrails_required([{"Statement": [_allow(), null]}]) == []
+    assert guardrails_required([{"Statement": [_allow()]}]) == []
+
+
+def _guardrail(action: str = "BLOCK", pii: bool = False) -> dict:
+    policy = {
+        "grounding_filters": [{"type": "GROUNDING", "threshold": 0.8, "action": action, "enabled": True}],
+        "pii_entities": [{"type": "EMAIL", "action": "ANONYMIZE"}] if pii else [],
+    }
+    return {
+        "id": "gr1",
+        "name": "support-gr",
+        "arn": GR,
+        "status": "READY",
+        "versions": ["1"],
+        "detail_version": "1",
+        **policy,
+        "version_details": {"1": {"status": "READY", **policy}},
+    }
+
+
+def _iam(scope, required, guardrail=None, policy="grounding"):
+    fn = {
+        "name": "answer",
+        "arn": FN + "answer",
+        "roleActions": ["bedrock:InvokeModel"],
+        "roleGuardrails": required,
+    }
+    snap = snapshot(
+        scope,
+        lambda__functions={"functions": [fn], "total": 1},
+        bedrock__guardrails={"guardrails": [guardrail or _guardrail()], "errors": []},
+    )
+    return run_probe("guardrail_required_by_iam", snap, {"policy": policy})
+
+
+def test_a_guardrail_required_by_iam_counts_when_it_blocks(scope) -> None:
+    """Before: a guardrail enforced through bedrock:GuardrailIdentifier was never seen (L1.6 met, L4.4 not)."""
+    v = _iam(scope, [f"{GR}:1"])
+    assert v.value is True and "support-gr v1" in v.summary and "answer" in v.summary
+    assert _iam(scope, [f"{GR}:1"], _guardrail(pii=True), policy="pii").value is True
+
+
+def test_a_guardrail_required_by_iam_that_proves_nothing(scope) -> None:
+    assert _iam(scope, [f"{GR}:1"], _guardrail(action="NONE")).value is False  # detect mode only
+    assert _iam(scope, [f"{GR}:1"], policy="pii").value is False  # no PII policy
+    assert _iam(scope, []).value is False  # no condition: calls without a guardrail are allowed
+    assert _iam(scope, None).value is None  # the role was not read
+    assert _iam(scope, [f"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/*"]).value is None  # a pattern
+    assert _iam(scope, [f"arn:aws:bedrock:{REGION}:999999999999:guardrail/other:1"]).value is None
+
+
+def test_level_rules_accept_the_iam_enforced_guardrail(scope) -> None:
+    from llmops_audit.inputs.definitions import builtin_levels_dir, load_framework
+
+    items = {i.id: i for i in load_framework(builtin_levels_dir()).items}
+    for item, policy in (("L1.6", "grounding"), ("L4.4", "grounding"), ("L3.4", "pii")):
+        rule = repr(items[item].rule)
+        assert "guardrail_required_by_iam" in rule and f"'{policy}'" in rule, (item, rule)
+
+
+def test_collector_keeps_the_required_guardrail_of_a_role(moto_aws, scope) -> None:
+    import json
+
+    iam = seed_client("iam")
+    from tests.collectors.test_compute import TRUST
+
+    iam.create_role(RoleName="answer-role", AssumeRolePolicyDocument=TRUST)
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [_allow({"StringEquals": {"bedrock:GuardrailIdentifier": f"{GR}:1"}})],
+    }
+    iam.put_role_policy(RoleName="answer-role", PolicyName="invoke", PolicyDocument=json.dumps(doc))
+    make_function("answer", Role=f"arn:aws:iam::{ACCOUNT}:role/answer-role")
+    (fn,) = _ctx(moto_aws, scope).section("lambda.functions")["functions"]
+    assert fn["roleGuardrails"] == [f"{GR}:1"] and fn["llm"] is True

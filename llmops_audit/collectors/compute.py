@@ -3,6 +3,8 @@
 Section shapes (other domains read lambda.functions: keep these keys):
 lambda.functions: {"functions": [{"name", "arn", "timeout", "memorySize", "tracing": "Active"|"PassThrough",
         "dlq", "role", "llm": bool, "actionGroupExecutor": bool, "logGroup",
+        "roleGuardrails": [guardrail ARN[:version] or id required on every InvokeModel by the role's policies
+        (bedrock:GuardrailIdentifier)] | None (role not read),
         "tags": {k: v}, "workloadTags": ["k=v" shared with a Bedrock/AgentCore resource], "workloadTagged": bool
         (absent when tag:GetResources failed: "tagsRead" False),
         # detail, for the LLM functions (for all when none looks LLM-related), at most 50:
@@ -22,6 +24,7 @@ xray.traces: {"count": trace summaries found, "window": {"start", "end"}, "trace
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -134,10 +137,71 @@ def bedrock_actions(doc: Any) -> list[str]:
     return sorted(out)
 
 
+# The model-invocation actions a bedrock:GuardrailIdentifier condition applies to (Bedrock user guide,
+# "Enforce the use of a specific guardrail with IAM policy-based enforcement"; Converse is authorised as
+# bedrock:InvokeModel).
+_GUARDED = ("bedrock:invokemodel", "bedrock:invokemodelwithresponsestream")
+_POSITIVE = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+_NEGATIVE = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike"}
+
+
+def _statements(doc: Any) -> list[dict[str, Any]]:
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(unquote(doc))
+        except ValueError:
+            return []
+    sts = (doc or {}).get("Statement", []) if isinstance(doc, dict) else []
+    return [st for st in (sts if isinstance(sts, list) else [sts]) if isinstance(st, dict)]
+
+
+def _invokes(st: dict[str, Any]) -> bool:
+    actions = st.get("Action", [])
+    actions = actions if isinstance(actions, list) else [actions]
+    return any(
+        str(a).strip() != "*" and any(fnmatch.fnmatchcase(g, str(a).lower()) for g in _GUARDED)
+        for a in actions
+    )
+
+
+def _guardrail_values(st: dict[str, Any], operators: set[str]) -> list[str] | None:
+    """The bedrock:GuardrailIdentifier values a statement's condition names under `operators`; None: none."""
+    cond = st.get("Condition") or {}
+    for op, c in cond.items() if isinstance(cond, dict) else []:
+        if str(op).lower() not in operators or not isinstance(c, dict):
+            continue
+        for k, v in c.items():
+            if str(k).lower() == "bedrock:guardrailidentifier":
+                return sorted({str(x) for x in (v if isinstance(v, list) else [v])})
+    return None
+
+
+def guardrails_required(docs: list[Any]) -> list[str]:
+    """The guardrails (ARN[:version] or id, as written) that every model invocation the policies allow must
+    carry: a Deny of InvokeModel* unless bedrock:GuardrailIdentifier equals them, or every Allow of
+    InvokeModel* conditioned on bedrock:GuardrailIdentifier. Empty: invocations without a guardrail are
+    allowed (or no invocation is). A Null condition (any guardrail at all) names none and is not counted."""
+    sts = [st for d in docs for st in _statements(d) if _invokes(st)]
+    for st in sts:
+        if st.get("Effect") == "Deny" and "NotAction" not in st:
+            values = _guardrail_values(st, _NEGATIVE)
+            if values:
+                return values
+    allows = [st for st in sts if st.get("Effect") == "Allow"]
+    conditioned = [_guardrail_values(st, _POSITIVE) for st in allows]
+    if allows and all(conditioned):
+        return sorted({v for vs in conditioned for v in vs or []})
+    return []
+
+
 def _role_actions(
-    ctx: CollectContext, role_arn: str | None, cache: dict[str, tuple[list[str] | None, str | None]]
+    ctx: CollectContext,
+    role_arn: str | None,
+    cache: dict[str, tuple[list[str] | None, str | None]],
+    guards: dict[str, list[str]] | None = None,
 ) -> tuple[list[str] | None, str | None]:
-    """(bedrock action patterns the execution role allows, why they are unknown). None: not read."""
+    """(bedrock action patterns the execution role allows, why they are unknown). None: not read.
+    `guards` receives the guardrails the role's policies require on every model invocation."""
     name = (role_arn or "").split("/")[-1]
     if not name:
         return None, "the function has no execution role"
@@ -145,7 +209,10 @@ def _role_actions(
         if len(cache) >= MAX_ROLES:
             return None, f"only the first {MAX_ROLES} execution roles are read"
         try:
-            cache[name] = (sorted({a for d in _documents(ctx, name) for a in bedrock_actions(d)}), None)
+            docs = _documents(ctx, name)
+            cache[name] = (sorted({a for d in docs for a in bedrock_actions(d)}), None)
+            if guards is not None:
+                guards[name] = guardrails_required(docs)
         except AwsCallError as exc:
             cache[name] = (None, f"{exc.action} {exc.kind}")
     return cache[name]
@@ -221,6 +288,7 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
     listed = ctx.aws.items("lambda", "list_functions", "Functions", max_pages=20)
     out = []
     roles: dict[str, tuple[list[str] | None, str | None]] = {}
+    guards: dict[str, list[str]] = {}
     role_errors: list[str] = []
     tags, tag_error = _tags(ctx)
     pairs = workload_tag_pairs(tags) if tags is not None else set()
@@ -228,7 +296,7 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
         name = f["FunctionName"]
         env_names = sorted(((f.get("Environment") or {}).get("Variables") or {}).keys())
         executor = function_arn(f["FunctionArn"]) in executors
-        actions, role_error = _role_actions(ctx, f.get("Role"), roles)
+        actions, role_error = _role_actions(ctx, f.get("Role"), roles, guards)
         if role_error and role_error not in role_errors:
             role_errors.append(role_error)
         out.append(
@@ -243,6 +311,10 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
                 "role": f.get("Role"),
                 "envNames": env_names,  # names only: values may hold secrets
                 "roleActions": actions,
+                # guardrails the role's policies require on every InvokeModel (bedrock:GuardrailIdentifier)
+                "roleGuardrails": guards.get((f.get("Role") or "").split("/")[-1])
+                if actions is not None
+                else None,
                 "actionGroupExecutor": executor,
                 "logGroup": (f.get("LoggingConfig") or {}).get("LogGroup"),
             }

@@ -1126,3 +1126,81 @@ def flows_use_condition_nodes(ev: Evidence, params: dict[str, Any]) -> Verdict:
     A fact only: a Condition node is static branching written into the flow, not adaptation to usage
     patterns, so no rule counts it for L4.3."""
     return _flow_nodes(ev, "Condition", absent_is_unknown=True)
+
+
+# -- guardrails enforced by IAM (bedrock:GuardrailIdentifier) ---------------------------------------------
+
+GUARDRAIL_POLICY = Param(
+    str, default="grounding", help="what the required guardrail must do: grounding or pii"
+)
+
+
+def _guardrail_ref(ref: str) -> tuple[str | None, str | None]:
+    """(guardrail id, version) from a condition value: an id, or arn:...:guardrail/<id>[:<version>]."""
+    tail = ref.rsplit("guardrail/", 1)[-1] if ":guardrail/" in ref else ref
+    if any(c in tail for c in "*?$"):
+        return None, None  # a pattern names no one guardrail
+    gid, _, version = tail.partition(":")
+    return (gid or None), (version or None)
+
+
+@probe(
+    "guardrail_required_by_iam",
+    "bedrock.guardrails",
+    "lambda.functions",
+    "xray.traces",
+    params={"policy": GUARDRAIL_POLICY},
+)
+def guardrail_required_by_iam(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """An LLM function's execution role may invoke models only with a guardrail that does the job (IAM
+    condition bedrock:GuardrailIdentifier on InvokeModel: a Deny unless it names the guardrail, or every Allow
+    conditioned on it): blocking on contextual grounding (policy grounding) or blocking or masking PII (pii)."""
+    from llmops_audit.probes import workload
+    from llmops_audit.probes.bedrock import _grounding_test, _pii_test
+
+    policy = str(params.get("policy") or "grounding")
+    test, what = (
+        (_pii_test, "blocks or masks PII")
+        if policy == "pii"
+        else (_grounding_test, "blocks ungrounded responses")
+    )
+    w = workload.functions(ev)
+    if not w.functions:
+        return workload.no_functions(w, "a guardrail required by IAM")
+    guardrails = {g["id"]: g for g in ev.get("bedrock.guardrails")["guardrails"]}
+    proofs: list[str] = []
+    unclear: list[str] = []
+    weak: list[str] = []
+    free: list[str] = []
+    for f in w.functions:
+        required = f.get("roleGuardrails")
+        if required is None:
+            unclear.append(f"the role policies of {f['name']} were not read")
+            continue
+        if not required:
+            free.append(f["name"])
+            continue
+        descs: list[str] = []
+        for ref in required:
+            gid, version = _guardrail_ref(str(ref))
+            g = guardrails.get(gid or "")
+            p = policy_of(g, version) if g else None
+            if g is None or p is None:
+                unclear.append(f"{f['name']} requires {ref}, whose policy was not read")
+                break
+            if (desc := test(p)) is None:
+                weak.append(f"{f['name']} requires guardrail {g['name']}, which does not do this")
+                break
+            descs.append(f"{g['name']}" + (f" v{version}" if version else "") + f" ({desc})")
+        else:
+            proofs.append(f"{f['name']}'s role requires guardrail {names(descs)} on every InvokeModel")
+    if proofs:
+        return met(f"IAM enforces the guardrail: {'; '.join(proofs)} (bedrock:GuardrailIdentifier).")
+    if unclear:
+        return cannot_tell(f"Whether IAM enforces a guardrail that {what} is unknown: {'; '.join(unclear)}.")
+    return not_met(
+        f"No LLM function's role requires a guardrail that {what} on model calls"
+        + (f" ({'; '.join(weak)})" if weak else "")
+        + (f"; {names(free)} may invoke models without any guardrail" if free else "")
+        + "."
+    )
