@@ -77,6 +77,9 @@ class LevelDef:
     items: tuple[ItemDef, ...]
     metrics: tuple[MetricDef, ...]
     file: str = ""
+    # The level describes where every workload starts (its items are signs of immature practice, e.g.
+    # "Prompts are written inline in code"): a met item is a sign still present, never a goal reached.
+    starting_state: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,7 @@ class LevelSummary:
     counted: int
     total: int
     reached: bool
+    starting_state: bool = False  # counted = signs of the starting state still present (see LevelDef)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,14 @@ def summarise_levels(framework: Framework, results: tuple[ItemResult, ...]) -> t
     for lv in framework.levels:
         mine = [r for r in results if r.level == lv.number]
         counted = sum(1 for r in mine if r.status.counts_for_level)
-        reached = bool(mine) and counted > framework.rule.min_share * len(mine)
-        out.append(LevelSummary(lv.number, lv.name, lv.motto, lv.core_question, counted, len(mine), reached))
+        # A starting-state level is where every workload begins: always "reached"; its count is the signs
+        # of that stage still present.
+        reached = lv.starting_state or (bool(mine) and counted > framework.rule.min_share * len(mine))
+        out.append(
+            LevelSummary(
+                lv.number, lv.name, lv.motto, lv.core_question, counted, len(mine), reached, lv.starting_state
+            )
+        )
     return tuple(out)
 
 

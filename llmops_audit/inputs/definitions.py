@@ -153,7 +153,14 @@ def load_level(path: Path, probes: Mapping[str, Probe], calculators: Mapping[str
             )
         )
     return LevelDef(
-        number, data["name"], data["motto"], data["core_question"], tuple(items), tuple(metrics), str(path)
+        number,
+        data["name"],
+        data["motto"],
+        data["core_question"],
+        tuple(items),
+        tuple(metrics),
+        str(path),
+        starting_state=bool(data.get("starting_state", False)),
     )
 
 

@@ -134,6 +134,7 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
                 "counted": lv.counted,
                 "total": lv.total,
                 "reached": lv.reached,
+                "starting_state": lv.starting_state,
             }
             for lv in report.levels
         ],

@@ -87,6 +87,7 @@ def _framework(doc: dict[str, Any], items: list[ItemResult], metrics: list[Metri
             core_question=lv.get("core_question", ""),
             items=tuple(ItemDef(i.id, i.level, i.text, "", None) for i in items if i.level == lv["level"]),
             metrics=(),
+            starting_state=lv.get("starting_state", False),
         )
         for lv in doc.get("levels", [])
     )
@@ -197,6 +198,7 @@ def _single(doc: dict[str, Any]) -> AuditReport:
                 lv["counted"],
                 lv["total"],
                 lv["reached"],
+                lv.get("starting_state", False),
             )
             for lv in doc.get("levels", [])
         ),
