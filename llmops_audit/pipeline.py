@@ -133,13 +133,45 @@ def assemble(request: AuditRequest, snapshot: EvidenceSnapshot) -> AuditReport:
     )
 
 
+# CloudWatch API list prices (us-east-1, beyond the free tier), from the Amazon CloudWatch pricing page
+# (https://aws.amazon.com/cloudwatch/pricing/, "API requests"): GetMetricData is billed per metric requested,
+# $0.01 per 1,000; GetMetricStatistics, ListMetrics, GetDashboard, ListDashboards (List/Get requests) $0.01
+# per 1,000 requests. Other Regions' prices differ slightly; the estimate says it is us-east-1's.
+GET_METRIC_DATA_USD_PER_1000_METRICS = 0.01
+CLOUDWATCH_REQUEST_USD_PER_1000 = 0.01
+
+
+def _cloudwatch_cost(calls: list[dict[str, Any]]) -> float:
+    """Estimated CloudWatch API cost of the run's successful requests, in US dollars."""
+    metrics = sum(int(c.get("metrics") or 0) for c in calls)
+    requests = sum(
+        1
+        for c in calls
+        if c["service"] == "cloudwatch"
+        and c["operation"] != "GetMetricData"
+        and c["operation"].startswith(("List", "Get"))
+        and c["outcome"] == "ok"
+    )
+    return round(
+        metrics / 1000 * GET_METRIC_DATA_USD_PER_1000_METRICS
+        + requests / 1000 * CLOUDWATCH_REQUEST_USD_PER_1000,
+        6,
+    )
+
+
 def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
     outcomes: dict[str, int] = {}
+    services: dict[str, int] = {}
     for c in snapshot.calls:
         outcomes[c["outcome"]] = outcomes.get(c["outcome"], 0) + 1
+        services[c["service"]] = services.get(c["service"], 0) + 1
     return {
         "total": len(snapshot.calls),
         "by_outcome": dict(sorted(outcomes.items())),
+        "by_service": dict(sorted(services.items())),
+        "metric_requests": sum(1 for c in snapshot.calls if c["operation"] == "GetMetricData"),
+        "metric_queries": sum(int(c.get("metrics") or 0) for c in snapshot.calls),
+        "cloudwatch_cost_usd": _cloudwatch_cost(snapshot.calls),
         "denied_actions": sorted({e.action for e in snapshot.errors.values() if e.kind == "denied"}),
         "not_read": sorted(name for name, e in snapshot.errors.items() if e.kind == "deadline"),
     }

@@ -67,3 +67,53 @@ def test_each_read_is_made_once_and_metric_queries_fill_batches_of_500(gates: in
     assert requests == math.ceil(queries / 500), (requests, queries)
     assert len(snap.sections["cloudwatch.gate_metrics"]["metrics"]) == gates
     assert "cloudwatch.gate_metrics" not in snap.errors and "cloudwatch.metric_stats" not in snap.errors
+
+
+def test_the_call_summary_counts_calls_per_service_metric_queries_and_their_cost() -> None:
+    from llmops_audit.evidence.snapshot import EvidenceSnapshot
+    from llmops_audit.pipeline import _call_summary
+    from tests.fake_account.record import PERIOD, RECORDED_AT
+
+    def call(service: str, op: str, outcome: str = "ok", **kw: Any) -> dict[str, Any]:
+        return {
+            "service": service,
+            "operation": op,
+            "region": "us-east-1",
+            "duration_ms": 1.0,
+            "outcome": outcome,
+            **kw,
+        }
+
+    scope = Scope("123456789012", "us-east-1", RECORDED_AT - PERIOD, RECORDED_AT)
+    calls = [
+        call("cloudwatch", "GetMetricData", metrics=500),
+        call("cloudwatch", "GetMetricData", metrics=250),
+        call("cloudwatch", "ListMetrics"),
+        call("cloudwatch", "ListMetrics", "throttled"),  # not billed: it failed
+        call("cloudwatch", "DescribeAlarms"),  # not a List/Get request on the price list
+        call("iam", "GetRole"),
+    ]
+    summary = _call_summary(EvidenceSnapshot(scope=scope, sections={}, calls=calls))
+    assert summary["by_service"] == {"cloudwatch": 5, "iam": 1}
+    assert (summary["metric_requests"], summary["metric_queries"]) == (2, 750)
+    # 750 metrics at $0.01 per 1,000 plus one ListMetrics at $0.01 per 1,000 requests
+    assert summary["cloudwatch_cost_usd"] == pytest.approx(0.0075 + 0.00001)
+
+
+def test_get_metric_data_records_the_metrics_it_requested(moto_aws, scope) -> None:
+    from llmops_audit.collectors import CollectContext
+    from llmops_audit.collectors.cloudwatch import window_reads
+
+    specs = [
+        {
+            "namespace": "AWS/Lambda",
+            "metric": "Invocations",
+            "dimensions": {"FunctionName": f"f{i}"},
+            "stat": "Sum",
+        }
+        for i in range(501)
+    ]
+    window_reads(CollectContext(moto_aws, scope), specs)
+    gmd = [c.to_dict() for c in moto_aws.calls if c.operation == "GetMetricData"]
+    assert [c["metrics"] for c in gmd] == [500, 1]
+    assert all("metrics" not in c.to_dict() for c in moto_aws.calls if c.operation != "GetMetricData")

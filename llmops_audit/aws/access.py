@@ -169,9 +169,21 @@ class CallRecord:
     duration_ms: float
     outcome: str  # ok | denied | throttled | not_found | error | unsupported
     error_code: str = ""
+    metrics: int = 0  # metrics requested by a GetMetricData request (what CloudWatch bills it by)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.metrics:
+            out.pop("metrics")
+        return out
+
+
+def _metrics_requested(operation: str, params: dict[str, Any]) -> int:
+    """Metrics a GetMetricData request asks for: its queries that return data (ReturnData, default true).
+    An expression's inputs are billed too, but the audit sends none (each query is one MetricStat)."""
+    if operation != "get_metric_data":
+        return 0
+    return sum(1 for q in params.get("MetricDataQueries") or [] if q.get("ReturnData", True))
 
 
 def _answer_key(service: str, operation: str, region: str, params: dict[str, Any]) -> str:
@@ -438,7 +450,7 @@ class AwsAccess:
             if isinstance(failure, AwsCallError):
                 self._answers[key] = failure
             raise failure from None
-        self._record(service, op_name, region, started, "ok", "")
+        self._record(service, op_name, region, started, "ok", "", _metrics_requested(operation, params))
         response.pop("ResponseMetadata", None)
         self._answers[key] = copy.deepcopy(response)
         return response
@@ -549,7 +561,7 @@ class AwsAccess:
                 return  # the same token came back twice: botocore stops before asking for that page again
             except _HANDLED_ERRORS as exc:
                 raise self._failure(exc, client, service, op_name, region, started) from None
-            self._record(service, op_name, region, started, "ok", "")
+            self._record(service, op_name, region, started, "ok", "", _metrics_requested(operation, params))
             yield {k: v for k, v in page.items() if k != "ResponseMetadata"}
 
     def _token_pages(
@@ -652,7 +664,8 @@ class AwsAccess:
             return "not_found"  # CloudFormation's answer for a stack that is not there (e.g. deleted)
         return "error"
 
-    def _record(self, service: str, op: str, region: str, started: float, outcome: str, code: str) -> None:
-        self.calls.append(
-            CallRecord(service, op, region, round((time.perf_counter() - started) * 1000, 2), outcome, code)
-        )
+    def _record(
+        self, service: str, op: str, region: str, started: float, outcome: str, code: str, metrics: int = 0
+    ) -> None:
+        ms = round((time.perf_counter() - started) * 1000, 2)
+        self.calls.append(CallRecord(service, op, region, ms, outcome, code, metrics))

@@ -85,6 +85,26 @@ def call_outcomes(report: AuditReport) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.calls.get("by_outcome", {}).items())
 
 
+def call_costs(report: AuditReport) -> str:
+    """'12 GetMetricData requests for 5,210 metric queries; estimated CloudWatch API cost $0.05 (us-east-1
+    list prices)', or "" for a report without those figures (an older saved report)."""
+    c = report.calls
+    if "metric_queries" not in c:
+        return ""
+    n, q = int(c.get("metric_requests", 0)), int(c["metric_queries"])
+    cost = float(c.get("cloudwatch_cost_usd", 0.0))
+    shown = f"${cost:.2f}" if cost >= 0.01 or cost == 0 else "under $0.01"
+    return (
+        f"{n:,} GetMetricData request{'s' if n != 1 else ''} for {q:,} metric quer{'ies' if q != 1 else 'y'}; "
+        f"estimated CloudWatch API cost {shown} (us-east-1 list prices)"
+    )
+
+
+def calls_by_service(report: AuditReport) -> str:
+    """'bedrock 14, cloudwatch 7, iam 20': recorded calls per service."""
+    return ", ".join(f"{k} {v}" for k, v in report.calls.get("by_service", {}).items())
+
+
 def period_text(report: AuditReport) -> str:
     s = report.scope
     return f"{s.start:%Y-%m-%d %H:%M} to {s.end:%Y-%m-%d %H:%M} UTC"

@@ -6,7 +6,9 @@ from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
     RenderOptions,
+    call_costs,
     call_outcomes,
+    calls_by_service,
     fmt_breakdown,
     fmt_metric_value,
     gates_verdict,
@@ -120,6 +122,10 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
     out.append("")
     c = report.calls
     out.append(f"- AWS calls: {c.get('total', 0)} read-only calls ({call_outcomes(report)}).")
+    if c.get("by_service"):
+        out.append(f"- Calls per service: {calls_by_service(report)}.")
+    if call_costs(report):
+        out.append(f"- Metric queries: {call_costs(report)}.")
     if c.get("denied_actions"):
         out.append(f"- Denied permissions: {', '.join(c['denied_actions'])}.")
     for n in report.notices:

@@ -13,7 +13,9 @@ from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
     RenderOptions,
+    call_costs,
     call_outcomes,
+    calls_by_service,
     fmt_breakdown,
     fmt_metric_value,
     gates_verdict,
@@ -145,6 +147,10 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
     if c.get("denied_actions"):
         footer += f". Denied: {', '.join(c['denied_actions'])}"
     console.print(Text(footer, style="dim"))
+    if c.get("by_service"):
+        console.print(Text(f"Calls per service: {calls_by_service(report)}", style="dim"))
+    if call_costs(report):
+        console.print(Text(call_costs(report), style="dim"))
     for n in report.notices:
         console.print(Text(n, style="dim"))
     return buf.getvalue()
