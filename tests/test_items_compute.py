@@ -275,9 +275,20 @@ def test_l5_4_met_from_a_lambda_on_failure_destination(moto_aws, scope) -> None:
         FunctionName="chat-bot",
         DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"}},
     )
+    # an S3 trigger invokes it asynchronously: the on-failure destination applies to those events
+    seed_client("lambda").add_permission(
+        FunctionName="chat-bot",
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn="arn:aws:s3:::uploads",
+    )
     items, _, _ = assess(moto_aws, scope, ids=["L5.4"])
-    assert items["L5.4"].status is Status.MET
-    assert "chat-bot (on-failure destination)" in items["L5.4"].reason
+    assert items["L5.4"].status is Status.MET, items["L5.4"].reason
+    assert (
+        "chat-bot (on-failure destination; invoked asynchronously by s3.amazonaws.com)"
+        in items["L5.4"].reason
+    )
 
 
 def test_l5_4_not_met_when_lambdas_only_retry_and_workflows_only_retry(moto_aws, scope, canned) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from llmops_audit.model import Status
 from tests.collectors.test_bedrock import GARN, GID, _canned_guardrail
-from tests.conftest import seed_client
+from tests.collectors.test_compute import make_function
+from tests.conftest import ACCOUNT, REGION, seed_client
 from tests.helpers import assess
 from tests.test_items_bedrock import NOW, _agents, decided_neighbours, empty_account
 
@@ -182,3 +183,45 @@ def test_l5_2_met_by_interventions_of_the_agents_guardrail_naming_it(account, sc
     assert items["L5.2"].status is Status.MET, items["L5.2"].reason
     reason = items["L5.2"].reason
     assert "g1 v1: 7 (attached to agent" in reason and "intervened 7 times" in reason
+
+
+# -- 2. L2.5: asynchronous-invocation settings count only where something invokes the function asynchronously
+
+
+def chat_function(principal: str) -> None:
+    """LLM function chat-bot (30 s timeout) with MaximumRetryAttempts 2 and an on-failure destination, which
+    `principal` may invoke."""
+    make_function("chat-bot", timeout=30, llm=True)
+    lam = seed_client("lambda")
+    lam.put_function_event_invoke_config(
+        FunctionName="chat-bot",
+        MaximumRetryAttempts=2,
+        DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"}},
+    )
+    lam.add_permission(
+        FunctionName="chat-bot",
+        StatementId="caller",
+        Action="lambda:InvokeFunction",
+        Principal=principal,
+        SourceArn=(
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc123/*/POST/chat"
+            if principal.startswith("apigateway")
+            else f"arn:aws:sns:{REGION}:{ACCOUNT}:chat-requests"
+        ),
+    )
+
+
+def test_l2_5_async_settings_of_an_api_gateway_function_prove_no_error_handling(moto_aws, scope) -> None:
+    """Before: retries and an on-failure destination on a function only API Gateway invokes (synchronously,
+    where neither applies) made L2.5 met."""
+    chat_function("apigateway.amazonaws.com")
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
+    assert items["L2.5"].status is Status.NOT_MET, items["L2.5"].reason
+    assert "invoked synchronously by API Gateway" in items["L2.5"].reason
+
+
+def test_l2_5_met_when_an_sns_subscription_invokes_the_function(moto_aws, scope) -> None:
+    chat_function("sns.amazonaws.com")
+    items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
+    assert items["L2.5"].status is Status.MET, items["L2.5"].reason
+    assert "invoked asynchronously by sns.amazonaws.com" in items["L2.5"].reason

@@ -152,10 +152,90 @@ def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     )
 
 
+# Services that invoke a function asynchronously (AWS Lambda Developer Guide, "Invoking Lambda with events from
+# other AWS services" and "Asynchronous invocation"): only for them do the event-invoke configuration
+# (MaximumRetryAttempts, OnFailure destination) and a DLQ apply. Each needs a resource-based policy statement
+# for its service principal; EventBridge Scheduler invokes through its execution role, so its targets are read.
+ASYNC_PRINCIPALS = (
+    "s3.amazonaws.com",
+    "sns.amazonaws.com",
+    "events.amazonaws.com",
+    "ses.amazonaws.com",
+    "logs.amazonaws.com",
+    "cloudformation.amazonaws.com",
+    "codecommit.amazonaws.com",
+    "config.amazonaws.com",
+    "iot.amazonaws.com",
+    "iotevents.amazonaws.com",
+    "codepipeline.amazonaws.com",
+)
+# Callers that invoke synchronously: the async settings do nothing for their requests.
+SYNC_PRINCIPALS = {
+    "apigateway.amazonaws.com": "API Gateway",
+    "elasticloadbalancing.amazonaws.com": "an Application Load Balancer",
+    "bedrock.amazonaws.com": "a Bedrock agent action group",
+    "lex.amazonaws.com": "Amazon Lex",
+    "appsync.amazonaws.com": "AppSync",
+}
+
+
+def _targets(ev: Evidence, section: str, key: str) -> tuple[set[str], bool]:
+    """(unqualified function ARNs an enabled rule or schedule targets, whether the section was read)."""
+    data = ev.optional(section)
+    if data is None:
+        return set(), False
+    return {
+        workload.function_arn(str(t))
+        for r in data.get(key) or []
+        if r.get("state") != "DISABLED"
+        for t in r.get("targets") or []
+        if ":lambda:" in str(t or "")
+    }, True
+
+
+def async_invokers(f: dict[str, Any], rules: set[str], schedules: set[str]) -> list[str] | None:
+    """What invokes `f` asynchronously (service principals in its resource policy, EventBridge rules or
+    schedules that target it); None when its resource policy was not read."""
+    out = []
+    arn = workload.function_arn(f.get("arn"))
+    if arn in rules:
+        out.append("an EventBridge rule")
+    if arn in schedules:
+        out.append("an EventBridge Scheduler schedule")
+    if f.get("policy") is None:
+        return out or None
+    for st in f["policy"]:
+        if st.get("effect", "Allow") != "Allow":
+            continue
+        for principal in str(st.get("principal") or "").split(", "):
+            if principal in ASYNC_PRINCIPALS:
+                out.append(principal)
+    return sorted(set(out))
+
+
+def sync_fronts(f: dict[str, Any]) -> list[str]:
+    """The synchronous callers seen for `f`: API Gateway, ALB, agent action groups (policy or executor
+    fact), function URLs."""
+    out = {
+        SYNC_PRINCIPALS[pr]
+        for st in f.get("policy") or []
+        if st.get("effect", "Allow") == "Allow"
+        for pr in str(st.get("principal") or "").split(", ")
+        if pr in SYNC_PRINCIPALS
+    }
+    if f.get("actionGroupExecutor"):
+        out.add("a Bedrock agent action group")
+    if f.get("urls"):
+        out.add("a function URL")
+    return sorted(out)
+
+
 @probe(
     "lambda_failure_handling_configured",
     "lambda.functions",
     "xray.traces",
+    "events.rules",
+    "scheduler.schedules",
     params={
         "require_destination": Param(
             bool, default=False, help="only an on-failure destination or a DLQ counts, not retry limits"
@@ -163,15 +243,21 @@ def lambda_timeouts_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
     },
 )
 def lambda_failure_handling_configured(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """LLM Lambda functions handle failures: retries (at least one), an on-failure destination, or a DLQ.
+    """LLM Lambda functions that something invokes asynchronously handle failures: retries (at least one), an
+    on-failure destination, or a DLQ.
 
-    MaximumRetryAttempts 0 turns retries off: it is no retry policy. Destinations and DLQs apply to
-    asynchronous invocations (Lambda developer guide, "Retaining records of asynchronous invocations")."""
+    MaximumRetryAttempts 0 turns retries off: it is no retry policy. Retries, destinations and DLQs apply to
+    asynchronous invocations only (Lambda developer guide, "Asynchronous invocation"): for a function only API
+    Gateway, a load balancer, a function URL or an agent action group invokes (synchronously), they handle no
+    failure at all, so they count only where an asynchronous invoker (S3, SNS, EventBridge rule or schedule,
+    ...) is seen."""
     w = workload.functions(ev)
     if not w.functions:
         return workload.no_functions(w, "failure handling")
     strict = bool(params.get("require_destination"))
-    handled, bare, unread = [], [], []
+    rules, rules_read = _targets(ev, "events.rules", "rules")
+    schedules, schedules_read = _targets(ev, "scheduler.schedules", "schedules")
+    handled, bare, unread, synchronous, unseen, unknown_callers = [], [], [], [], [], []
     for f in w.functions:
         if "retries" not in f and not f.get("dlq"):
             unread.append(f["name"])  # its event-invoke configuration was not read
@@ -186,20 +272,54 @@ def lambda_failure_handling_configured(ev: Evidence, params: dict[str, Any]) -> 
             )
             if ok
         ]
-        if how:
-            handled.append(f"{f['name']} ({', '.join(how)})")
-        else:
+        if not how:
             bare.append(f["name"] + (" (retries turned off)" if retries == 0 else ""))
+            continue
+        invokers = async_invokers(f, rules, schedules)
+        if invokers:
+            handled.append(f"{f['name']} ({', '.join(how)}; invoked asynchronously by {names(invokers)})")
+        elif invokers is None:
+            unknown_callers.append(f"{f['name']} (its resource policy was not read)")
+        elif fronts := sync_fronts(f):
+            synchronous.append(f"{f['name']} ({', '.join(how)}; invoked synchronously by {names(fronts)})")
+        elif not (rules_read and schedules_read):
+            unknown_callers.append(f"{f['name']} (the EventBridge rules or schedules could not be read)")
+        else:
+            unseen.append(f"{f['name']} ({', '.join(how)})")
+    notes = []
+    if synchronous:
+        notes.append(
+            f"{names(synchronous)}: asynchronous-invocation settings do not apply to synchronous calls, so they "
+            "handle no failure there."
+        )
+    if unseen:
+        notes.append(
+            f"{names(unseen)}: nothing is seen invoking it asynchronously (no S3, SNS or EventBridge "
+            "permission, rule or schedule; an SDK caller using InvocationType Event is not visible: attest it), "
+            "so these settings prove no failure path."
+        )
     need = "an on-failure destination or DLQ" if strict else "retries, an on-failure destination or a DLQ"
     if handled:
         return met(
-            f"Failure handling is configured on LLM functions: {names(handled)}"
-            + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else ".")
+            f"Failure handling is configured on asynchronously invoked LLM functions: {names(handled)}"
+            + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else "."),
+            *notes,
         )
-    if unread:
+    if unread or unknown_callers:
+        parts = ([f"the failure handling of {names(unread)} was not read"] if unread else []) + (
+            [f"what invokes {names(unknown_callers)} is unknown"] if unknown_callers else []
+        )
         return cannot_tell(
-            f"The failure handling of LLM function {names(unread)} was not read"
-            + (f", and {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else ".")
+            f"Whether LLM functions handle failures cannot be told: {'; '.join(parts)}"
+            + (f"; {names(bare)} {'has' if len(bare) == 1 else 'have'} none." if bare else "."),
+            *notes,
+        )
+    if synchronous or unseen:
+        return not_met(
+            f"No asynchronously invoked LLM function has {need}"
+            + (f" ({names(bare)} {'has' if len(bare) == 1 else 'have'} none)" if bare else "")
+            + ". "
+            + " ".join(notes)
         )
     return not_met(f"None of the {plural(len(bare), 'LLM function')} has {need}: {names(bare)}.")
 

@@ -93,15 +93,26 @@ def test_what_ties_a_function_to_the_llm_workload(scope, f: dict, llm: bool) -> 
     assert (v.value is True) is llm, v.summary
 
 
+SNS = [{"effect": "Allow", "principal": "sns.amazonaws.com", "sourceArn": None, "sourceAccount": None}]
+APIGW = {"effect": "Allow", "principal": "apigateway.amazonaws.com", "sourceArn": None, "sourceAccount": None}
+
+
 @pytest.mark.parametrize(
     ("f", "strict", "value"),
     [
-        (fn("chat-bot", retries=0), False, False),  # MaximumRetryAttempts 0 turns retries off
-        (fn("chat-bot", retries=1), False, True),
-        (fn("chat-bot", retries=2), True, False),  # a retry limit alone is not a fallback
-        (fn("chat-bot", dlq="arn:aws:sqs:us-east-1:1:dlq"), True, True),
-        (fn("chat-bot", onFailure="arn:aws:sqs:us-east-1:1:q"), True, True),
-        (fn("chat-bot"), False, False),
+        (fn("chat-bot", retries=0, policy=SNS), False, False),  # MaximumRetryAttempts 0 turns retries off
+        (fn("chat-bot", retries=1, policy=SNS), False, True),
+        (fn("chat-bot", retries=2, policy=SNS), True, False),  # a retry limit alone is not a fallback
+        (fn("chat-bot", dlq="arn:aws:sqs:us-east-1:1:dlq", policy=SNS), True, True),
+        (fn("chat-bot", onFailure="arn:aws:sqs:us-east-1:1:q", policy=SNS), True, True),
+        (fn("chat-bot", policy=SNS), False, False),
+        # asynchronous-invocation settings on a function only API Gateway invokes handle no failure
+        (fn("chat-bot", onFailure="arn:aws:sqs:us-east-1:1:q", policy=[APIGW]), True, False),
+        (
+            fn("chat-bot", retries=2, dlq="arn:aws:sqs:us-east-1:1:dlq", urls=[{"authType": "NONE"}]),
+            False,
+            False,
+        ),
     ],
 )
 def test_lambda_failure_handling(scope, f: dict, strict: bool, value: bool) -> None:
@@ -110,7 +121,9 @@ def test_lambda_failure_handling(scope, f: dict, strict: bool, value: bool) -> N
 
 
 def test_lambda_failure_handling_names_the_functions_without_it(scope) -> None:
-    v = run("lambda_failure_handling_configured", [fn("a-bot", retries=1), fn("b-bot")], scope=scope)
+    v = run(
+        "lambda_failure_handling_configured", [fn("a-bot", retries=1, policy=SNS), fn("b-bot")], scope=scope
+    )
     assert v.value is True and "b-bot has none" in v.summary
 
 

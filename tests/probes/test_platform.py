@@ -200,9 +200,16 @@ CASES = [
     ("lambda_timeouts_configured", {"lambda.functions": fns(BARE)}, {}, False),
     (
         "lambda_failure_handling_configured",
-        {"lambda.functions": fns(FN)},
+        # an action-group executor is invoked synchronously; the SNS subscription invokes it asynchronously
+        {"lambda.functions": fns({**FN, "policy": [*FN["policy"], {"principal": "sns.amazonaws.com"}]})},
         {"require_destination": True},
         True,
+    ),
+    (
+        "lambda_failure_handling_configured",
+        {"lambda.functions": fns(FN)},  # only a Bedrock agent (synchronous) invokes it
+        {"require_destination": True},
+        False,
     ),
     (
         "lambda_failure_handling_configured",
