@@ -446,3 +446,35 @@ def test_collector_keeps_the_required_guardrail_of_a_role(moto_aws, scope) -> No
     make_function("answer", Role=f"arn:aws:iam::{ACCOUNT}:role/answer-role")
     (fn,) = _ctx(moto_aws, scope).section("lambda.functions")["functions"]
     assert fn["roleGuardrails"] == [f"{GR}:1"] and fn["llm"] is True
+
+
+# -- evaluations outside AWS (L1.3, L3.2) and the account without LLM use (L4.3, L4.4) -------------------
+
+
+def test_evaluation_score_metric_names_make_l1_3_and_l3_2_unknown_never_met(scope) -> None:
+    """Before: no Bedrock evaluation job made L1.3 met and L3.2 not met even when a CI job publishes scores."""
+    from llmops_audit.collectors.evaluation_signals import SCORE_WORDS, words
+
+    assert words("FaithfulnessScore") & SCORE_WORDS and words("Assistant/Evals") & SCORE_WORDS
+    # look-alikes: "retrieval" contains the letters eval, a geocoding confidence is not a score of model output
+    assert (
+        not words("kb-retrieval-refresh") & SCORE_WORDS and not words("LowConfidenceGeocodes") & SCORE_WORDS
+    )
+
+    def probe(metrics, complete=True):
+        data = {"metrics": metrics, "complete": complete, "listed": 10}
+        snap = snapshot(scope, cloudwatch__evaluation_score_metrics=data)
+        return run_probe("evaluation_score_metrics_published", snap, {})
+
+    v = probe([{"namespace": "Assistant/Evals", "metric": "FaithfulnessScore"}])
+    assert v.value is None and "attest" in v.summary
+    assert probe([]).value is False
+    assert probe([], complete=False).value is None
+
+
+def test_evaluation_score_metrics_collected_from_moto(moto_aws, scope) -> None:
+    cw = seed_client("cloudwatch")
+    cw.put_metric_data(Namespace="Assistant/Evals", MetricData=[{"MetricName": "EvalPassRate", "Value": 0.9}])
+    cw.put_metric_data(Namespace="Shop/Geo", MetricData=[{"MetricName": "LowConfidenceGeocodes", "Value": 1}])
+    data = _ctx(moto_aws, scope).section("cloudwatch.evaluation_score_metrics")
+    assert data["metrics"] == [{"namespace": "Assistant/Evals", "metric": "EvalPassRate"}]

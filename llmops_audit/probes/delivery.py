@@ -164,6 +164,25 @@ def scheduled_evaluation_rules_present(ev: Evidence, params: dict[str, Any]) -> 
     )
 
 
+@probe("evaluation_score_metrics_published", "cloudwatch.evaluation_score_metrics")
+def evaluation_score_metrics_published(ev: Evidence, params: dict[str, Any]) -> Verdict:
+    """Custom metrics named like evaluation scores exist, so evaluations may run outside AWS (never met: only
+    a person can say what they measure; unknown when found, not met when none)."""
+    data = ev.get("cloudwatch.evaluation_score_metrics")
+    found = [f"{m['namespace']}/{m['metric']}" for m in data["metrics"]]
+    if found:
+        return cannot_tell(
+            f"Custom metric {names(found)} looks like evaluation scores published from outside Bedrock (a CI "
+            "job, for instance); a name proves nothing, so a person must attest whether automated evaluations run."
+        )
+    if not data.get("complete", True):
+        return cannot_tell(
+            f"No custom metric named like an evaluation score among the first {data.get('listed', 0):,} series "
+            "listed; the rest of the account's metrics were not read."
+        )
+    return not_met("No custom CloudWatch metric is named like an evaluation score.")
+
+
 @probe("ssm_prompt_parameters_present", "ssm.prompt_parameters")
 def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Prompt templates are stored as SSM parameters."""
