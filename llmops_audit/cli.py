@@ -9,7 +9,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -246,6 +246,40 @@ MaxWorkers = Annotated[
     int | None,
     typer.Option("--max-workers", help="Scopes read at the same time (default 4).", rich_help_panel="Scopes"),
 ]
+# Read limits (llmops_audit/collectors/caps.py): a limit that bounds a read is reported as a notice.
+MaxLambdas = Annotated[
+    int | None,
+    typer.Option(
+        "--max-lambdas",
+        min=1,
+        help="LLM Lambda functions read in detail (default 50).",
+        rich_help_panel="Read limits",
+    ),
+]
+MaxLogGroups = Annotated[
+    int | None,
+    typer.Option(
+        "--max-log-groups", min=1, help="Log groups listed (default 250).", rich_help_panel="Read limits"
+    ),
+]
+MaxMetricSeries = Annotated[
+    int | None,
+    typer.Option(
+        "--max-metric-series",
+        min=1,
+        help="CloudWatch metric series queried (default 5000).",
+        rich_help_panel="Read limits",
+    ),
+]
+MaxLogEvents = Annotated[
+    int | None,
+    typer.Option(
+        "--max-log-events",
+        min=1,
+        help="Log events read per log group (default 1000).",
+        rich_help_panel="Read limits",
+    ),
+]
 FailOnUnknown = Annotated[
     bool,
     typer.Option("--fail-on-unknown", help="With --fail-on-gates: a gate without data counts as failed."),
@@ -284,6 +318,7 @@ class RunOptions:
     workloads_by: str | None = None
     shard: str | None = None
     max_workers: int | None = None
+    caps: dict[str, int] = field(default_factory=dict)  # --max-… read limits (collectors/caps.py names)
 
     def scope_options(self) -> ScopeOptions:
         """The scope options, parsed and checked (one-line errors, before any AWS call)."""
@@ -376,6 +411,7 @@ def _check_offline_options(opts: RunOptions) -> None:
                 ("--workload", opts.workload),
                 ("--workloads-by", opts.workloads_by),
                 ("--shard", opts.shard),
+                *((f"--max-{k.replace('_', '-')}", v) for k, v in opts.caps.items()),
             )
             if value
         ]
@@ -436,6 +472,7 @@ def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
         fail_on_gates=opts.fail_on_gates,
         fail_on_unknown=opts.fail_on_unknown,
         deadline_s=deadline_s,
+        caps=dict(opts.caps),
     )
 
 
@@ -583,6 +620,10 @@ def assess(
     workloads_by: WorkloadsBy = None,
     shard: ShardOpt = None,
     max_workers: MaxWorkers = None,
+    max_lambdas: MaxLambdas = None,
+    max_log_groups: MaxLogGroups = None,
+    max_metric_series: MaxMetricSeries = None,
+    max_log_events: MaxLogEvents = None,
 ) -> None:
     """Assess the maturity level of LLM workloads from read-only AWS evidence.
 
@@ -626,6 +667,16 @@ def assess(
         workloads_by=workloads_by,
         shard=shard,
         max_workers=max_workers,
+        caps={
+            k: v
+            for k, v in (
+                ("lambdas", max_lambdas),
+                ("log_groups", max_log_groups),
+                ("metric_series", max_metric_series),
+                ("log_events", max_log_events),
+            )
+            if v
+        },
     )
     with _errors_to_exit():
         report = _audit(opts, output)

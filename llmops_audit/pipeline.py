@@ -56,6 +56,7 @@ class AuditRequest:
     fail_on_gates: bool = False
     fail_on_unknown: bool = False
     deadline_s: float | None = None  # live reads stop after this many seconds (--deadline)
+    caps: dict[str, int] = field(default_factory=dict)  # --max-… read limits (collectors/caps.py)
     workload: Workload | None = None  # --workload KEY=VALUE: evidence confined to that tag's resources
 
 
@@ -65,6 +66,8 @@ def plan(request: AuditRequest) -> CollectionPlan:
     if not request.gates_only:
         sections |= needed_sections(request.framework) | set(PROBES[WORKLOAD_PROBE].needs)
     options: dict[str, Any] = {"gate_custom_metrics": custom_gate_metrics(request.policy)}
+    if request.caps:
+        options["caps"] = dict(request.caps)
     if request.workload:
         sections.add(WORKLOAD_SECTION)
         options["workload"] = (request.workload.key, request.workload.value)
@@ -177,6 +180,30 @@ def _call_summary(snapshot: EvidenceSnapshot) -> dict[str, Any]:
     }
 
 
+def _cap_notices(sections: dict[str, Any]) -> list[str]:
+    """One line per limit that bounded a read, from every section's "caps" list (collectors/caps.py;
+    malformed entries skipped): "Not everything was read: 50 of 200 LLM Lambda functions read in detail
+    (cap 50; raise it with --max-lambdas) in lambda.functions; …"."""
+    out: list[str] = []
+    for name in sorted(sections):
+        data = sections[name]
+        for c in (data.get("caps") if isinstance(data, dict) else None) or []:
+            if not isinstance(c, dict) or not all(k in c for k in ("what", "read", "limit", "option")):
+                continue
+            count = (
+                f"{c['read']:,} of {c['of']:,}"
+                if isinstance(c.get("of"), int)
+                else f"{c['read']:,} (more exist)"
+            )
+            line = (
+                f"Not everything was read: {count} {c['what']} (cap {c['limit']:,}; raise it with "
+                f"{c['option']}) in {name}; the items that need it are judged on what was read."
+            )
+            if line not in out:
+                out.append(line)
+    return out
+
+
 def _notices(request: AuditRequest, snapshot: EvidenceSnapshot, workload: Finding) -> tuple[str, ...]:
     notices = [DEMO_NOTICE] if snapshot.scope.demo else []
     scoped = scoping_notice(snapshot)
@@ -185,6 +212,7 @@ def _notices(request: AuditRequest, snapshot: EvidenceSnapshot, workload: Findin
     if not request.gates_only:
         if workload.value is False:
             notices.insert(0, workload.summary)  # "No LLM workload was found: ..." with what was looked at
+    notices.extend(_cap_notices(snapshot.sections))  # read X of Y (cap Z): no silent caps
     unread = [name for name, e in snapshot.errors.items() if e.kind == "deadline"]
     if unread:
         notices.append(

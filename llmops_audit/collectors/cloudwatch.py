@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.collectors.caps import limit, note
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
@@ -85,7 +86,6 @@ WANTED: dict[tuple[str, str], tuple[str, ...]] = {
 NAMESPACES = sorted({ns for ns, _ in WANTED})
 CUSTOM_NAME = re.compile(r"confidence|feedback|thumbs|PromptCacheHitRatio", re.I)
 CUSTOM_STATS = ("Average", "Sum", "SampleCount")
-MAX_SERIES = 5000  # bound on the work for a very large account
 BATCH = 500  # GetMetricData's limit of queries per call
 # ListMetrics "doesn't return information about metrics if those metrics haven't reported data in the past
 # two weeks" (ListMetrics API reference); SEARCH expressions have the same two-week horizon. Older series
@@ -162,9 +162,11 @@ def metric_catalog(ctx: CollectContext) -> dict[str, Any]:
     for m in metrics:  # a series can be listed more than once (emulators do); query each once
         unique.setdefault((m["namespace"], m["metric"], tuple(m["dimensions"].items())), m)
     metrics = list(unique.values())
+    most = limit(ctx, "metric_series")
     return {
-        "metrics": metrics[:MAX_SERIES],
-        "truncated": len(metrics) > MAX_SERIES,
+        "metrics": metrics[:most],
+        "truncated": len(metrics) > most,
+        "caps": [note("metric_series", most, len(metrics), most)] if len(metrics) > most else [],
         "found": len(metrics),
         "listing": listing,
         "namespaces": namespaces,

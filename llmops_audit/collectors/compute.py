@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.collectors.caps import limit, note
 from llmops_audit.evidence.shapes import tool_lambda_arns
 from llmops_audit.probes.workload import function_reasons
 
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 MAX_FUNCTIONS = 200
 MAX_ROLES = 50  # execution roles whose policy documents are read (the rest: roleActions None, said so)
 MAX_ROLE_POLICIES = 20
-MAX_DETAIL = 50
 XRAY_WINDOW = timedelta(
     hours=6
 )  # GetTraceSummaries refuses long time ranges: search the period in 6-hour windows
@@ -328,7 +328,8 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
         out[-1]["llm"] = bool(function_reasons(out[-1]))
     # Detail only for the LLM functions (probes/workload.py decides which); the others are not the workload's.
     targets = [f for f in out if f["llm"]]
-    for item in targets[:MAX_DETAIL]:
+    detail = limit(ctx, "lambdas")
+    for item in targets[:detail]:
         name = item["name"]
         cfgs = ctx.aws.items(
             "lambda",
@@ -357,7 +358,8 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
     return {
         "functions": out,
         "total": len(listed),
-        "detailed": min(len(targets), MAX_DETAIL),
+        "detailed": min(len(targets), detail),
+        "caps": [note("lambdas", detail, len(targets), detail)] if len(targets) > detail else [],
         "agentsRead": agents_read,
         "rolesRead": sum(1 for v in roles.values() if v[0] is not None),
         "roleErrors": role_errors,

@@ -6,11 +6,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from llmops_audit.aws.access import AwsCallError
+from llmops_audit.collectors.caps import limit, note
 
 if TYPE_CHECKING:
     from llmops_audit.collectors import CollectContext
 
-MAX_EVENTS = 1000
+LOG_GROUPS_PER_PAGE = 50  # DescribeLogGroups' page size (its limit's default and maximum)
 
 
 def _ms(dt: Any) -> int:
@@ -63,10 +64,12 @@ def metric_filters(ctx: CollectContext) -> dict[str, Any]:
 def lambda_log_groups(ctx: CollectContext) -> dict[str, Any]:
     functions = [f for f in ctx.section("lambda.functions")["functions"] if f.get("llm")]
     groups = []
-    for f in functions[:50]:
+    most = limit(ctx, "lambdas")
+    for f in functions[:most]:
         name = f.get("logGroup") or f"/aws/lambda/{f['name']}"
         groups.append({"function": f["name"], **(_group(ctx, name) or {"name": name, "exists": False})})
-    return {"groups": groups}
+    caps = [note("lambdas", most, len(functions), most, "their log groups")] if len(functions) > most else []
+    return {"groups": groups, "caps": caps}
 
 
 def masked_identifiers(document: Any) -> list[str] | None:
@@ -119,6 +122,7 @@ def data_protection(ctx: CollectContext) -> dict[str, Any]:
 def _count_events(ctx: CollectContext, group: str, pattern: str) -> tuple[list[str], bool]:
     """Messages of matching events (bounded); the caller must reduce them to counts."""
     messages: list[str] = []
+    most = limit(ctx, "log_events")
     for page in ctx.aws.paginate(
         "logs",
         "filter_log_events",
@@ -131,8 +135,8 @@ def _count_events(ctx: CollectContext, group: str, pattern: str) -> tuple[list[s
         # An event that is not an object, or whose message is not text (null), carries nothing to count.
         events = page.get("events") or []
         messages.extend(m for e in events if isinstance(e, dict) and isinstance(m := e.get("message"), str))
-        if len(messages) >= MAX_EVENTS:
-            return messages[:MAX_EVENTS], True
+        if len(messages) >= most:
+            return messages[:most], True
     return messages, False
 
 
@@ -140,11 +144,20 @@ def feedback_events(ctx: CollectContext) -> dict[str, Any]:
     """Counts of "UserFeedback" events (and thumbs up/down when the JSON says) in the app's log groups."""
     # The LLM functions' groups first; when they cannot be read the section fails (no wider search instead).
     candidates = [g["name"] for g in ctx.section("logs.lambda_log_groups")["groups"] if g.get("exists")]
-    for page in ctx.aws.paginate("logs", "describe_log_groups", max_pages=5):
+    most = limit(ctx, "log_groups")
+    pages = -(-most // LOG_GROUPS_PER_PAGE)
+    listed, token, read = 0, None, 0
+    for page in ctx.aws.paginate("logs", "describe_log_groups", max_pages=pages):
+        read += 1
+        token = page.get("nextToken")
         for g in page.get("logGroups", []):
+            listed += 1
             n = g["logGroupName"]
             if ("app" in n.lower() or "feedback" in n.lower()) and n not in candidates:
                 candidates.append(n)
+    caps = (
+        [note("log_groups", listed, None, most, "searched for feedback")] if read >= pages and token else []
+    )
     total = up = down = unparsed = 0
     groups = []
     for name in candidates[:5]:
@@ -152,6 +165,8 @@ def feedback_events(ctx: CollectContext) -> dict[str, Any]:
             messages, capped = _count_events(ctx, name, '"UserFeedback"')
         except AwsCallError:
             continue
+        if capped:
+            caps.append(note("log_events", len(messages), None, limit(ctx, "log_events"), name))
         messages = [m for m in messages if "UserFeedback" in m]
         if not messages:
             continue
@@ -175,6 +190,7 @@ def feedback_events(ctx: CollectContext) -> dict[str, Any]:
         "unparsed": unparsed,
         "groups": groups,
         "searched": candidates[:5],
+        "caps": caps,
     }
 
 
@@ -208,6 +224,9 @@ def invocation_records(ctx: CollectContext) -> dict[str, Any]:
         "records": records,
         "unparsed": unparsed,
         "capped": capped,
+        "caps": [note("log_events", len(messages), None, limit(ctx, "log_events"), group["name"])]
+        if capped
+        else [],
         "available": True,
     }
 
