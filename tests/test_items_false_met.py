@@ -225,3 +225,71 @@ def test_l2_5_met_when_an_sns_subscription_invokes_the_function(moto_aws, scope)
     items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
     assert items["L2.5"].status is Status.MET, items["L2.5"].reason
     assert "invoked asynchronously by sns.amazonaws.com" in items["L2.5"].reason
+
+
+# -- 1. ssm_prompt_parameters_present (L1.2, L2.1): a parameter named "prompt" is not proof ---------------
+
+
+def prompt_parameter() -> None:
+    seed_client("ssm").put_parameter(Name="/prompts/support", Value="You are a helpful agent.", Type="String")
+
+
+def test_l2_1_a_parameter_named_like_a_prompt_is_not_proof(account, scope) -> None:
+    """Before: any SSM parameter whose name contains "prompt" made L2.1 met."""
+    prompt_parameter()
+    make_function("chat-bot", timeout=30, llm=True)  # an LLM function that never names the parameter
+    items, _, _ = assess(account, scope, ids=["L2.1"])
+    assert items["L2.1"].status is Status.NOT_MET, items["L2.1"].reason
+    assert "/prompts/support is named like a prompt" in items["L2.1"].reason
+
+
+def test_l2_1_met_when_an_llm_function_names_the_parameter_in_its_environment(account, scope) -> None:
+    prompt_parameter()
+    make_function("chat-bot", timeout=30, llm=True, env={"PROMPT_PARAM": "/prompts/support"})
+    items, _, snap = assess(account, scope, ids=["L2.1"])
+    assert items["L2.1"].status is Status.MET, items["L2.1"].reason
+    assert "named in the environment of chat-bot" in items["L2.1"].reason
+    assert "You are a helpful" not in json.dumps(snap.sections, default=str)  # the value is never kept
+
+
+def test_l2_1_met_when_an_llm_role_may_read_the_parameter_path(account, scope) -> None:
+    prompt_parameter()
+    make_function("chat-bot", timeout=30, llm=True)
+    seed_client("iam").put_role_policy(
+        RoleName="fn-role",
+        PolicyName="prompts",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["ssm:GetParameter"],
+                        "Resource": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/prompts/*",
+                    },
+                    # a read of every parameter ties none of them
+                    {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"},
+                ],
+            }
+        ),
+    )
+    items, _, _ = assess(account, scope, ids=["L2.1"])
+    assert items["L2.1"].status is Status.MET, items["L2.1"].reason
+    assert "readable by role fn-role (chat-bot)" in items["L2.1"].reason
+
+
+def test_l2_1_a_grant_on_every_parameter_ties_none(account, scope) -> None:
+    prompt_parameter()
+    make_function("chat-bot", timeout=30, llm=True)
+    seed_client("iam").put_role_policy(
+        RoleName="fn-role",
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "ssm:GetParameter*", "Resource": "*"}],
+            }
+        ),
+    )
+    items, _, _ = assess(account, scope, ids=["L2.1"])
+    assert items["L2.1"].status is Status.NOT_MET, items["L2.1"].reason

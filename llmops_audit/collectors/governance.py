@@ -31,6 +31,8 @@ iam.llm_lambda_roles   (reads lambda.functions: the functions it marks "llm")
              "error_action": str | None}
     statement: {"Effect", "Action": [...], "Resource": [...], "NotAction": [...]?, "NotResource": [...]?,
                 "Condition": {operator: {key: [values]}}?}
+ssm.prompt_parameter_refs   (reads ssm.prompt_parameters and lambda.functions)
+    {"refs": {parameter name: [LLM function names whose environment names it (value = name or its ARN)]}}
 iam.bedrock_api_keys
     {"keys": [{"user", "id", "status": "Active"|"Inactive"|"Expired", "created": ISO time,
                "expires": ISO time | None (never expires)}], "truncated": bool}
@@ -504,7 +506,27 @@ def collections(ctx: CollectContext) -> Collections:
     }
 
 
+def prompt_parameter_refs(ctx: CollectContext) -> dict[str, Any]:
+    """Which LLM functions name a prompt-like SSM parameter in an environment variable's value (the name or
+    its ARN). The values are compared here and never stored: only parameter and function names are kept.
+    ListFunctions is the answer lambda.functions already read (the per-collection cache)."""
+    params = ctx.section("ssm.prompt_parameters")["parameters"]
+    llm = {f["name"] for f in ctx.section("lambda.functions")["functions"] if f.get("llm")}
+    refs: dict[str, list[str]] = {}
+    if params and llm:
+        for f in ctx.aws.items("lambda", "list_functions", "Functions", max_pages=20):
+            if f.get("FunctionName") not in llm:
+                continue
+            values = [str(v) for v in ((f.get("Environment") or {}).get("Variables") or {}).values()]
+            for name in params:
+                bare = str(name).lstrip("/")
+                if any(v == name or v.endswith(f":parameter/{bare}") for v in values):
+                    refs.setdefault(name, []).append(f["FunctionName"])
+    return {"refs": {k: sorted(set(v)) for k, v in refs.items()}}
+
+
 SECTIONS = {
+    "ssm.prompt_parameter_refs": prompt_parameter_refs,
     "iam.agent_roles": agent_roles,
     "iam.llm_lambda_roles": llm_lambda_roles,
     "iam.bedrock_api_keys": bedrock_api_keys,

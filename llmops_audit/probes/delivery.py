@@ -183,13 +183,88 @@ def evaluation_score_metrics_published(ev: Evidence, params: dict[str, Any]) -> 
     return not_met("No custom CloudWatch metric is named like an evaluation score.")
 
 
-@probe("ssm_prompt_parameters_present", "ssm.prompt_parameters")
+SSM_READS = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
+
+
+def _parameter_grants(
+    roles: dict[str, Any], name: str, region: str, account: str
+) -> tuple[list[str], list[str]]:
+    """(LLM function roles allowed ssm:GetParameter* on parameter `name` by a resource naming it or its path,
+    roles whose policies could not be read). A grant on every parameter (`*`, `parameter/*`) ties nothing."""
+    import fnmatch
+
+    arn = f"arn:aws:ssm:{region}:{account}:parameter/{name.lstrip('/')}"
+    hits, unread = [], []
+    for r in roles.get("roles") or []:
+        if r.get("attached") is None or r.get("inline") is None:
+            unread.append(str(r.get("name")))
+            continue
+        statements = [
+            st
+            for pol in [*(r.get("attached") or []), *(r.get("inline") or [])]
+            for st in (pol.get("statements") or [])
+        ]
+        for st in statements:
+            if st.get("Effect") != "Allow":
+                continue
+            acts = [str(a).lower() for a in st.get("Action") or []]
+            if not any(fnmatch.fnmatchcase(x.lower(), a) for a in acts for x in SSM_READS):
+                continue
+            for res in st.get("Resource") or []:
+                res = str(res)
+                if res == "*" or res.endswith((":parameter/*", ":*")):
+                    continue
+                path = arn.rsplit("/", 1)[0]
+                if fnmatch.fnmatchcase(arn, res) or fnmatch.fnmatchcase(path, res):
+                    hits.append(f"{r.get('name')} ({', '.join(r.get('functions') or [])})")
+    return sorted(set(hits)), unread
+
+
+@probe(
+    "ssm_prompt_parameters_present",
+    "ssm.prompt_parameters",
+    "ssm.prompt_parameter_refs",
+    "iam.llm_lambda_roles",
+)
 def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdict:
-    """Prompt templates are stored as SSM parameters."""
+    """Prompt templates are stored as SSM parameters the LLM workload uses: an LLM function's environment
+    names the parameter, or its role may read it (ssm:GetParameter* on the parameter's ARN or path). A
+    parameter's name alone ("prompt") proves nothing."""
     found = ev.get("ssm.prompt_parameters")["parameters"]
-    if found:
-        return met(f"SSM parameter {names(found)} holds prompts.")
-    return not_met("No SSM parameter holds prompts.")
+    if not found:
+        return not_met("No SSM parameter is named like a prompt.")
+    refs = ev.optional("ssm.prompt_parameter_refs")
+    roles = ev.optional("iam.llm_lambda_roles")
+    tied, gaps = [], []
+    if refs is None:
+        gaps.append("the LLM functions' environments could not be compared")
+    if roles is None:
+        gaps.append("the LLM functions' roles could not be read")
+    unread_roles: set[str] = set()
+    for name in found:
+        why = []
+        if refs is not None and refs["refs"].get(name):
+            why.append(f"named in the environment of {names(refs['refs'][name])}")
+        if roles is not None:
+            grants, unread = _parameter_grants(roles, name, ev.scope.region, ev.scope.account)
+            unread_roles |= set(unread)
+            if grants:
+                why.append(f"readable by role {names(grants)}")
+        if why:
+            tied.append(f"{name} ({'; '.join(why)})")
+    if tied:
+        return met(f"SSM parameter {names(tied)} holds prompts of the LLM workload.")
+    if unread_roles:
+        gaps.append(f"the policies of role {names(sorted(unread_roles))} could not be read")
+    if gaps:
+        return cannot_tell(
+            f"SSM parameter {names(found)} is named like a prompt, but whether the LLM workload uses it is "
+            f"unknown: {'; '.join(gaps)}."
+        )
+    return not_met(
+        f"SSM parameter {names(found)} is named like a prompt, but no LLM function names it in its environment "
+        "or may read it (ssm:GetParameter* on its ARN or path), so it is not proof of centralized prompts."
+    )
 
 
 def _llm_arn(arn: str, w: workload.Workload, api_ids: set[str], machine_arns: set[str]) -> bool:

@@ -132,13 +132,26 @@ def test_scheduled_evaluation_rules_present(scope) -> None:
 
 
 def test_ssm_prompt_parameters_present(scope) -> None:
-    def run(names):
+    def run(names, refs=None, roles=None):
         return run_probe(
-            "ssm_prompt_parameters_present", snapshot(scope, ssm__prompt_parameters={"parameters": names}), {}
+            "ssm_prompt_parameters_present",
+            snapshot(
+                scope,
+                ssm__prompt_parameters={"parameters": names},
+                ssm__prompt_parameter_refs={"refs": refs or {}},
+                iam__llm_lambda_roles={"roles": roles or []},
+            ),
+            {},
         )
 
-    ok = run(["/prompts/a/system", "/prompts/b/system"])
-    assert ok.value is True and "/prompts/a/system, /prompts/b/system" in ok.summary
+    found = ["/prompts/a/system", "/prompts/b/system"]
+    ok = run(found, refs={"/prompts/a/system": ["answerer"]})
+    assert ok.value is True and "/prompts/a/system (named in the environment of answerer)" in ok.summary
+    # Before: the names alone made it met.
+    named = run(found)
+    assert named.value is False and "is named like a prompt" in named.summary
+    unread = run(found, roles=[{"name": "r", "functions": ["answerer"], "attached": None, "inline": None}])
+    assert unread.value is None and "role r" in unread.summary
     assert run([]).value is False
 
 

@@ -434,7 +434,26 @@ CASES = [
         {},
         False,
     ),
-    ("ssm_prompt_parameters_present", {"ssm.prompt_parameters": {"parameters": ["/prompts/a"]}}, {}, True),
+    (
+        "ssm_prompt_parameters_present",
+        {
+            "ssm.prompt_parameters": {"parameters": ["/prompts/a"]},
+            "ssm.prompt_parameter_refs": {"refs": {"/prompts/a": ["chat-bot"]}},
+            "iam.llm_lambda_roles": {"roles": []},
+        },
+        {},
+        True,
+    ),
+    (
+        "ssm_prompt_parameters_present",
+        {
+            "ssm.prompt_parameters": {"parameters": ["/prompts/a"]},
+            "ssm.prompt_parameter_refs": {"refs": {}},
+            "iam.llm_lambda_roles": {"roles": []},
+        },
+        {},
+        False,
+    ),
     ("ssm_prompt_parameters_present", {"ssm.prompt_parameters": {"parameters": []}}, {}, False),
     (
         "environments_tagged",
