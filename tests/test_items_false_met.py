@@ -293,3 +293,22 @@ def test_l2_1_a_grant_on_every_parameter_ties_none(account, scope) -> None:
     )
     items, _, _ = assess(account, scope, ids=["L2.1"])
     assert items["L2.1"].status is Status.NOT_MET, items["L2.1"].reason
+
+
+# -- 5. security posture: the invocation log group's customer-managed KMS key (L2.2 evidence) -------------
+
+
+def test_l2_2_names_the_customer_managed_key_of_the_invocation_log_group(account, scope) -> None:
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    invocation_logging(kms_key=key)
+    items, _, _ = assess(account, scope, ids=["L2.2"])
+    assert items["L2.2"].status is Status.MET
+    assert f"customer-managed KMS key {key}" in " ".join(d for f in items["L2.2"].findings for d in f.details)
+
+
+def test_l2_2_says_when_the_invocation_log_group_has_no_customer_key(account, scope) -> None:
+    invocation_logging()
+    items, _, _ = assess(account, scope, ids=["L2.2"])
+    assert "not encrypted with a customer-managed KMS key" in " ".join(
+        d for f in items["L2.2"].findings for d in f.details
+    )

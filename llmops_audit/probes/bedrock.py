@@ -99,6 +99,13 @@ def bedrock_invocation_logging_enabled(ev: Evidence, params: dict[str, Any]) -> 
                 f"Log group {cfg['logGroupName']} exists"
                 + (f" with {retention}-day retention." if retention else " with no retention limit.")
             )
+            if "kmsKeyId" in group:  # security posture: prompts and responses at rest
+                details.append(
+                    f"It is encrypted with customer-managed KMS key {group['kmsKeyId']}."
+                    if group.get("kmsKeyId")
+                    else "It is not encrypted with a customer-managed KMS key (CloudWatch Logs' default "
+                    "encryption only), so access to the logged prompts cannot be limited by a key policy."
+                )
         elif not cfg.get("s3Bucket"):
             # The group's existence could not be read: logging to a group that does not exist delivers nothing.
             return cannot_tell(
