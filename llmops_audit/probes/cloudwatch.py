@@ -356,13 +356,12 @@ def user_feedback_metric_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     "cloudwatch.metric_stats",
     "bedrock.guardrails",
     "agents.agents",
-    "agents.flows",
     "bedrock.enforced_guardrails",
 )
 def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Guardrails the workload uses intervened at least once in the period (their own InvocationsIntervened
     series > 0). A guardrail is used as the guardrail rules say: invoked per request, attached to an agent or
-    a flow, or enforced account-wide. Series that name no guardrail are account-wide and prove nothing."""
+    enforced account-wide. Series that name no guardrail are account-wide and prove nothing."""
     from llmops_audit.probes.bedrock import guardrail_totals, guardrail_usage
 
     t = guardrail_totals(ev.get("cloudwatch.metric_stats"), "InvocationsIntervened")
@@ -411,7 +410,7 @@ def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Ve
         )
     return not_met(
         f"Guardrail {names(other)} intervened, but it is not one this account's guardrails list shows in use "
-        "(invoked, attached to an agent or flow, or enforced), so it proves nothing about the workload."
+        "(invoked, attached to an agent, or enforced), so it proves nothing about the workload."
     )
 
 

@@ -251,7 +251,6 @@ CASES = [
             ),
             "bedrock.guardrails": {"guardrails": [{"id": "g1", "name": "g1"}]},
             "agents.agents": {"agents": []},
-            "agents.flows": {"flows": []},
             "bedrock.enforced_guardrails": {"configs": [{"guardrailId": "g1", "guardrailVersion": "1"}]},
         },
         True,

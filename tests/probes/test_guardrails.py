@@ -538,7 +538,6 @@ def _usage_sections(**sections):
     base = {
         "bedrock__guardrails": {"guardrails": [guardrail()]},
         "agents__agents": {"agents": []},
-        "agents__flows": {"flows": []},
         "bedrock__enforced_guardrails": {"configs": []},
     }
     return {**base, **sections}
