@@ -716,6 +716,44 @@ def merge(
     raise typer.Exit(_exit_code(merged))
 
 
+_PUBLISH_HELP = (
+    "Publish a JSON report to a Confluence Cloud page, in storage format (REST API v2).\n\n"
+    "--page-id ID updates that page (a new version: its version number plus one); "
+    "--parent-id ID --title T creates a page under ID.\n\n"
+    "The token comes from the environment only, never from an option, and is never printed: "
+    "CONFLUENCE_TOKEN with CONFLUENCE_USER (your email) for a Cloud API token, "
+    "or CONFLUENCE_TOKEN alone as a bearer token. Any failure is one line on stderr and exit 2."
+)
+
+
+@app.command(help=_PUBLISH_HELP)
+def publish(
+    report: Annotated[
+        Path, typer.Argument(help="A JSON report written by `assess --format json` (one scope or several).")
+    ],
+    url: Annotated[
+        str, typer.Option("--url", help="The Confluence site, e.g. https://example.atlassian.net/wiki.")
+    ],
+    space: Annotated[str, typer.Option("--space", help="The space key (its numeric id is looked up).")],
+    page_id: Annotated[
+        str | None, typer.Option("--page-id", help="Update this page: a new version of it.")
+    ] = None,
+    parent_id: Annotated[
+        str | None, typer.Option("--parent-id", help="Create a page under this page (with --title).")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The page title (required with --parent-id).")
+    ] = None,
+) -> None:
+    """Publish a JSON report to a Confluence Cloud page (help: _PUBLISH_HELP)."""
+    with _errors_to_exit():
+        from llmops_audit.publish import Target
+        from llmops_audit.publish import publish as publish_page
+
+        done = publish_page(report, Target(url, space, page_id, parent_id, title))
+    typer.echo(done.line)
+
+
 from llmops_audit.model import FleetReport as FleetReportType  # noqa: E402 - light: plain dataclasses
 
 
