@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmops_audit.model import AuditReport, FleetReport
-from llmops_audit.report import confluence, fleet, json, markdown, terminal
+from llmops_audit.report import confluence, fleet, html, json, markdown, terminal
 from llmops_audit.report.common import RenderOptions
 
 Renderer = Callable[[AuditReport, RenderOptions], str]
@@ -25,6 +25,7 @@ FORMATS: dict[str, Format] = {
     "terminal": Format(terminal.render, fleet.terminal_fleet),
     "markdown": Format(markdown.render, fleet.markdown_fleet),
     "json": Format(json.render, json.render_fleet),
+    "html": Format(html.render, html.render_fleet),
     "confluence": Format(confluence.render, confluence.render_fleet),
 }
 
