@@ -117,3 +117,41 @@ def test_get_metric_data_records_the_metrics_it_requested(moto_aws, scope) -> No
     gmd = [c.to_dict() for c in moto_aws.calls if c.operation == "GetMetricData"]
     assert [c["metrics"] for c in gmd] == [500, 1]
     assert all("metrics" not in c.to_dict() for c in moto_aws.calls if c.operation != "GetMetricData")
+
+
+def _put(n: int, namespace: str) -> None:
+    from tests.conftest import seed_client
+
+    cw = seed_client("cloudwatch")
+    for start in range(0, n, 500):
+        cw.put_metric_data(
+            Namespace=namespace,
+            MetricData=[{"MetricName": f"m{i}", "Value": 1.0} for i in range(start, min(n, start + 500))],
+        )
+
+
+def test_a_namespace_listing_is_cut_from_the_unfiltered_listing(moto_aws) -> None:
+    _put(3, "AWS/Lambda")
+    _put(2, "Custom/App")
+    got = moto_aws.items("cloudwatch", "list_metrics", "Metrics", Namespace="AWS/Lambda", max_pages=40)
+    again = moto_aws.items("cloudwatch", "list_metrics", "Metrics", Namespace="Custom/App", max_pages=2)
+    assert sorted(m["MetricName"] for m in got) == ["m0", "m1", "m2"]
+    assert sorted(m["MetricName"] for m in again) == ["m0", "m1"]
+    assert [c.operation for c in moto_aws.calls] == ["ListMetrics"]  # the unfiltered listing, once
+
+
+def test_when_the_unfiltered_listing_does_not_end_the_filtered_one_is_asked(moto_aws, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from llmops_audit.aws import access
+
+    spec = access.SUPERSETS[("cloudwatch", "list_metrics")]
+    monkeypatch.setitem(access.SUPERSETS, ("cloudwatch", "list_metrics"), replace(spec, pages=1))
+    _put(600, "Custom/Big")  # more than one ListMetrics page (500)
+    _put(2, "AWS/Lambda")
+    got = moto_aws.items("cloudwatch", "list_metrics", "Metrics", Namespace="AWS/Lambda", max_pages=5)
+    assert sorted(m["MetricName"] for m in got) == ["m0", "m1"]
+    assert [c.operation for c in moto_aws.calls] == [
+        "ListMetrics",
+        "ListMetrics",
+    ]  # 1 page of all, then asked
