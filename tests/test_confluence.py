@@ -555,3 +555,43 @@ def test_publish_not_a_report(confluence: FakeConfluence, tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert error_line(result).startswith("error: ")
     assert confluence.seen == []
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://example.atlassian.net", "https://example.atlassian.net/wiki"),  # Cloud serves under /wiki
+        ("https://example.atlassian.net/wiki/", "https://example.atlassian.net/wiki"),
+        (
+            "https://api.atlassian.com/ex/confluence/abc/wiki",
+            "https://api.atlassian.com/ex/confluence/abc/wiki",
+        ),
+        ("http://[::1]:8090/wiki", "http://[::1]:8090/wiki"),  # plain http only to loopback
+    ],
+)
+def test_publish_url_is_the_api_base(url: str, base: str) -> None:
+    from llmops_audit.publish import Target, _check_target
+
+    assert _check_target(Target(url, "ENG", page_id="1")) == base
+
+
+def test_publish_error_with_debug_prints_no_token(confluence: FakeConfluence, report_file: Path) -> None:
+    confluence.routes[("GET", "/wiki/api/v2/spaces")] = (403, {"message": f"forbidden for {TOKEN}"}, {})
+    env = {"CONFLUENCE_TOKEN": TOKEN, "CONFLUENCE_USER": USER}
+    args = [
+        "--debug",
+        "publish",
+        str(report_file),
+        "--url",
+        confluence.base,
+        "--space",
+        "ENG",
+        "--page-id",
+        "1",
+    ]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 2
+    assert error_line(result).startswith(
+        "error: Confluence answered HTTP 403 to GET /wiki/api/v2/spaces: forbidden"
+    )
+    _no_token_anywhere(result)

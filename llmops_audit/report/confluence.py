@@ -286,7 +286,8 @@ def _scope(report: AuditReport, page: _Page, depth: int = 1) -> str:
             )
         summary = summaries.get(level.number)
         if summary:
-            out.append(f"<p>{text(level_state(summary))}</p>")
+            state = level_state(summary)
+            out.append(f"<p>{text(state[:1].upper() + state[1:])}</p>")
         items = [r for r in report.items if r.level == level.number]
         if summary and summary.starting_state:
             out.append(
