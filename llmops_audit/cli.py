@@ -144,6 +144,15 @@ SaveEvidence = Annotated[
         "--save-evidence", help="Also save the collected evidence (JSON) to FILE, to score again offline."
     ),
 ]
+HistoryDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="Also store each scope's JSON report in DIR (timestamped, never overwriting) and say what "
+        "changed since the scope's last stored run; see `llmops-audit diff` and `llmops-audit trend`.",
+        show_default=False,
+    ),
+]
 FromEvidence = Annotated[
     Path | None, typer.Option("--from-evidence", help="Score a saved evidence file instead of calling AWS.")
 ]
@@ -300,6 +309,7 @@ class RunOptions:
     waivers: Path | None = None
     prices: Path | None = None
     save_evidence: Path | None = None
+    history: Path | None = None
     from_evidence: Path | None = None
     quiet: bool = False
     policy: Path | None = None
@@ -487,6 +497,10 @@ def _check_outputs(opts: RunOptions, output: Path | None) -> None:
         check_target(output, "report")
     if opts.save_evidence is not None:
         check_target(opts.save_evidence, "saved evidence")
+    if opts.history is not None:
+        from llmops_audit.report.history import check_dir
+
+        check_dir(opts.history)
 
 
 def _audit(
@@ -606,6 +620,7 @@ def assess(
     fail_on_unknown: FailOnUnknown = False,
     deadline: Deadline = "30m",
     save_evidence: SaveEvidence = None,
+    history: HistoryDir = None,
     from_evidence: FromEvidence = None,
     quiet: Quiet = False,
     no_color: NoColor = False,
@@ -649,6 +664,7 @@ def assess(
         waivers=waivers,
         prices=prices,
         save_evidence=save_evidence,
+        history=history,
         from_evidence=from_evidence,
         quiet=quiet,
         deadline=deadline,
@@ -680,7 +696,15 @@ def assess(
     )
     with _errors_to_exit():
         report = _audit(opts, output)
+        if history is not None:
+            from llmops_audit.report import history as stored
+
+            report = stored.annotate(history, report)  # "Since last run: ..." on each scope
         _emit(report, format, output, no_color)
+        if history is not None:
+            kept = stored.store(history, report)
+            if not quiet:
+                typer.echo(f"History: {len(kept)} report(s) stored under {history}.", err=True)
         if output is not None and str(output) != "-" and not quiet:
             what = (
                 f"{len(report.reports)} scopes"
@@ -754,13 +778,109 @@ def publish(
     typer.echo(done.line)
 
 
+# ------------------------------------------------------------------ history: diff and trend
+
+ChangeFormat = Enum("ChangeFormat", {n: n for n in ("terminal", "markdown", "json")}, type=str)  # type: ignore[misc]
+ChangeFormatOpt = Annotated[
+    ChangeFormat,
+    typer.Option("--format", "-f", help="terminal (rich), markdown or json."),
+]
+
+
+def _emit_text(render: Any, value: Any, fmt: Any, output: Path | None, no_color: bool, what: str) -> None:
+    import os
+
+    from llmops_audit.report.common import RenderOptions
+    from llmops_audit.report.files import is_stdout, write_text
+
+    color = (
+        fmt.value == "terminal"
+        and is_stdout(output)
+        and sys.stdout.isatty()
+        and not no_color
+        and not os.environ.get("NO_COLOR")
+    )
+    write_text(output, render(value, RenderOptions(color=color, width=_width())), what)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        Path, typer.Argument(help="The earlier JSON report (`assess --format json`, or --history).")
+    ],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    metric_threshold: Annotated[
+        str,
+        typer.Option(
+            "--metric-threshold", help="Show metric values that moved by more than this (relative)."
+        ),
+    ] = "10%",
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="Exit 1 when the level went down, an item stopped counting or a gate stopped passing.",
+        ),
+    ] = False,
+    format: ChangeFormatOpt = ChangeFormat.terminal,  # type: ignore[attr-defined]
+    output: Output = None,
+    no_color: NoColor = False,
+) -> None:
+    """Show what changed between two JSON reports: level, items (regressions first), gates, metric values.
+
+    Scopes are matched by account/Region[/workload]; scopes added or removed are listed. A regression is
+    a level that went down, an item that counted and no longer does (for level 1, a sign of the starting
+    state that is present again), or a gate that passed and no longer does. Exit 0, or 1 on a regression
+    with --fail-on-regression, 2 when a file cannot be read.
+    """
+    from llmops_audit.report import diff as changes
+
+    with _errors_to_exit():
+        threshold = changes.parse_threshold(metric_threshold)
+        _check_outputs(RunOptions(), output)
+        result = changes.load_pair(old, new, threshold)
+        _emit_text(changes.RENDERERS[format.value], result, format, output, no_color, "diff")
+    raise typer.Exit(int(ExitCode.SHORT) if fail_on_regression and result.regressions else 0)
+
+
+@app.command()
+def trend(
+    directory: Annotated[Path, typer.Argument(help="The directory given to `assess --history`.")],
+    scope: Annotated[
+        str | None,
+        typer.Option("--scope", help="Only this scope: account/Region[/workload] as the reports name it."),
+    ] = None,
+    last: Annotated[
+        int | None, typer.Option("--last", min=1, help="Only the last N runs of each scope.")
+    ] = None,
+    format: ChangeFormatOpt = ChangeFormat.terminal,  # type: ignore[attr-defined]
+    output: Output = None,
+    no_color: NoColor = False,
+) -> None:
+    """Show level, items met per level and gates over the runs stored with `assess --history DIR`.
+
+    One table per scope (and framework): a sparkline per level over the runs (for level 1, the signs of
+    the starting state still present), then one row per run.
+    """
+    from llmops_audit.report import trend as over_time
+
+    with _errors_to_exit():
+        _check_outputs(RunOptions(), output)
+        series = over_time.load_series(directory, scope, last)
+        _emit_text(over_time.RENDERERS[format.value], series, format, output, no_color, "trend")
+
+
 from llmops_audit.model import FleetReport as FleetReportType  # noqa: E402 - light: plain dataclasses
 
 
 def _width() -> int:
+    """The terminal's width (COLUMNS wins, as everywhere), 100 when not on a terminal; 60 to 180."""
+    import os
     import shutil
 
-    return max(100, min(shutil.get_terminal_size((140, 40)).columns, 180))
+    if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
+        return 100
+    return max(60, min(shutil.get_terminal_size((100, 40)).columns, 180))
 
 
 @app.command()

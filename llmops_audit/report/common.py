@@ -55,10 +55,27 @@ def fmt_breakdown(m: MetricResult, limit: int = 6) -> str:
     return "; ".join(parts) + (f"; +{more} more" if more > 0 else "")
 
 
+def gates_summary(report: AuditReport) -> str:
+    """'gates: 2 pass, 2 fail (safety, cost)' — always part of the verdict, whether or not a gate fails the run."""
+    if not report.gates:
+        return ""
+    counts: dict[str, int] = {}
+    for g in report.gates:
+        counts[g.label] = counts.get(g.label, 0) + 1
+    order = ("pass", "fail", "unknown", "waived")
+    text = "gates: " + ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
+    failing = [g.id for g in report.gates if g.label == "fail"]
+    return text + (f" ({', '.join(failing)})" if failing else "")
+
+
 def verdict_line(report: AuditReport) -> str:
+    """The whole verdict in one line: the level, the gates, and whether the run's requirements hold."""
     total = len(report.framework.levels)
     name = level_name(report)
     line = f"Level {report.level} of {total}: {name}"
+    gates = gates_summary(report)
+    if gates:
+        line += f"; {gates}"
     v = report.verdict
     if v.outcome == "fail":
         line += f" — FAILS: {'; '.join(v.reasons)}"

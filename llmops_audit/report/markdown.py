@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from llmops_audit.model import AuditReport, Status
 from llmops_audit.report.common import (
     STATUS_LABEL,
@@ -17,10 +19,36 @@ from llmops_audit.report.common import (
     status_counts,
     verdict_line,
 )
+from llmops_audit.report.reading import item_reading, level_state, needs_remediation, remediation
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """One table cell or list line: one line, HTML escaped (an endpoint's error page is text, not markup),
+    pipes escaped."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+FOLD = 200  # characters of a table cell; the rest is in "Details" at the end (nothing is lost)
+
+
+class _Folds:
+    """Long cells folded: the cell keeps the first FOLD characters and a reference, the text goes to the end."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def cell(self, text: str) -> str:
+        flat = " ".join(str(text).split())
+        if len(flat) <= FOLD:
+            return _cell(flat)
+        self.notes.append(flat)
+        cut = flat[:FOLD].rsplit(" ", 1)[0]
+        return _cell(cut) + f"… [{len(self.notes)}]"
+
+    def lines(self) -> list[str]:
+        if not self.notes:
+            return []
+        return ["## Details", ""] + [f"{i}. {_cell(n)}" for i, n in enumerate(self.notes, 1)] + [""]
 
 
 def _gate_rows(report: AuditReport) -> list[str]:
@@ -28,7 +56,7 @@ def _gate_rows(report: AuditReport) -> list[str]:
     for g in report.gates:
         out.append(
             f"| {_cell(g.name)} | **{g.label}** | {_cell(g.measured_text)} | {_cell(g.threshold_text)} "
-            f"| {_cell(g.reason)} |"
+            f"| {_cell(g.reason[: FOLD * 2])} |"
         )
     return out
 
@@ -52,6 +80,7 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
     top = fw.level(report.level)
     s = report.scope
     out: list[str] = []
+    folds = _Folds()
     out.append(f"# {fw.title}: Level {report.level} — {level_name(report)}")
     out.append("")
     out.append(f"> **Verdict:** {verdict_line(report)}")
@@ -79,12 +108,20 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
         out.append("")
         for r in nxt:
             out.append(f"- [ ] **{r.id}** {_cell(r.text)} — {STATUS_LABEL[r.status]}: {_cell(r.reason)}")
+            if remediation(report, r):
+                out.append(f"  - How: {_cell(remediation(report, r))}")
         out.append("")
     out.append("## Levels")
     out.append("")
     out.append("| Level | Name | Items counted | Reached |")
     out.append("|---|---|---|---|")
     for lv in report.levels:
+        if lv.starting_state:  # where every workload starts: its items are signs, never goals
+            out.append(
+                f"| {lv.number} | {_cell(lv.name)} | {lv.counted} of {lv.total} signs still present "
+                "| starting state |"
+            )
+            continue
         out.append(
             f"| {lv.number} | {_cell(lv.name)} | {lv.counted} of {lv.total} | {'yes' if lv.reached else 'no'} |"
         )
@@ -94,9 +131,22 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
         out.append("")
         out.append(f"*\u201c{level.motto}\u201d* Core question: **{level.core_question}**")
         out.append("")
+        summary = next((x for x in report.levels if x.number == level.number), None)
+        if summary is not None and summary.starting_state:
+            out.append(
+                f"Where every workload starts ({level_state(summary)}): each item below is a sign of this "
+                "stage, ✅ when it is left behind, ⚠️ while it is still present."
+            )
+            out.append("")
         for r in (r for r in report.items if r.level == level.number):
-            box = "[x]" if r.status.counts_for_level else "[ ]"
-            out.append(f"- {box} **{r.id}** {_cell(r.text)} — *{STATUS_LABEL[r.status]}*: {_cell(r.reason)}")
+            reading = item_reading(report, r)
+            if summary is not None and summary.starting_state:
+                box = {"good": "✅", "bad": "⚠️", "unknown": "❔", "neutral": "〰️"}[reading.tone]
+            else:
+                box = "[x]" if reading.done else "[ ]"
+            out.append(f"- {box} **{r.id}** {_cell(r.text)} — *{reading.label}*: {_cell(r.reason)}")
+            if needs_remediation(report, r):
+                out.append(f"  - Remediation: {_cell(remediation(report, r))}")
             if r.missing:
                 out.append(f"  - Missing permission or data: {', '.join(r.missing)}")
             for note in r.notes:
@@ -114,8 +164,8 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
                 if m.note:
                     how = f"{how} Note: {m.note}"
                 out.append(
-                    f"| {_cell(m.category)} | {_cell(m.name)} | {_cell(m.source or m.purpose)} | "
-                    f"{_cell(fmt_metric_value(m))} | {_cell(how)} |"
+                    f"| {_cell(m.category)} | {_cell(m.name)} | {folds.cell(m.source or m.purpose)} | "
+                    f"{_cell(fmt_metric_value(m))} | {folds.cell(how)} |"
                 )
             out.append("")
     out.append("## About this audit")
@@ -133,4 +183,6 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
     out.append(
         "- Items count toward a level when met, attested by a person, or waived; unknown never counts."
     )
-    return "\n".join(out) + "\n"
+    out.append("")
+    out.extend(folds.lines())
+    return "\n".join(out).rstrip("\n") + "\n"

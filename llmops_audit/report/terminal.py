@@ -23,6 +23,7 @@ from llmops_audit.report.common import (
     status_counts,
     verdict_line,
 )
+from llmops_audit.report.reading import item_reading, level_state, remediation
 
 STATUS_STYLE = {
     Status.MET: "green",
@@ -40,6 +41,11 @@ STATUS_MARK = {
     Status.WAIVED: "~",
     Status.ERROR: "!",
 }
+
+
+# How an item reads (report/reading.py): a sign of the starting state still present is a warning, not a tick.
+TONE_STYLE = {"good": "green", "bad": "red", "unknown": "yellow", "neutral": "magenta"}
+TONE_MARK = {"good": "✔", "bad": "✘", "unknown": "?", "neutral": "~"}
 
 
 def _headline(report: AuditReport) -> Panel:
@@ -77,9 +83,8 @@ def _level_block(report: AuditReport, number: int) -> Group:
     assert lv is not None  # `number` comes from the framework's own levels
     summary = next(s for s in report.levels if s.number == number)
     parts: list = []
-    mark = "reached" if summary.reached else "not reached"
     t = Table(
-        title=f"Level {number} — {lv.name}  ({summary.counted}/{summary.total}, {mark})  \u201c{lv.motto}\u201d",
+        title=f"Level {number} — {lv.name}  ({level_state(summary)})  \u201c{lv.motto}\u201d",
         title_justify="left",
         expand=True,
         show_lines=False,
@@ -92,9 +97,10 @@ def _level_block(report: AuditReport, number: int) -> Group:
         reason = r.reason
         if r.missing:
             reason += f" [missing: {', '.join(r.missing)}]"
+        reading = item_reading(report, r)
         t.add_row(
             r.id,
-            Text(f"{STATUS_MARK[r.status]} {STATUS_LABEL[r.status]}", style=STATUS_STYLE[r.status]),
+            Text(f"{TONE_MARK[reading.tone]} {reading.label}", style=TONE_STYLE[reading.tone]),
             r.text,
             reason,
         )
@@ -135,9 +141,10 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
         console.print(_gates(report))
     if report.next_improvements:
         items = [r for r in report.items if r.id in report.next_improvements]
-        console.print(
-            Text("Next improvements: ", style="bold") + Text("; ".join(f"{r.id} {r.text}" for r in items))
-        )
+        console.print(Text("Next improvements:", style="bold"))
+        for r in items:
+            how = remediation(report, r)
+            console.print(Text(f"  {r.id} {r.text}") + (Text(f" — {how}", style="dim") if how else Text("")))
     for lv in report.framework.levels:
         console.print()
         console.print(_level_block(report, lv.number))
@@ -153,4 +160,5 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
         console.print(Text(call_costs(report), style="dim"))
     for n in report.notices:
         console.print(Text(n, style="dim"))
+    console.print(Text(verdict_line(report), style="bold"))  # the verdict again, after a long report
     return buf.getvalue()
