@@ -83,7 +83,7 @@ svg text{font:11px system-ui,sans-serif;fill:#59636e}
 svg .grid{stroke:#d1d9e0;stroke-width:1}
 svg .s0{stroke:#0969da;fill:#0969da}svg .s1{stroke:#1a7f37;fill:#1a7f37}svg .s2{stroke:#c4320a;fill:#c4320a}
 svg .s3{stroke:#9a6700;fill:#9a6700}svg .s4{stroke:#6e40c9;fill:#6e40c9}svg .s5{stroke:#59636e;fill:#59636e}
-svg polyline{fill:none;stroke-width:2}
+svg polyline[class]{fill:none;stroke-width:2}
 .legend span{margin-right:10px;font-size:12px}
 .scope{border-top:4px solid var(--line);margin-top:40px}
 @media print{.filters{display:none}.item{break-inside:avoid}}
@@ -448,12 +448,16 @@ def svg_line_chart(
     labels: Sequence[str],
     series: Mapping[str, Sequence[float | None]],
     y_max: float,
-    width: int = 360,
+    width: int = 340,
     height: int = 170,
+    colours: Mapping[str, int] | None = None,
 ) -> str:
     """An inline SVG line chart: one polyline per series over the x `labels` (run dates), a y axis from 0
-    to `y_max` with integer ticks, a <title> tooltip on each point, and a legend. Gaps (None) break a line."""
-    left, right, top, bottom = 30, 10, 10, 34
+    to `y_max` with integer ticks, a <title> tooltip on each point, and a legend. Gaps (None) break a line.
+    `colours` maps a series to a palette index (0 blue, 1 green, 2 red, 3 amber, 4 purple, 5 grey); by
+    default series take them in order."""
+    palette = {name: (colours or {}).get(name, k) % 6 for k, name in enumerate(series)}
+    left, right, top, bottom = 38, 32, 10, 34
     pw, ph = width - left - right, height - top - bottom
     n = len(labels)
     y_max = max(y_max, 1.0)
@@ -476,12 +480,13 @@ def svg_line_chart(
             f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>'
         )
         tick += step
-    every = max(1, (n + 5) // 6)
-    for i, label in enumerate(labels):
-        if i % every == 0 or i == n - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 16}" text-anchor="middle">{e(label)}</text>')
-    for k, (name, values) in enumerate(series.items()):
-        cls = f"s{k % 6}"
+    width_of_label = 6.5 * max((len(t) for t in labels), default=1) + 16  # px at 11px type, with a gap
+    shown = min(n, max(2, int(pw // width_of_label) + 1))
+    ticks = {round(j * (n - 1) / (shown - 1)) for j in range(shown)} if shown > 1 else {0}
+    for i in sorted(ticks):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 16}" text-anchor="middle">{e(labels[i])}</text>')
+    for name, values in series.items():
+        cls = f"s{palette[name]}"
         runs: list[list[str]] = [[]]
         for i, v in enumerate(values):
             if v is None:
@@ -495,9 +500,9 @@ def svg_line_chart(
         parts += [f'<polyline class="{cls}" points="{" ".join(r)}"/>' for r in runs if len(r) > 1]
     legend_y = height - 3
     lx = left
-    for k, name in enumerate(series):
+    for name in series:
         parts.append(
-            f'<rect class="s{k % 6}" x="{lx}" y="{legend_y - 8}" width="10" height="4"/>'
+            f'<rect class="s{palette[name]}" x="{lx}" y="{legend_y - 8}" width="10" height="4"/>'
             f'<text x="{lx + 14}" y="{legend_y}">{e(name)}</text>'
         )
         lx += 22 + 7 * len(name)
@@ -519,7 +524,9 @@ def history_charts(reports: Sequence[AuditReport]) -> str:
     if len(runs) < 2:
         return ""
     same_day = len({r.generated_at.date() for r in runs}) < len(runs)
-    labels = [f"{r.generated_at:%m-%d %H:%M}" if same_day else f"{r.generated_at:%Y-%m-%d}" for r in runs]
+    one_year = len({r.generated_at.year for r in runs}) == 1
+    day = "%b %d" if one_year else "%Y-%m-%d"
+    labels = [f"{r.generated_at:{day + ' %H:%M' if same_day else day}}" for r in runs]
     top = max(len(r.framework.levels) for r in runs)
     level_chart = svg_line_chart("Level over time", labels, {"level": [float(r.level) for r in runs]}, top)
     numbers = sorted({s.number for r in runs for s in r.levels})
@@ -540,7 +547,11 @@ def history_charts(reports: Sequence[AuditReport]) -> str:
         for k in gate_series:
             gate_series[k].append(float(counts.get(k, 0)))
     gates_chart = svg_line_chart(
-        "Go-live gates", labels, gate_series, max((len(r.gates) for r in runs), default=1)
+        "Go-live gates",
+        labels,
+        gate_series,
+        max((len(r.gates) for r in runs), default=1),
+        colours={"pass": 1, "fail": 2, "unknown": 3},
     )
     return (
         f'<div class="charts" data-runs="{len(runs)}">'
