@@ -412,7 +412,7 @@ def test_trend_json_orders_runs_and_counts_items_per_level(tmp_path: Path) -> No
     assert runs[0]["levels"]["1"]["starting_state"] is True
     assert [r["gates"]["cost"] for r in runs] == ["fail", "pass", "pass"]
     assert scope["sparklines"]["Level"] == "▂▄▅"  # 1, 2, 3 of 5
-    assert scope["sparklines"]["L2 Managed (items met)"] == "▃██"  # 2, 6, 6 of 6
+    assert scope["sparklines"]["L2 Managed"] == "▃██"  # 2, 6, 6 of 6
     assert scope["sparklines"]["Gates passed"] == "▁▅▅"  # 0, 2, 2 of 4
 
 
@@ -423,7 +423,7 @@ def test_trend_terminal_and_markdown_tables(tmp_path: Path) -> None:
     out = term.stdout
     assert "123456789012/eu-west-1 (llmops-maturity): 1 runs" in out
     assert "123456789012/us-east-1 (llmops-maturity): 3 runs" in out
-    assert "▂▄▅" in out and "L1 signs" in out
+    assert "▂▄▅" in out and "L1: signs of the starting state still present" in " ".join(out.split())
     assert [line.split()[2] for line in out.splitlines() if line.strip().startswith("Gate cost")] == [
         "█",
         "▁██",
@@ -459,3 +459,14 @@ def test_sparkline_scale_is_fixed() -> None:
     assert sparkline([0, 1, 2, 3, 4, 5, 6, 7], 7) == "▁▂▃▄▅▆▇█"
     assert sparkline([None, 9, -1], 6) == " █▁"
     assert sparkline([3, 3], 0) == "▁▁"
+
+
+def test_diff_and_trend_fit_an_80_column_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    old, new = _old_new(tmp_path)
+    _three_runs(tmp_path / "hist")
+    for args in (["diff", str(old), str(new)], ["trend", str(tmp_path / "hist")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        widths = [len(line) for line in result.stdout.splitlines()]
+        assert widths and max(widths) <= 80, (args[0], max(widths))

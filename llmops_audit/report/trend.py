@@ -141,7 +141,19 @@ def _utc(at: datetime) -> datetime:
 
 
 def _level_column(s: Series, n: int) -> str:
-    return f"L{n} signs" if n in s.starting else f"L{n} met"
+    return f"L{n}"
+
+
+def _legend(s: Series) -> str:
+    """What the per-run columns count: items met, or for a starting-state level the signs still present."""
+    starting = [f"L{n}" for n in s.level_numbers if n in s.starting]
+    others = [f"L{n}" for n in s.level_numbers if n not in s.starting]
+    parts = []
+    if others:
+        parts.append(f"{', '.join(others)}: items met")
+    if starting:
+        parts.append(f"{', '.join(starting)}: signs of the starting state still present")
+    return "; ".join(parts) + "; Gates: gates passed."
 
 
 def _counted(r: Run, n: int) -> str:
@@ -171,9 +183,7 @@ def lines(s: Series) -> list[tuple[str, str, str, str]]:
     for n in s.level_numbers:
         total = max((r.levels[n][1] for r in runs if n in r.levels), default=0)
         vals: list[float | None] = [r.levels[n][0] if n in r.levels else None for r in runs]
-        name = f"L{n} {s.names.get(n, '')}".strip() + (
-            " (signs present)" if n in s.starting else " (items met)"
-        )
+        name = f"L{n} {s.names.get(n, '')}".strip() + (" (signs present)" if n in s.starting else "")
         out.append((name, sparkline(vals, total), _counted(runs[0], n), _counted(runs[-1], n)))
     if s.gate_ids:
         top = len(s.gate_ids)
@@ -232,12 +242,12 @@ def render_markdown(series: list[Series], options: RenderOptions | None = None) 
         out += ["| Over the runs | Trend | First | Last |", "|---|---|---|---|"]
         out += [f"| {_cell(n)} | `{sp}` | {a} | {b} |" for n, sp, a, b in lines(s)]
         out += [""]
-        head = ["Run (UTC)", "Level", *(_level_column(s, n) for n in nums), "Gates passed", "Verdict"]
+        head = ["Run (UTC)", "Level", *(_level_column(s, n) for n in nums), "Gates", "Verdict"]
         out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in s.runs:
             cells = [r.when, str(r.level), *(_counted(r, n) for n in nums), _cell(_gates_text(r)), r.verdict]
             out.append("| " + " | ".join(cells) + " |")
-        out.append("")
+        out += ["", _cell(_legend(s)), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -274,11 +284,12 @@ def render_terminal(series: list[Series], options: RenderOptions | None = None) 
         t.add_column("Level", justify="right", no_wrap=True)
         for n in nums:
             t.add_column(_level_column(s, n), justify="right", no_wrap=True)
-        t.add_column("Gates passed", overflow="fold")
+        t.add_column("Gates", justify="right", no_wrap=True)
         t.add_column("Verdict", no_wrap=True)
         for r in s.runs:
             t.add_row(r.when, str(r.level), *(_counted(r, n) for n in nums), _gates_text(r), r.verdict)
         console.print(t)
+        console.print(Text(_legend(s), style="dim"))
     return buf.getvalue()
 
 
