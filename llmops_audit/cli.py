@@ -828,10 +828,10 @@ def diff(
 ) -> None:
     """Show what changed between two JSON reports: level, items (regressions first), gates, metric values.
 
-    Scopes are matched by account/Region[/workload]; scopes added or removed are listed. A regression is
-    a level that went down, an item that counted and no longer does (for level 1, a sign of the starting
-    state that is present again), or a gate that passed and no longer does. Exit 0, or 1 on a regression
-    with --fail-on-regression, 2 when a file cannot be read.
+    Scopes are matched by label (account/Region, or account/Region/workload); scopes added or removed are
+    listed. A regression is a level that went down, an item that counted and no longer does (for level 1,
+    a sign of the starting state that is present again), or a gate that passed and no longer does. Exit 0,
+    or 1 on a regression with --fail-on-regression, 2 when a file cannot be read.
     """
     from llmops_audit.report import diff as changes
 
@@ -848,7 +848,10 @@ def trend(
     directory: Annotated[Path, typer.Argument(help="The directory given to `assess --history`.")],
     scope: Annotated[
         str | None,
-        typer.Option("--scope", help="Only this scope: account/Region[/workload] as the reports name it."),
+        typer.Option(
+            "--scope",
+            help="Only this scope: account/Region or account/Region/workload, as the reports name it.",
+        ),
     ] = None,
     last: Annotated[
         int | None, typer.Option("--last", min=1, help="Only the last N runs of each scope.")

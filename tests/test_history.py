@@ -470,3 +470,14 @@ def test_diff_and_trend_fit_an_80_column_terminal(tmp_path: Path, monkeypatch: p
         assert result.exit_code == 0, result.output
         widths = [len(line) for line in result.stdout.splitlines()]
         assert widths and max(widths) <= 80, (args[0], max(widths))
+
+
+def test_help_of_diff_trend_and_history_renders() -> None:
+    """Help text is rich markup: a bracket in it (account/Region[/workload]) once broke `diff --help`."""
+    for args, shown in (
+        (["diff", "--help"], "--fail-on-regression"),
+        (["trend", "--help"], "--scope"),
+        (["assess", "--help"], "--history"),
+    ):
+        result = runner.invoke(app, args, env={"COLUMNS": "200"})
+        assert result.exit_code == 0 and shown in result.stdout, (args, result.output[-300:])

@@ -68,10 +68,14 @@ def scope_dir(root: Path, scope: Scope) -> Path:
     return root.joinpath(*(safe_part(p) for p in parts))
 
 
+def _utc(at: datetime) -> datetime:
+    """A naive time (an older report) is taken as UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def stamp(at: datetime) -> str:
-    """20261202T044023Z: generated_at in UTC, to the second (a naive time is taken as UTC)."""
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    return at.strftime("%Y%m%dT%H%M%SZ")
+    """20261202T044023Z: generated_at in UTC, to the second."""
+    return _utc(at).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _order(path: Path) -> tuple[str, int]:
@@ -120,7 +124,7 @@ def previous(root: Path, report: AuditReport) -> Previous:
                 old.scope.label == report.scope.label
                 and old.framework.name == report.framework.name
                 and not old.gates_only
-                and old.generated_at <= report.generated_at
+                and _utc(old.generated_at) <= _utc(report.generated_at)
             ):
                 return Previous(old, path, tuple(unreadable))
     return Previous(None, None, tuple(unreadable))
