@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from llmops_audit.cli import app
-from llmops_audit.model import AuditReport, FleetReport, Status
+from llmops_audit.model import AuditReport, FleetReport, ScopeFailure, Status
 from llmops_audit.report import history
 from llmops_audit.report.diff import diff_reports, since_last_run
 from llmops_audit.report.json import render, render_fleet
@@ -225,6 +225,16 @@ def test_diff_matches_scopes_of_multi_scope_reports_by_label(tmp_path: Path) -> 
     assert [(i["id"], i["change"]) for i in doc["scopes"][0]["items"]] == [("L3.3", "improved")]
     assert doc["added_scopes"] == ["123456789012/us-west-2"]
     assert doc["removed_scopes"] == ["123456789012/eu-west-1"]
+    # a scope NEW could not audit is removed, with the reason NEW gives
+    failed = replace(
+        new, failures=(ScopeFailure("123456789012", "eu-west-1", None, "denied", "AssumeRole denied"),)
+    )
+    why = runner.invoke(
+        app, ["diff", str(tmp_path / "o.json"), str(write(tmp_path / "f.json", failed)), "-f", "json"]
+    )
+    assert json.loads(why.stdout)["removed_scopes"] == [
+        "123456789012/eu-west-1 (could not be audited: AssumeRole denied)"
+    ]
     # a single-scope OLD compares with the matching scope of a multi-scope NEW
     single = runner.invoke(
         app, ["diff", str(write(tmp_path / "b.json", b)), str(tmp_path / "n.json"), "-f", "json"]
@@ -253,7 +263,7 @@ class _Frozen(datetime):
     """datetime whose now() is one fixed second: two runs stamped alike."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[no-untyped-def,override]
+    def now(cls, tz=None):
         return datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
 
