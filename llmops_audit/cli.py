@@ -40,7 +40,8 @@ app = typer.Typer(
     help="Evidence-based LLMOps maturity audit of an AWS account (read-only).\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # never print credentials held in locals
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -121,6 +122,24 @@ Until = Annotated[
 FormatOpt = Annotated[
     Format,  # type: ignore[valid-type]  # an Enum made from the FORMATS registry at import
     typer.Option("--format", "-f", help="Report format: terminal (rich), markdown (Confluence) or json."),
+]
+FormatsOpt = Annotated[
+    list[Format] | None,  # type: ignore[valid-type]
+    typer.Option(
+        "--format",
+        "-f",
+        help="Report format (repeatable, each with its --output): terminal (rich), markdown (Confluence "
+        "paste), json, and the others `--help` lists.",
+    ),
+]
+OutputsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (atomically) instead of stdout; - is stdout. With several --format, "
+        "one --output each, in the same order (one format may go without, to stdout).",
+    ),
 ]
 Output = Annotated[
     Path | None,
@@ -287,6 +306,13 @@ MaxLogEvents = Annotated[
         min=1,
         help="Log events read per log group (default 1000).",
         rich_help_panel="Read limits",
+    ),
+]
+FailOnPartial = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-partial",
+        help="Exit 3 when any AWS read failed (denied, throttled, error): the verdict rests on less evidence.",
     ),
 ]
 FailOnUnknown = Annotated[
@@ -486,15 +512,17 @@ def _request(opts: RunOptions, *, gates_only: bool = False) -> AuditRequest:
     )
 
 
-def _check_outputs(opts: RunOptions, output: Path | None) -> None:
+def _check_outputs(opts: RunOptions, output: Path | list[Path] | None) -> None:
     """Every output path is usable, and no two outputs (or an output and an input) share one."""
     from llmops_audit.report.files import check_distinct, check_target
 
-    check_distinct(
-        {"--output": output, "--save-evidence": opts.save_evidence, "--from-evidence": opts.from_evidence}
-    )
-    if output is not None:
-        check_target(output, "report")
+    outputs = output if isinstance(output, list) else [output] if output is not None else []
+    named: dict[str, Path | None] = {
+        ("--output" if len(outputs) == 1 else f"--output #{i}"): o for i, o in enumerate(outputs, 1)
+    }
+    check_distinct({**named, "--save-evidence": opts.save_evidence, "--from-evidence": opts.from_evidence})
+    for o in outputs:
+        check_target(o, "report")
     if opts.save_evidence is not None:
         check_target(opts.save_evidence, "saved evidence")
     if opts.history is not None:
@@ -504,7 +532,7 @@ def _check_outputs(opts: RunOptions, output: Path | None) -> None:
 
 
 def _audit(
-    opts: RunOptions, output: Path | None = None, *, gates_only: bool = False
+    opts: RunOptions, output: Path | list[Path] | None = None, *, gates_only: bool = False
 ) -> AuditReport | FleetReport:
     """Options -> request and source -> pipeline.run (or, with scope options, fleet.Fleet.run), with progress
     on stderr and --save-evidence. Every option and input file is checked before the first AWS call."""
@@ -574,18 +602,49 @@ def _fleet_summary(fleet: FleetReport) -> str:
     return f"{headline(fleet)}; {calls} AWS calls" + (f", {failed} failed reads" if failed else "")
 
 
+def _pairs(
+    formats: list[Any] | None, outputs: list[Path] | None, default: Any
+) -> list[tuple[Any, Path | None]]:
+    """--format/--output pairs, in order: one output per format, except that one format (the last) may go
+    without an output, to stdout. Checked before any AWS call."""
+    formats = list(formats or [default])
+    outputs = list(outputs or [])
+    if len(formats) == 1 and len(outputs) <= 1:
+        return [(formats[0], outputs[0] if outputs else None)]
+    if len(set(f.value for f in formats)) < len(formats):
+        raise UsageError("a --format is given twice", hint="give each format once, each with its --output")
+    if len(outputs) not in (len(formats), len(formats) - 1):
+        raise UsageError(
+            f"{len(formats)} --format options need {len(formats)} --output options (or one fewer, for stdout); "
+            f"got {len(outputs)}",
+            hint="e.g. -f json -o audit.json -f markdown -o audit.md -f terminal",
+        )
+    stdout = [o for o in outputs if str(o) == "-"]
+    if len(stdout) + (len(outputs) < len(formats)) > 1:
+        raise UsageError("only one format can go to stdout", hint="give the others an --output FILE")
+    return [(f, outputs[i] if i < len(outputs) else None) for i, f in enumerate(formats)]
+
+
 def _emit(report: AuditReport | FleetReport, fmt: Any, output: Path | None, no_color: bool) -> None:
+    import os
+
     from llmops_audit.report import render
     from llmops_audit.report.common import RenderOptions
     from llmops_audit.report.files import is_stdout, write_text
 
+    # NO_COLOR (https://no-color.org): any non-empty value turns colour off, as --no-color does
+    no_color = no_color or bool(os.environ.get("NO_COLOR"))
     color = fmt.value == "terminal" and is_stdout(output) and sys.stdout.isatty() and not no_color
     write_text(output, render(report, fmt.value, RenderOptions(color=color, width=_width())), "report")
 
 
-def _exit_code(report: AuditReport | FleetReport) -> int:
+def _exit_code(report: AuditReport | FleetReport, fail_on_partial: bool = False) -> int:
     from llmops_audit.model import FleetReport
 
+    if fail_on_partial:  # any read that failed (denied, throttled, error) makes the run partial
+        reports = report.reports if isinstance(report, FleetReport) else (report,)
+        if any(_failed_reads(r.calls) for r in reports):
+            return int(ExitCode.PARTIAL)
     if isinstance(report, FleetReport):
         if not report.reports and report.failures:
             return int(ExitCode.CANNOT_RUN)  # no scope could be audited at all
@@ -609,8 +668,8 @@ def assess(
     period: Period = None,
     since: Since = None,
     until: Until = None,
-    format: FormatOpt = Format.terminal,  # type: ignore[attr-defined]
-    output: Output = None,
+    format: FormatsOpt = None,
+    output: OutputsOpt = None,
     attestations: Attest = None,
     waivers: Waivers = None,
     prices: Prices = None,
@@ -639,6 +698,7 @@ def assess(
     max_log_groups: MaxLogGroups = None,
     max_metric_series: MaxMetricSeries = None,
     max_log_events: MaxLogEvents = None,
+    fail_on_partial: FailOnPartial = False,
 ) -> None:
     """Assess the maturity level of LLM workloads from read-only AWS evidence.
 
@@ -695,24 +755,28 @@ def assess(
         },
     )
     with _errors_to_exit():
-        report = _audit(opts, output)
+        pairs = _pairs(format, output, Format.terminal)  # type: ignore[attr-defined]
+        report = _audit(opts, [o for _, o in pairs if o is not None])
         if history is not None:
             from llmops_audit.report import history as stored
 
             report = stored.annotate(history, report)  # "Since last run: ..." on each scope
-        _emit(report, format, output, no_color)
+        for fmt, target in pairs:
+            _emit(report, fmt, target, no_color)
         if history is not None:
             kept = stored.store(history, report)
             if not quiet:
                 typer.echo(f"History: {len(kept)} report(s) stored under {history}.", err=True)
-        if output is not None and str(output) != "-" and not quiet:
+        for _, target in pairs:
+            if target is None or str(target) == "-" or quiet:
+                continue
             what = (
                 f"{len(report.reports)} scopes"
                 if isinstance(report, FleetReportType)
                 else f"level {report.level}"
             )
-            typer.echo(f"Report written to {output} ({what}).", err=True)
-    raise typer.Exit(_exit_code(report))
+            typer.echo(f"Report written to {target} ({what}).", err=True)
+    raise typer.Exit(_exit_code(report, fail_on_partial))
 
 
 @app.command()
@@ -1050,6 +1114,22 @@ _SECRETS = re.compile(r"(AKIA|ASIA)[A-Z0-9]{16}|(?i:(secret|token|password|signa
 def _redact(text: str) -> str:
     """Never print what looks like a key id, secret or token, even inside an exception's text."""
     return _SECRETS.sub("[redacted]", text)
+
+
+def _reflow(doc: str | None) -> str | None:
+    """A docstring as help text: paragraphs joined into single lines (the help wraps them to the terminal),
+    blank lines kept between paragraphs."""
+    if not doc:
+        return doc
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+for _command in app.registered_commands:
+    if _command.callback is not None and _command.help is None:
+        _command.help = _reflow(_command.callback.__doc__)
 
 
 def main() -> None:

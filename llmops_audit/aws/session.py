@@ -16,14 +16,18 @@ _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
 def make_session(profile: str | None, region: str | None) -> tuple[boto3.Session, str]:
+    """The session for --profile (else AWS_PROFILE) and the Region: --region, else AWS_REGION (what the
+    newer SDKs and Lambda set), else AWS_DEFAULT_REGION or the profile's, as boto3 reads them."""
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
     except bce.ProfileNotFound:
+        name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        where = "--profile" if profile else "AWS_PROFILE"
         raise AwsAccessError(
-            f"AWS profile '{profile}' not found in the shared config or credentials files",
+            f"AWS profile '{name}' (from {where}) not found in the shared config or credentials files",
             hint="list profiles with `aws configure list-profiles`, or run with --demo",
         ) from None
-    chosen = region or session.region_name
+    chosen = region or os.environ.get("AWS_REGION") or session.region_name
     if not chosen:
         raise AwsAccessError(
             "no AWS region given and none is configured",

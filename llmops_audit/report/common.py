@@ -47,7 +47,8 @@ def fmt_breakdown(m: MetricResult, limit: int = 6) -> str:
     # Breakdown entries are counts, shares or times of their own; their labels say which (a row in % may
     # break down into request counts), so only milliseconds carry the row's unit.
     parts = [
-        f"{k}: {fmt_number(v, 'ms' if m.unit == 'ms' else '')}"
+        # a label naming its own unit ("memory configured (MB)") keeps it: 512 MB is not 512 ms
+        f"{k}: {fmt_number(v, 'ms' if m.unit == 'ms' and not k.rstrip().endswith(')') else '')}"
         for k, v in list(m.breakdown.items())[:limit]
         if v is not None
     ]
