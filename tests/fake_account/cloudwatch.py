@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 
 from tests.fake_account import workload as w
+from tests.fake_account.bedrock import GUARDRAIL_ID
 from tests.fake_account.env import DemoEnv
 
 
@@ -65,7 +66,8 @@ def seed(env: DemoEnv) -> None:
     env.put_metric("AWS/Bedrock", "ModelInvocationLogsCloudWatchDeliverySuccess", {}, [1.0] * 85)
     env.put_metric("AWS/Bedrock", "ModelInvocationLogsCloudWatchDeliveryFailure", {}, [0.0])
     # Guardrails: 2 interventions (PII masking) in 85 calls.
-    garn = {"GuardrailArn": env.arn("bedrock", f"guardrail/{w.GUARDRAIL}"), "GuardrailVersion": "1"}
+    # AWS names the guardrail by its id in the ARN (arn:aws:bedrock:region:account:guardrail/<id>)
+    garn = {"GuardrailArn": env.arn("bedrock", f"guardrail/{GUARDRAIL_ID}"), "GuardrailVersion": "1"}
     env.put_metric("AWS/Bedrock/Guardrails", "Invocations", garn, [1.0] * 85)
     env.put_metric("AWS/Bedrock/Guardrails", "InvocationsIntervened", garn, [1.0, 1.0])
     env.put_metric(

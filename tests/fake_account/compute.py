@@ -51,7 +51,17 @@ def _lambdas(env: DemoEnv) -> None:
             MemorySize=512,
             TracingConfig={"Mode": "Active"},
             Tags={"env": "prod", "app": "support-bot"},
-            Environment={"Variables": {"MODEL_ID": w.HAIKU}},
+            Environment={
+                "Variables": {
+                    "MODEL_ID": w.HAIKU,
+                    # the orchestrator reads its system prompt from SSM Parameter Store (by name)
+                    **(
+                        {"PROMPT_PARAMETER": "/prompts/support-answer/system"}
+                        if name == w.FN_ORCHESTRATOR
+                        else {}
+                    ),
+                }
+            },
         )
         version = lam.publish_version(FunctionName=name)["Version"]
         for alias in ("dev", "prod"):
