@@ -231,3 +231,51 @@ def test_a_read_asked_twice_in_one_collection_is_one_request(moto_aws, scope, ca
     CollectContext(moto_aws, scope)  # a new collection asks AWS again: the account may have changed
     moto_aws.items("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/bedrock/")
     assert [c.operation for c in moto_aws.calls].count("DescribeLogGroups") == 2
+
+
+def test_rate_limited_operations_are_paced(monkeypatch) -> None:
+    """An operation with a tight quota (RATE_LIMITS: CloudTrail LookupEvents, 2 per second per account and
+    Region) is spaced by the access layer instead of being throttled; shown here on a declared read."""
+    import time
+
+    import boto3
+    from botocore.stub import Stubber
+
+    from llmops_audit.aws import access
+    from llmops_audit.aws.access import AwsAccess
+
+    assert access.RATE_LIMITS[("cloudtrail", "lookup_events")] == 2.0
+    monkeypatch.setattr(access, "RATE_LIMITS", {("cloudtrail", "describe_trails"): 2.0})
+    aws = AwsAccess(boto3.Session(region_name="us-east-1"), "us-east-1", max_attempts=1)
+    client = aws._client("cloudtrail")
+    stub = Stubber(client)
+    for _ in range(3):
+        stub.add_response("describe_trails", {"trailList": []})
+    stub.activate()
+    started = time.monotonic()
+    for i in range(3):
+        aws.call("cloudtrail", "describe_trails", trailNameList=[f"t{i}"])  # three different reads
+    took = time.monotonic() - started
+    assert 0.95 <= took < 3, took  # the 2nd and 3rd wait for their slot (0.5 s apart)
+    stub.assert_no_pending_responses()
+
+
+def test_sections_read_concurrently_make_each_read_once(moto_aws) -> None:
+    """Eight threads asking the same reads at once: each (operation, parameters) is requested once."""
+    import threading
+    from collections import Counter
+
+    barrier = threading.Barrier(8)
+
+    def ask() -> None:
+        barrier.wait()
+        moto_aws.call("lambda", "list_functions")
+        list(moto_aws.paginate("logs", "describe_log_groups", max_pages=2))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    counts = Counter((c.service, c.operation) for c in moto_aws.calls)
+    assert counts[("lambda", "ListFunctions")] == 1 and counts[("logs", "DescribeLogGroups")] == 1, counts

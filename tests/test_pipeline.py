@@ -90,17 +90,22 @@ def test_collectors_only_name_read_operations_in_their_source() -> None:
     ]
 
 
+# How a starting-state (level 1) item reads, back to its status (report/reading.py)
+_SIGNS = {"sign present": "met", "sign left behind": "not_met", "sign present (attested)": "attested"}
+
+
 def _statuses_from_markdown(text: str) -> dict[str, str]:
     out = {}
-    for m in re.finditer(r"^- \[[x ]\] \*\*(\S+)\*\* .*? — \*([a-z ]+)\*:", text, re.M):
-        out[m.group(1)] = m.group(2).replace(" ", "_")
+    for m in re.finditer(r"^- (?:\[[x ]\]|\S+) \*\*(\S+)\*\* .*? — \*([a-z ()]+)\*:", text, re.M):
+        out[m.group(1)] = _SIGNS.get(m.group(2), m.group(2).replace(" ", "_"))
     return out
 
 
 def _statuses_from_terminal(text: str) -> dict[str, str]:
     out = {}
-    for m in re.finditer(r"│ (L\d\.\d)\s+│ \S ([a-z ]+?)\s+│", text):
-        out[m.group(1)] = m.group(2).strip().replace(" ", "_")
+    for m in re.finditer(r"│ (L\d\.\d)\s+│ \S ([a-z ()]+?)\s+│", text):
+        label = m.group(2).strip()
+        out[m.group(1)] = _SIGNS.get(label, label.replace(" ", "_"))
     return out
 
 
@@ -123,7 +128,7 @@ def test_markdown_uses_confluence_checkboxes_and_verdict_first(demo_report) -> N
     md = render(demo_report, "markdown")
     lines = md.splitlines()
     assert lines[2].startswith("> **Verdict:** Level ")
-    assert md.count("- [x] **L") + md.count("- [ ] **L") >= 30
+    assert md.count("- [x] **L") + md.count("- [ ] **L") >= 24  # levels 2-5; level 1 reads as signs
 
 
 def test_demo_never_leaks_prompt_text_or_credentials(demo_report, demo_snapshot) -> None:

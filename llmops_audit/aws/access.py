@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -127,6 +128,11 @@ def _no_retry_of_permanent_failures(client: Any) -> None:
     client.meta.events.unregister(event, unique_id=uid)
     client.meta.events.register(event, needs_retry, unique_id=uid)
 
+
+# Requests per second allowed per account and Region where AWS's quota is tight and not adjustable:
+# CloudTrail LookupEvents is limited to 2 per second (CloudTrail quotas, "Transactions per second").
+RATE_LIMITS = {("cloudtrail", "lookup_events"): 2.0}
+LISTING_WAIT_S = 10.0  # how long a thread waits for another thread's reading of the same listing
 
 # Credentials that AWS refuses outright: nothing else will work either, so the run stops.
 REJECTED_CREDENTIAL_CODES = {
@@ -363,6 +369,11 @@ class AwsAccess:
         self.session = session
         # The account's answers to account-global reads, shared with its other scopes (multi-Region runs).
         self._shared = shared
+        # Sections are read on several threads: one lock makes clients, one per read makes it once.
+        self._client_lock = threading.Lock()
+        self._reading = SharedAnswers()
+        self._listing: dict[str, threading.Event] = {}  # listings being read, by answer key
+        self._next_slot: dict[tuple[str, str], float] = {}  # rate-limited operations: next allowed start
         self.region = region
         self.calls: list[CallRecord] = []
         self._clients: dict[tuple[str, str], Any] = {}
@@ -391,6 +402,11 @@ class AwsAccess:
         """A cached client. It never leaves the access layer: collectors use call(), paginate() and items();
         tests reach it only to attach stubs."""
         key = (service, region or self.region)
+        with self._client_lock:  # sessions are not thread-safe: clients are made one at a time
+            return self._client_locked(key)
+
+    def _client_locked(self, key: tuple[str, str]) -> Any:
+        service = key[0]
         if key not in self._clients:
             try:
                 # botocore resolves the credentials here, before any request: a key id without its secret
@@ -434,6 +450,13 @@ class AwsAccess:
         return self._call(service, operation, region, params)
 
     def _call(self, service: str, operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        # A read asked on two threads at once is made once: the second waits for the first's answer.
+        return self._reading.serialize(
+            _answer_key(service, operation, region, params),
+            lambda: self._call_once(service, operation, region, params),
+        )
+
+    def _call_once(self, service: str, operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
         op_name = self._read_only(service, operation)
         key = _answer_key(service, operation, region, params)
         if key in self._answers:
@@ -442,6 +465,7 @@ class AwsAccess:
                 raise known
             return copy.deepcopy(known)
         client = self._client(service, region)
+        self._pace(service, operation)
         started = time.perf_counter()
         try:
             response = getattr(client, operation)(**params)
@@ -477,12 +501,15 @@ class AwsAccess:
         region = region or self.region
         op_name = self._read_only(service, operation)
         key = _answer_key(service, operation, region, params)
+        mine = self._claim_listing(key)
         known = self._pages.get(key)
         if known is not None and (known[1] or max_pages <= len(known[0])):
             # the same listing was read to its end, or at least as far as asked now: no request
+            self._release_listing(key, mine)
             return iter(copy.deepcopy(known[0][:max_pages]))
         derived = self._derived(service, operation, region, params)
         if derived is not None:
+            self._release_listing(key, mine)
             return iter(derived)
         if self._client(service, region).can_paginate(operation):
             pages = self._paginator_pages(service, operation, op_name, region, max_pages, params)
@@ -492,7 +519,44 @@ class AwsAccess:
             # read to the end once for the whole account; a failed page fails every scope's listing alike
             shared_key = _answer_key(service, operation, "*", {**params, "max_pages": max_pages})
             return iter(self._shared.get(shared_key, lambda: list(self._remember(key, pages, max_pages))))
-        return self._remember(key, pages, max_pages)
+        return self._listed(key, mine, self._remember(key, pages, max_pages))
+
+    def _claim_listing(self, key: str) -> bool:
+        """True when this thread is to read the listing; when another thread is reading it, wait for that
+        first (bounded, so callers waiting on each other can never deadlock; then read it again if need be)."""
+        with self._client_lock:
+            running = self._listing.get(key)
+            if running is None:
+                self._listing[key] = threading.Event()
+                return True
+        running.wait(LISTING_WAIT_S)
+        return False
+
+    def _release_listing(self, key: str, mine: bool) -> None:
+        if mine:
+            with self._client_lock:
+                done = self._listing.pop(key, None)
+            if done is not None:
+                done.set()
+
+    def _listed(self, key: str, mine: bool, pages: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        try:
+            yield from pages
+        finally:
+            self._release_listing(key, mine)
+
+    def _pace(self, service: str, operation: str) -> None:
+        """Wait as long as the operation's rate limit asks (RATE_LIMITS: per account and Region, which is
+        this AwsAccess), so a tight quota is kept instead of answered with throttling and back-off."""
+        rate = RATE_LIMITS.get((service, operation))
+        if not rate:
+            return
+        with self._client_lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot.get((service, operation), now))
+            self._next_slot[(service, operation)] = slot + 1.0 / rate
+        if slot > now:
+            time.sleep(slot - now)
 
     def _derived(
         self, service: str, operation: str, region: str, params: dict[str, Any]
@@ -552,6 +616,7 @@ class AwsAccess:
         for _ in range(max_pages):
             # One next() is one request (with its retries): the page iterator sends the next request only
             # when asked for the next page, and asks nothing after the last one.
+            self._pace(service, operation)
             started = time.perf_counter()
             try:
                 page = next(pages)

@@ -41,3 +41,11 @@ class SharedAnswers:
         if isinstance(known, BaseException):
             raise known
         return copy.deepcopy(known)
+
+    def serialize(self, key: str, compute: Callable[[], Any]) -> Any:
+        """compute() under `key`'s lock, so concurrent callers with one key run it one after the other (the
+        caller's own cache then answers the second); nothing is kept here."""
+        with self._lock:
+            lock = self._keys.setdefault(key, threading.Lock())
+        with lock:
+            return compute()

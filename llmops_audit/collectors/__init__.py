@@ -22,8 +22,8 @@ from llmops_audit.collectors import (
     compute,
     cost,
     delivery,
-    evaluation_signals,
     discovery,
+    evaluation_signals,
     frontdoors,
     gate_metrics,
     genai_observability,
@@ -79,18 +79,42 @@ class CollectContext:
         self._on_section = on_section
         self.lock = threading.Lock()  # data/errors are copied by another thread when a deadline passes
         self.stopped = False  # set when the deadline passed: no further section is started
+        self._running: dict[str, threading.Event] = {}  # sections being read, set when read (or failed)
         # The sections this collection was asked for (collect() sets it), so a collector can do one read for
         # several of them (CloudWatch metric queries of every metric section in the same GetMetricData
         # batches), and working state collectors share within the collection (never part of the evidence).
         self.wanted: frozenset[str] = frozenset()
         self.scratch: dict[str, Any] = {}
+        self.scratch_lock = (
+            threading.RLock()
+        )  # sections on several threads share scratch (pooled metric reads)
+        self.fatal: list[BaseException] = []  # an AuditError raised on a section thread, re-raised by collect
 
     def section(self, name: str) -> Any:
-        """The data of section `name`, collecting it first if needed; SectionFailed if it could not be."""
-        if name in self.errors:
-            raise SectionFailed(name, self.errors[name])
-        if name in self.data:
-            return self.data[name]
+        """The data of section `name`, collecting it first if needed; SectionFailed if it could not be.
+
+        Thread-safe: sections are read on several threads (collect's `workers`). A section asked for while
+        another thread reads it waits for that reading; one not started yet is read by the thread asking."""
+        with self.lock:
+            if name in self.errors:
+                raise SectionFailed(name, self.errors[name])
+            if name in self.data:
+                return self.data[name]
+            running = self._running.get(name)
+            if running is None:
+                self._running[name] = threading.Event()
+        if running is not None:
+            running.wait()
+            with self.lock:
+                if name in self.data:
+                    return self.data[name]
+                raise SectionFailed(name, self.errors.get(name) or SectionError("error", name, "not read"))
+        try:
+            return self._read(name)
+        finally:
+            self._running[name].set()
+
+    def _read(self, name: str) -> Any:
         if name not in SECTIONS:
             self._fail(name, SectionError("unsupported", name, f"no collector reads {name} yet"))
         if self.stopped:
@@ -127,12 +151,42 @@ def DEADLINE_PASSED(name: str) -> SectionError:  # noqa: N802 - reads as a const
     return SectionError("deadline", name, "not read: the deadline passed")
 
 
-def _collect_all(ctx: CollectContext, names: list[str]) -> None:
-    for name in names:
-        try:
-            ctx.section(name)
-        except SectionFailed:
-            pass  # recorded in ctx.errors; the probes that need it will say unknown
+# Sections read at the same time within one scope: AWS calls are latency-bound, and each section mostly
+# waits on its own requests. Threads are daemons so that a call hanging past --deadline cannot keep the
+# process alive.
+SECTION_WORKERS = 4
+
+
+def _collect_all(ctx: CollectContext, names: list[str], workers: int = SECTION_WORKERS) -> None:
+    todo = list(names)
+    take = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with take:
+                if not todo or ctx.stopped:
+                    return
+                name = todo.pop(0)
+            try:
+                ctx.section(name)
+            except SectionFailed:
+                pass  # recorded in ctx.errors; the probes that need it will say unknown
+            except BaseException as exc:  # the run cannot go on: stop the others, re-raise in the caller
+                with take:
+                    ctx.fatal.append(exc)
+                    ctx.stopped = True
+                return
+
+    threads = [
+        threading.Thread(target=work, name=f"llmops-audit-section-{i}", daemon=True)
+        for i in range(max(1, min(workers, len(todo))))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if ctx.fatal:
+        raise ctx.fatal[0]
 
 
 def collect(
@@ -178,6 +232,13 @@ def _snapshot(ctx: CollectContext, scope: Scope, wanted: list[str]) -> EvidenceS
     for name in wanted:
         if name not in data and name not in errors:
             errors[name] = DEADLINE_PASSED(name)
-    return EvidenceSnapshot(
-        scope=scope, sections=data, errors=errors, calls=[c.to_dict() for c in list(ctx.aws.calls)]
+    return EvidenceSnapshot(scope=scope, sections=data, errors=errors, calls=_in_order(ctx.aws.calls))
+
+
+def _in_order(calls: list[Any]) -> list[dict[str, Any]]:
+    """The call records in a stable order: sections are read on several threads, so the order the calls
+    were made in varies from run to run; the record is of what was called, and how it went."""
+    records = [c.to_dict() for c in list(calls)]
+    return sorted(
+        records, key=lambda c: (c["service"], c["operation"], c["region"], c["outcome"], c["error_code"])
     )

@@ -346,6 +346,13 @@ def pooled_reads(
     collected reads all, in batches of BATCH; identical queries are asked once. The split-and-retry of a
     failed request works over the pooled batch as over one section's. A section whose own queries all
     failed fails with that error, as window_reads does."""
+    with ctx.scratch_lock:  # the first metric section reads for all; the others, on other threads, wait
+        return _pooled_reads(ctx, owner, specs)
+
+
+def _pooled_reads(
+    ctx: CollectContext, owner: str, specs: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], _Reads]:
     pool = ctx.scratch.get("metric_reads")
     if pool is None or owner not in pool["groups"]:
         groups = {owner: specs}
