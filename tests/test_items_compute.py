@@ -434,9 +434,11 @@ def test_l5_m8_no_value_without_agent_alias_data_events(moto_aws, scope, canned)
 
 def test_l2_1_met_from_ssm_prompt_parameters_without_reading_their_values(moto_aws, scope) -> None:
     seed_client("ssm").put_parameter(Name="/prompts/support/system", Value="SECRET-TEMPLATE", Type="String")
+    # a parameter counts only when the LLM workload uses it: here an LLM function's environment names it
+    make_function("support-bot", timeout=30, llm=True, env={"SYSTEM_PROMPT_PARAM": "/prompts/support/system"})
     items, _, snap = assess(moto_aws, scope, ids=["L2.1"])
-    assert items["L2.1"].status is Status.MET
-    assert "/prompts/support/system" in items["L2.1"].reason
+    assert items["L2.1"].status is Status.MET, items["L2.1"].reason
+    assert "/prompts/support/system (named in the environment of support-bot)" in items["L2.1"].reason
     assert "SECRET-TEMPLATE" not in snap.to_json()
     assert "GetParameter" not in {c["operation"] for c in snap.calls}
 
@@ -447,4 +449,28 @@ def test_l2_1_not_met_without_ssm_prompts_or_bedrock_prompts(moto_aws, scope, ca
     seed_client("ssm").put_parameter(Name="/app/db-host", Value="db", Type="String")
     items, _, _ = assess(moto_aws, scope, ids=["L2.1"])
     assert items["L2.1"].status is Status.NOT_MET
-    assert "No SSM parameter holds prompts." in items["L2.1"].reason
+    assert "No SSM parameter is named like a prompt." in items["L2.1"].reason
+
+
+@pytest.mark.parametrize(
+    ("section", "action"),
+    [("ssm.prompt_parameter_refs", "lambda:ListFunctions"), ("iam.llm_lambda_roles", "iam:GetRolePolicy")],
+)
+def test_l2_1_names_the_action_of_an_unread_tie_of_a_prompt_parameter(scope, section, action) -> None:
+    """A parameter named like a prompt whose tie to the LLM workload could not be read is unknown, and the item
+    names the IAM action that failed (as every denied section does), never met."""
+    from llmops_audit.evidence.snapshot import SectionError
+    from llmops_audit.probes import run_probe
+    from tests.helpers import snapshot
+
+    snap = snapshot(
+        scope,
+        ssm__prompt_parameters={"parameters": ["/prompts/support"]},
+        ssm__prompt_parameter_refs={"refs": {}},
+        iam__llm_lambda_roles={"roles": []},
+    )
+    snap.sections.pop(section)
+    snap.errors[section] = SectionError("denied", action, "denied by the test")
+    finding = run_probe("ssm_prompt_parameters_present", snap, {})
+    assert finding.value is None, finding.summary
+    assert finding.missing == (action,)

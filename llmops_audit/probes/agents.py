@@ -1158,7 +1158,7 @@ def guardrail_required_by_iam(ev: Evidence, params: dict[str, Any]) -> Verdict:
     from llmops_audit.probes import workload
     from llmops_audit.probes.bedrock import _grounding_test, _pii_test
 
-    policy = str(params.get("policy") or "grounding")
+    policy = str(params.get("policy", "grounding"))
     test, what = (
         (_pii_test, "blocks or masks PII")
         if policy == "pii"

@@ -220,6 +220,14 @@ def _parameter_grants(
     return sorted(set(hits)), unread
 
 
+def _read(ev: Evidence, section: str) -> tuple[Any, tuple[str, ...]]:
+    """(data, ()) or (None, (the IAM action whose read failed,)) for a section read as one fact of several."""
+    try:
+        return ev.get(section), ()
+    except MissingEvidence as exc:
+        return None, (exc.error.action,)
+
+
 @probe(
     "ssm_prompt_parameters_present",
     "ssm.prompt_parameters",
@@ -233,8 +241,8 @@ def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     found = ev.get("ssm.prompt_parameters")["parameters"]
     if not found:
         return not_met("No SSM parameter is named like a prompt.")
-    refs = ev.optional("ssm.prompt_parameter_refs")
-    roles = ev.optional("iam.llm_lambda_roles")
+    refs, refs_missing = _read(ev, "ssm.prompt_parameter_refs")
+    roles, roles_missing = _read(ev, "iam.llm_lambda_roles")
     tied, gaps = [], []
     if refs is None:
         gaps.append("the LLM functions' environments could not be compared")
@@ -259,7 +267,8 @@ def ssm_prompt_parameters_present(ev: Evidence, params: dict[str, Any]) -> Verdi
     if gaps:
         return cannot_tell(
             f"SSM parameter {names(found)} is named like a prompt, but whether the LLM workload uses it is "
-            f"unknown: {'; '.join(gaps)}."
+            f"unknown: {'; '.join(gaps)}.",
+            missing=(*refs_missing, *roles_missing),
         )
     return not_met(
         f"SSM parameter {names(found)} is named like a prompt, but no LLM function names it in its environment "
