@@ -59,6 +59,21 @@ def status(aws, scope, item):
     return items[item]
 
 
+def model_traffic(invocations: float = 120) -> None:
+    """An LLM workload: one text model's AWS/Bedrock Invocations in the period. Items such as L4.3 and L4.4 are
+    not met in an account with no LLM workload, and nothing above level 1 is met there."""
+    seed_client("cloudwatch").put_metric_data(
+        Namespace="AWS/Bedrock",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [{"Name": "ModelId", "Value": "anthropic.claude-3-5-haiku-20241022-v1:0"}],
+                "Value": invocations,
+            }
+        ],
+    )
+
+
 # -- evaluations (L1.3, L1.6, L3.2) ---------------------------------------------------------------
 
 
@@ -496,6 +511,10 @@ def test_agent_subresources_unsupported_is_unknown(account, scope):
 
 def test_router_batch_and_optimization_items(account, scope, canned):
     items, _, _ = assess(account, scope, ids=["L3.5", "L4.2", "L4.3"])
+    assert items["L4.3"].status is Status.NOT_MET  # no LLM workload: nothing that could adapt
+    assert "No LLM workload was found" in items["L4.3"].reason
+    model_traffic()
+    items, _, _ = assess(account, scope, ids=["L3.5", "L4.2", "L4.3"])
     assert items["L4.3"].status is Status.UNKNOWN  # needs a person: absence is not evidence
     canned_prompt_router(canned, "cheap-or-strong")
     canned.add(
@@ -522,6 +541,7 @@ def test_l4_3_not_met_only_on_a_persons_word(account, scope, canned):
     """No optimization job and no branching flow is not evidence against adaptation: unknown, then not
     met once a person attests the practice is absent."""
     canned.add("bedrock-agent", "ListFlows", {"flowSummaries": []})
+    model_traffic()  # an LLM workload whose prompts could adapt
     items, _, _ = assess(account, scope, ids=["L4.3"])
     assert items["L4.3"].status is Status.UNKNOWN and "attest" in items["L4.3"].reason
     items, _, _ = assess(account, scope, _attested_absent("L4.3"), ids=["L4.3"])
@@ -530,6 +550,7 @@ def test_l4_3_not_met_only_on_a_persons_word(account, scope, canned):
 
 
 def test_l4_4_confidence_scores_met_unknown_and_not_met(account, scope, canned):
+    model_traffic()  # an LLM workload whose outputs could be scored
     _canned_guardrail(canned)  # has a GROUNDING filter that blocks
     items, _, _ = assess(account, scope, ids=["L4.4"])
     assert items["L4.4"].status is Status.UNKNOWN  # the guardrail is never used: it scores nothing
@@ -611,6 +632,7 @@ def test_detect_only_guardrail_account_proves_nothing(account, scope, canned):
 
 
 def test_blocking_guardrail_never_invoked_nor_attached_proves_nothing(account, scope, canned):
+    model_traffic()  # the workload invokes models, but never with this guardrail
     _canned_guardrail(canned)  # PII masked, prompt attacks and ungrounded answers blocked
     items, _, _ = assess(account, scope, ids=["L1.6", "L3.4", "L4.4"])
     assert items["L3.4"].status is Status.NOT_MET and "protects nothing" in items["L3.4"].reason
@@ -641,6 +663,7 @@ def test_l3_4_met_by_a_pii_guardrail_passed_on_each_request(account, scope, cann
 def test_l3_4_and_l4_4_never_met_on_weakened_evidence(account, scope, canned, service, operation):
     """Used only through per-request invocations: a denied read of the guardrail or of its metrics never
     leaves L3.4 or L4.4 met (baseline: both met)."""
+    model_traffic()
     _canned_guardrail(canned)
     guardrail_metric("Invocations", 75)
     if service:

@@ -55,10 +55,21 @@ MODEL_ENV = {"Variables": {"MODEL_ID": "amazon.nova-lite-v1:0"}}  # ties a funct
 
 def test_l2_5_retry_timeout_handling_met(moto_aws, scope) -> None:
     function("chat-bot", timeout=30, Environment=MODEL_ENV)
-    seed_client("lambda").put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=1)
+    lam = seed_client("lambda")
+    lam.put_function_event_invoke_config(FunctionName="chat-bot", MaximumRetryAttempts=1)
+    # retries apply to asynchronous invocations only: S3 notifications invoke the function asynchronously
+    lam.add_permission(
+        FunctionName="chat-bot",
+        StatementId="uploads",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn="arn:aws:s3:::support-uploads",
+        SourceAccount=ACCOUNT,
+    )
     items, _, _ = assess(moto_aws, scope, ids=["L2.5"])
-    assert items["L2.5"].status is Status.MET
+    assert items["L2.5"].status is Status.MET, items["L2.5"].reason
     assert "chat-bot 30s" in items["L2.5"].reason
+    assert "chat-bot (1 retries; invoked asynchronously by s3.amazonaws.com)" in items["L2.5"].reason
 
 
 def test_l2_5_not_met_with_default_timeout_and_no_failure_handling(moto_aws, scope) -> None:
