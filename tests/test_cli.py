@@ -41,7 +41,7 @@ def test_unknown_profile() -> None:
     assert result.exit_code == 2
     _no_traceback(result)
     line = error_line(result)
-    assert "profile 'nope' not found" in line
+    assert "profile 'nope' (from --profile) not found" in line
 
 
 def test_endpoint_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,10 +85,22 @@ class _Hooked:
         return Session(region_name=region)
 
 
+def _nightly_batch(env: DemoEnv) -> None:
+    """The support bot's orchestrator is also invoked asynchronously (a nightly EventBridge rule), so its
+    retry limit and on-failure destination are a failure path (L2.5)."""
+    events = env.client("events")
+    events.put_rule(Name="support-bot-nightly-digest", ScheduleExpression="cron(0 2 * * ? *)")
+    events.put_targets(
+        Rule="support-bot-nightly-digest",
+        Targets=[{"Id": "orchestrator", "Arn": env.arn("lambda", f"function:{w.FN_ORCHESTRATOR}")}],
+    )
+
+
 @pytest.fixture(scope="module")
 def two_apps() -> dict[str, AuditReport]:
     with demo_account() as env:
         _second_app(env)
+        _nightly_batch(env)
         now = env.now.replace(microsecond=0)
         request = request_for(framework(), start=now - timedelta(days=7), end=now + timedelta(minutes=5))
         out = {}

@@ -518,7 +518,10 @@ class AwsAccess:
         if self._shared is not None and service in GLOBAL_SERVICES:
             # read to the end once for the whole account; a failed page fails every scope's listing alike
             shared_key = _answer_key(service, operation, "*", {**params, "max_pages": max_pages})
-            return iter(self._shared.get(shared_key, lambda: list(self._remember(key, pages, max_pages))))
+            try:
+                return iter(self._shared.get(shared_key, lambda: list(self._remember(key, pages, max_pages))))
+            finally:
+                self._release_listing(key, mine)  # answered (from the account's answer or this read)
         return self._listed(key, mine, self._remember(key, pages, max_pages))
 
     def _claim_listing(self, key: str) -> bool:

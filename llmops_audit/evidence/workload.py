@@ -118,6 +118,19 @@ def confine(snapshot: EvidenceSnapshot) -> EvidenceSnapshot:
         elif listing.key == "state_machines":
             names["state_machines"] |= {str(e.get("arn")) for e in kept}
     functions = names["functions"]
+    refs = sections.get("ssm.prompt_parameter_refs")
+    if isinstance(refs, dict) and isinstance(refs.get("refs"), dict):
+        # SSM prompt parameters tie to the workload through its functions' environments
+        kept_refs = {
+            p: [f for f in fns if f in functions] for p, fns in refs["refs"].items() if isinstance(fns, list)
+        }
+        kept_refs = {p: fns for p, fns in kept_refs.items() if fns}
+        sections["ssm.prompt_parameter_refs"] = {**refs, "refs": kept_refs}
+        scoping["ssm.prompt_parameter_refs"] = {
+            "label": "SSM prompt parameters referenced",
+            "kept": len(kept_refs),
+            "of": len(refs["refs"]),
+        }
     cut(
         "logs.lambda_log_groups", "groups", "Lambda log groups", lambda g: str(g.get("function")) in functions
     )
