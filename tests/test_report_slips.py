@@ -63,7 +63,9 @@ def test_level_1_is_the_starting_state_in_every_format(fmt: str) -> None:
         assert "left behind" in demo.lower()
 
 
-def test_empty_account_shows_level_1_signs_present_without_a_done_tick(moto_aws: object, scope: object) -> None:
+def test_empty_account_shows_level_1_signs_present_without_a_done_tick(
+    moto_aws: object, scope: object
+) -> None:
     """An account that answers every read with nothing (moto, no resources)."""
     from llmops_audit.collectors import collect
     from llmops_audit.pipeline import plan
@@ -251,3 +253,30 @@ def test_several_formats_from_one_run(tmp_path: Path) -> None:
     assert "Level 3 of 5" in result.stdout
     bad = CliRunner().invoke(app, ["assess", "--demo", "-f", "json", "-f", "markdown"])
     assert bad.exit_code == 2 and "need 2 --output" in bad.output
+
+
+def test_json_carries_remediation_and_round_trips_it() -> None:
+    from llmops_audit.report.json import to_dict
+    from llmops_audit.report.load import from_dict
+
+    report = report_of(demo_snapshot())
+    doc = to_dict(report)
+    defs = {i.id: i.remediation for i in report.framework.items}
+    assert all(i["remediation"] == defs[i["id"]] for i in doc["items"])
+    back = from_dict(doc)
+    assert {i.id: i.remediation for i in back.framework.items} == defs  # type: ignore[union-attr]
+
+
+def test_html_with_history_draws_charts(tmp_path: Path) -> None:
+    for _ in range(2):
+        assert (
+            CliRunner().invoke(app, ["assess", "--demo", "--history", str(tmp_path / "h"), "-q"]).exit_code
+            == 0
+        )
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        app, ["assess", "--demo", "--history", str(tmp_path / "h"), "-f", "html", "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    page = out.read_text()
+    assert page.count("<svg") >= 1 and "Since last run" in page

@@ -11,8 +11,9 @@ from llmops_audit.model import AuditReport, FleetReport, GateResult, ItemResult,
 from llmops_audit.report.common import RenderOptions, level_name
 
 
-def _item(r: ItemResult) -> dict[str, Any]:
+def _item(r: ItemResult, remediation: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {
+        "remediation": remediation,
         "id": r.id,
         "level": r.level,
         "text": r.text,
@@ -106,6 +107,7 @@ def gates_to_dict(report: AuditReport) -> dict[str, Any]:
 
 def to_dict(report: AuditReport) -> dict[str, Any]:
     s = report.scope
+    remediations = {i.id: i.remediation for i in report.framework.items}
     top = report.framework.level(report.level)
     return {
         "schema_version": report.schema_version,
@@ -139,7 +141,7 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
             for lv in report.levels
         ],
         "next_improvements": list(report.next_improvements),
-        "items": [_item(r) for r in report.items],
+        "items": [_item(r, remediations.get(r.id, "")) for r in report.items],
         "metrics": [_metric(m) for m in report.metrics],
         "gates": [_gate(g) for g in report.gates],
         "calls": report.calls,

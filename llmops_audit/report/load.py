@@ -79,13 +79,18 @@ def _fleet(doc: dict[str, Any]) -> FleetReport:
 
 
 def _framework(doc: dict[str, Any], items: list[ItemResult], metrics: list[MetricResult]) -> Framework:
+    remedies = {r["id"]: r.get("remediation", "") for r in doc.get("items", [])}
     levels = tuple(
         LevelDef(
             number=lv["level"],
             name=lv["name"],
             motto=lv.get("motto", ""),
             core_question=lv.get("core_question", ""),
-            items=tuple(ItemDef(i.id, i.level, i.text, "", None) for i in items if i.level == lv["level"]),
+            items=tuple(
+                ItemDef(i.id, i.level, i.text, "", None, remediation=remedies.get(i.id, ""))
+                for i in items
+                if i.level == lv["level"]
+            ),
             metrics=(),
             starting_state=lv.get("starting_state", False),
         )
