@@ -123,7 +123,7 @@ Until = Annotated[
 ]
 FormatOpt = Annotated[
     Format,  # type: ignore[valid-type]  # an Enum made from the FORMATS registry at import
-    typer.Option("--format", "-f", help="Report format: terminal (rich), markdown (Confluence) or json."),
+    typer.Option("--format", "-f", help="Report format (see `assess --help` for the list)."),
 ]
 FormatsOpt = Annotated[
     list[Format] | None,  # type: ignore[valid-type]
@@ -640,6 +640,26 @@ def _emit(report: AuditReport | FleetReport, fmt: Any, output: Path | None, no_c
     write_text(output, render(report, fmt.value, RenderOptions(color=color, width=_width())), "report")
 
 
+def _emit_html_with_history(report: AuditReport, history: Path, output: Path | None) -> None:
+    """The HTML report with charts of level, items met and gates over the scope's stored runs."""
+    from llmops_audit.errors import DefinitionError
+    from llmops_audit.model import AuditReport as Single
+    from llmops_audit.report import history as stored
+    from llmops_audit.report.files import write_text
+    from llmops_audit.report.html import render_with_history
+    from llmops_audit.report.load import load_report
+
+    past: list[AuditReport] = []
+    for path in stored.past_reports(history, report.scope):
+        try:
+            loaded = load_report(path)
+        except DefinitionError:
+            continue  # an unreadable stored file is named by the "since last run" notice
+        if isinstance(loaded, Single) and loaded.framework.name == report.framework.name:
+            past.append(loaded)
+    write_text(output, render_with_history(report, past), "report")
+
+
 def _exit_code(report: AuditReport | FleetReport, fail_on_partial: bool = False) -> int:
     from llmops_audit.model import FleetReport
 
@@ -764,7 +784,10 @@ def assess(
 
             report = stored.annotate(history, report)  # "Since last run: ..." on each scope
         for fmt, target in pairs:
-            _emit(report, fmt, target, no_color)
+            if fmt.value == "html" and history is not None and not isinstance(report, FleetReportType):
+                _emit_html_with_history(report, history, target)  # charts of the scope's past runs
+            else:
+                _emit(report, fmt, target, no_color)
         if history is not None:
             kept = stored.store(history, report)
             if not quiet:
