@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmops_audit.model import AuditReport, FleetReport
-from llmops_audit.report import confluence, fleet, html, json, markdown, terminal
+from llmops_audit.report import confluence, fleet, html, json, junit, markdown, summary, terminal
 from llmops_audit.report.common import RenderOptions
 
 Renderer = Callable[[AuditReport, RenderOptions], str]
@@ -27,6 +27,8 @@ FORMATS: dict[str, Format] = {
     "json": Format(json.render, json.render_fleet),
     "html": Format(html.render, html.render_fleet),
     "confluence": Format(confluence.render, confluence.render_fleet),
+    "junit": Format(junit.render, junit.render_fleet),
+    "github-summary": Format(summary.render, summary.render_fleet),
 }
 
 
