@@ -124,7 +124,7 @@ def _prompt(canned, versions=("DRAFT", "1")):
 PROMPT_ARN = "arn:aws:bedrock:us-east-1:123456789012:prompt/PRM0000001"
 
 
-def _flow(canned, *, prompt_arn=None, inline=False, alias_version=None):
+def _flow(canned, *, prompt_arn=None, inline=False, alias_version=None, guardrail=None):
     """One flow (Prompt node by ARN, or inline), with the test alias and optionally a pinned alias."""
     summary = {
         "name": "triage",
@@ -149,9 +149,13 @@ def _flow(canned, *, prompt_arn=None, inline=False, alias_version=None):
     )
     nodes = [{"name": "in", "type": "Input"}, {"name": "out", "type": "Output"}]
     if prompt_arn or inline:
-        nodes.append(
-            {"name": "answer", "type": "Prompt", "configuration": {"prompt": {"sourceConfiguration": source}}}
-        )
+        prompt: dict = {"sourceConfiguration": source}
+        if guardrail:
+            prompt["guardrailConfiguration"] = {
+                "guardrailIdentifier": guardrail[0],
+                "guardrailVersion": guardrail[1],
+            }
+        nodes.append({"name": "answer", "type": "Prompt", "configuration": {"prompt": prompt}})
     canned.add(
         "bedrock-agent",
         "GetFlow",
@@ -705,3 +709,15 @@ def test_l1_6_unknown_when_the_grounding_guardrail_cannot_be_read(account, scope
     canned.deny("bedrock", "GetGuardrail")
     items, _, _ = assess(account, scope, ids=["L1.6"])
     assert items["L1.6"].status is not Status.MET
+
+
+def test_a_guardrail_on_a_flow_prompt_node_is_in_use(account, scope, canned):
+    """A flow whose Prompt node names the guardrail applies it on every run of the node: used (issue 10)."""
+    model_traffic()
+    _canned_guardrail(canned)
+    before, _, _ = assess(account, scope, ids=["L3.4"])
+    assert before["L3.4"].status is Status.NOT_MET  # unused: proves nothing
+    _flow(canned, inline=True, guardrail=(GARN, "1"))
+    items, _, _ = assess(account, scope, ids=["L3.4"])
+    assert items["L3.4"].status is Status.MET, items["L3.4"].reason
+    assert "attached to flow triage (node answer)" in items["L3.4"].reason

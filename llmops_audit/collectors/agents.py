@@ -55,6 +55,7 @@ agents.prompts
 agents.flows
     {"flows": [{"id", "name", "arn", "status", "version", "node_types": [type...] | None,
                 "prompt_nodes": [{"name", "source": "resource"|"inline"|None, "promptArn": ARN|None}] | None,
+                "guardrails": [{"node", "id", "version"}] | None (Prompt/KnowledgeBase nodes' guardrails),
                 "versions": [numbered...] | None,
                 "aliases": [{"id", "name", "versions": [flowVersion...]}] | None}], "errors": [...]}
     prompt_nodes: the definition's Prompt nodes (GetFlow, the DRAFT): "resource" nodes render a Prompt
@@ -408,6 +409,24 @@ def prompts(ctx: CollectContext) -> dict:
     return {"prompts": out, "errors": errors}
 
 
+def _node_guardrails(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Guardrails a flow applies: Prompt and KnowledgeBase nodes each may name one (guardrailConfiguration)."""
+    out = []
+    for n in nodes:
+        config = n.get("configuration") or {}
+        for kind in ("prompt", "knowledgeBase"):
+            g = (config.get(kind) or {}).get("guardrailConfiguration") or {}
+            if g.get("guardrailIdentifier"):
+                out.append(
+                    {
+                        "node": n.get("name"),
+                        "id": g["guardrailIdentifier"],
+                        "version": g.get("guardrailVersion"),
+                    }
+                )
+    return out
+
+
 def _prompt_node(node: dict[str, Any]) -> dict[str, Any]:
     """A Prompt node: rendered from a Prompt management prompt (resource) or defined in place (inline)."""
     src = ((node.get("configuration") or {}).get("prompt") or {}).get("sourceConfiguration") or {}
@@ -429,6 +448,7 @@ def flows(ctx: CollectContext) -> dict:
             "version": f.get("version"),
             "node_types": None,
             "prompt_nodes": None,
+            "guardrails": None,
             "versions": None,
             "aliases": None,
         }
@@ -440,6 +460,7 @@ def flows(ctx: CollectContext) -> dict:
             nodes = [n for n in (d.get("definition") or {}).get("nodes") or [] if isinstance(n, dict)]
             entry["node_types"] = sorted({n.get("type") for n in nodes if n.get("type")})
             entry["prompt_nodes"] = [_prompt_node(n) for n in nodes if n.get("type") == "Prompt"]
+            entry["guardrails"] = _node_guardrails(nodes)
         except AwsCallError as exc:
             errors.append(gap(exc, f"flow {entry['name']}"))
         try:

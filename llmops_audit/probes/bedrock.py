@@ -378,6 +378,14 @@ def guardrail_usage(ev: Evidence, guardrails: list[dict[str, Any]]) -> Usage:
                 ]
                 missing.append("bedrock:GetAgent")
                 unread.append(f"agent {a.get('name')}'s settings")
+    flows, miss = read(ev, "agents.flows")
+    if flows is not None:  # a flow's Prompt or KnowledgeBase node that names a guardrail applies it
+        for f in flows.get("flows") or []:
+            for g in f.get("guardrails") or []:
+                gid = guardrail_key(g.get("id"))
+                if gid:
+                    where = f"attached to flow {f.get('name')} (node {g.get('node')})"
+                    uses.setdefault(gid, []).append((where, g.get("version")))
     enforced, miss = read(ev, "bedrock.enforced_guardrails")
     foreign = []
     if enforced is None:
@@ -494,6 +502,7 @@ def guardrail_pii_policy_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     "cloudwatch.metric_stats",
     "agents.agents",
     "bedrock.enforced_guardrails",
+    "agents.flows",
 )
 def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A guardrail that blocks or masks PII is used: invoked per request, attached to an agent or enforced."""
@@ -506,6 +515,7 @@ def guardrail_pii_enforced(ev: Evidence, params: dict[str, Any]) -> Verdict:
     "cloudwatch.metric_stats",
     "agents.agents",
     "bedrock.enforced_guardrails",
+    "agents.flows",
     params={
         "absent_is_unknown": Param(
             bool, default=False, help="no such filter comes out unknown (not False), for an `any:` fallback"
@@ -565,6 +575,7 @@ def guardrail_versions_published(ev: Evidence, params: dict[str, Any]) -> Verdic
     "cloudwatch.metric_stats",
     "agents.agents",
     "bedrock.enforced_guardrails",
+    "agents.flows",
 )
 def guardrail_automated_reasoning_attached(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """A used guardrail (invoked, attached to an agent or enforced) has an Automated Reasoning policy."""

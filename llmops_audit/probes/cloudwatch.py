@@ -357,6 +357,7 @@ def user_feedback_metric_present(ev: Evidence, params: dict[str, Any]) -> Verdic
     "bedrock.guardrails",
     "agents.agents",
     "bedrock.enforced_guardrails",
+    "agents.flows",
 )
 def guardrail_interventions_observed(ev: Evidence, params: dict[str, Any]) -> Verdict:
     """Guardrails the workload uses intervened at least once in the period (their own InvocationsIntervened
