@@ -134,19 +134,39 @@ FormatsOpt = Annotated[
         "paste), json, and the others `--help` lists.",
     ),
 ]
+
+
+def _target(value: str, *, prefix: bool = False) -> Path:
+    """A path option's value: `s3://bucket/key` (checked now, before any AWS call) or a local path."""
+    from llmops_audit.aws.s3_writer import target
+
+    try:
+        return target(value, prefix=prefix, what="")
+    except AuditError as err:
+        raise typer.BadParameter(err.message + (f" ({err.hint})" if err.hint else "")) from None
+
+
+def _history_target(value: str) -> Path:
+    return _target(value, prefix=True)
+
+
 OutputsOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--output",
         "-o",
-        help="Write the report to FILE (atomically) instead of stdout; - is stdout. With several --format, "
-        "one --output each, in the same order (one format may go without, to stdout).",
+        help="Write the report to FILE (atomically) or s3://BUCKET/KEY instead of stdout; - is stdout. With "
+        "several --format, one --output each, in the same order (one format may go without, to stdout).",
+        parser=_target,
     ),
 ]
 Output = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write the report to FILE (atomically) instead of stdout; - is stdout."
+        "--output",
+        "-o",
+        help="Write the report to FILE (atomically) or s3://BUCKET/KEY instead of stdout; - is stdout.",
+        parser=_target,
     ),
 ]
 Attest = Annotated[
@@ -169,9 +189,11 @@ HistoryDir = Annotated[
     Path | None,
     typer.Option(
         "--history",
-        help="Also store each scope's JSON report in DIR (timestamped, never overwriting) and say what "
-        "changed since the scope's last stored run; see `llmops-audit diff` and `llmops-audit trend`.",
+        help="Also store each scope's JSON report in DIR or s3://BUCKET/PREFIX/ (timestamped, never "
+        "overwriting) and say what changed since the scope's last run stored in DIR; see `llmops-audit diff` "
+        "and `llmops-audit trend`.",
         show_default=False,
+        parser=_history_target,
     ),
 ]
 FromEvidence = Annotated[
@@ -531,6 +553,11 @@ def _check_outputs(opts: RunOptions, output: Path | list[Path] | None) -> None:
         from llmops_audit.report.history import check_dir
 
         check_dir(opts.history)
+    from llmops_audit.aws.s3_writer import configure
+    from llmops_audit.report.files import reset_s3_failures
+
+    configure(opts.profile, opts.region)  # the writer of s3:// targets (no client until a report is put)
+    reset_s3_failures()
 
 
 def _audit(
@@ -783,6 +810,9 @@ def assess(
             from llmops_audit.report import history as stored
 
             report = stored.annotate(history, report)  # "Since last run: ..." on each scope
+        from llmops_audit.report.files import defer_s3_failures
+
+        failures = defer_s3_failures()  # a failed S3 write: report on stdout, other outputs still written
         for fmt, target in pairs:
             if fmt.value == "html" and history is not None and not isinstance(report, FleetReportType):
                 _emit_html_with_history(report, history, target)  # charts of the scope's past runs
@@ -793,7 +823,7 @@ def assess(
             if not quiet:
                 typer.echo(f"History: {len(kept)} report(s) stored under {history}.", err=True)
         for _, target in pairs:
-            if target is None or str(target) == "-" or quiet:
+            if target is None or str(target) == "-" or quiet or not failures.written(target):
                 continue
             what = (
                 f"{len(report.reports)} scopes"
@@ -801,6 +831,7 @@ def assess(
                 else f"level {report.level}"
             )
             typer.echo(f"Report written to {target} ({what}).", err=True)
+        failures.raise_first()  # one line and exit 2 when an S3 write failed (its report is on stdout)
     raise typer.Exit(_exit_code(report, fail_on_partial))
 
 
@@ -966,13 +997,19 @@ from llmops_audit.model import FleetReport as FleetReportType  # noqa: E402 - li
 
 
 def _width() -> int:
-    """The terminal's width (COLUMNS wins, as everywhere), 100 when not on a terminal; 60 to 180."""
+    """Columns for the terminal report: COLUMNS when set, else the terminal's (stdout's, or stderr's when
+    stdout is piped to `less` or `head`), else 80; kept within 60 to 180."""
     import os
-    import shutil
 
-    if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
-        return 100
-    return max(60, min(shutil.get_terminal_size((100, 40)).columns, 180))
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(60, min(int(os.environ["COLUMNS"]), 180))
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream.isatty():
+                return max(60, min(os.get_terminal_size(stream.fileno()).columns, 180))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return 80
 
 
 @app.command()
@@ -1056,6 +1093,14 @@ def permissions(
             "--organization-id", help="With --org-role: only principals of this Organization (o-…)."
         ),
     ] = None,
+    report_bucket: Annotated[
+        str | None,
+        typer.Option(
+            "--report-bucket",
+            help="Add the report writer's statement (Sid ReportWriter): s3:PutObject on BUCKET[/PREFIX]/*, "
+            "for --output or --history s3://… (the one write the tool makes).",
+        ),
+    ] = None,
 ) -> None:
     """Print the least-privilege IAM policy (JSON) the audit needs: every read action its collectors call.
 
@@ -1063,7 +1108,9 @@ def permissions(
     never stops the audit: the items that need it come out unknown, naming the action. With --org-role
     NAME --trusted-account ID, print the trust policy of the role deployed in each account
     (deploy/cloudformation/ has a StackSet for it); the auditing principal then also needs
-    sts:AssumeRole on that role, which only llmops_audit/aws/assume.py calls.
+    sts:AssumeRole on that role, which only llmops_audit/aws/assume.py calls. With --report-bucket
+    BUCKET[/PREFIX], the policy also holds the report writer's statement: s3:PutObject there, the one
+    write the tool makes (for --output or --history s3://…), with the credentials of the run.
     """
     from llmops_audit.aws.permissions import policy_json, trust_policy_json
     from llmops_audit.inputs.scopes import parse_external_id, parse_role_name
@@ -1072,8 +1119,13 @@ def permissions(
         if org_role is None:
             if trusted_account or external_id or organization_id:
                 raise UsageError("--trusted-account, --external-id and --organization-id need --org-role")
-            typer.echo(policy_json(), nl=False)
+            try:
+                typer.echo(policy_json(report_bucket), nl=False)
+            except ValueError as exc:
+                raise UsageError(str(exc), hint="give --report-bucket BUCKET or BUCKET/PREFIX") from None
             return
+        if report_bucket is not None:
+            raise UsageError("--report-bucket adds to the audit's policy and cannot be used with --org-role")
         name = parse_role_name(org_role)
         if not trusted_account:
             raise UsageError(
