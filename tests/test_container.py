@@ -117,10 +117,14 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
 def _context_files() -> list[str]:
     """Files of the working tree that the build context keeps (git-ignored files too, as docker does)."""
     patterns = _ignore_patterns()
+    reincluded = {p[1:].split("/")[0] for p in patterns if p.startswith("!")}
     kept = []
-    for path in ROOT.rglob("*"):
-        if path.is_file() and not _ignored(path.relative_to(ROOT).as_posix(), patterns):
-            kept.append(path.relative_to(ROOT).as_posix())
+    for top in ROOT.iterdir():  # an ignored folder no `!` pattern reaches into is not walked (.venv, .git)
+        if _ignored(top.name, patterns) and top.name not in reincluded:
+            continue
+        for path in [top, *top.rglob("*")] if top.is_dir() else [top]:
+            if path.is_file() and not _ignored(path.relative_to(ROOT).as_posix(), patterns):
+                kept.append(path.relative_to(ROOT).as_posix())
     return sorted(kept)
 
 
