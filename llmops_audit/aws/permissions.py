@@ -19,6 +19,7 @@ from typing import Any
 
 from llmops_audit.aws.iam_actions import iam_action
 from llmops_audit.aws.operations import declared
+from llmops_audit.errors import AuditError
 
 
 def operations() -> set[tuple[str, str]]:
@@ -203,8 +204,36 @@ def policy() -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def policy_json() -> str:
-    return json.dumps(policy(), indent=2) + "\n"
+def report_writer_statement(bucket: str) -> dict[str, Any]:
+    """The report writer's one permission (llmops_audit/aws/s3_writer.py, outside the audit's read-only
+    access layer): s3:PutObject on the objects under BUCKET[/PREFIX] (`s3://` optional), nothing else. Its
+    conditional writes (`--history`, IfNoneMatch) need no other action. ValueError (one line) on a name S3
+    would refuse."""
+    from llmops_audit.aws.s3_writer import parse
+
+    text = bucket if bucket[:5].lower() == "s3://" else f"s3://{bucket}"
+    try:
+        location = parse(text, prefix=True, what="--report-bucket")
+    except AuditError as err:
+        raise ValueError(err.message) from None
+    if any(c in location.key for c in "*?$"):  # IAM would read them as wildcards or policy variables
+        raise ValueError(
+            f"--report-bucket {bucket[:80]}: the prefix holds *, ? or $, which IAM reads as patterns"
+        )
+    return {
+        "Sid": "ReportWriter",
+        "Effect": "Allow",
+        "Action": ["s3:PutObject"],
+        "Resource": [f"arn:aws:s3:::{location.bucket}/{location.key}*"],
+    }
+
+
+def policy_json(report_bucket: str | None = None) -> str:
+    """The read policy; with `report_bucket`, the report writer's statement after it (its own Sid)."""
+    doc = policy()
+    if report_bucket is not None:
+        doc["Statement"].append(report_writer_statement(report_bucket))
+    return json.dumps(doc, indent=2) + "\n"
 
 
 # The role an Organization deploys to every account for `--org-role` (deploy/cloudformation/).

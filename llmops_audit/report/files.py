@@ -7,6 +7,10 @@
   pointing the tool at one is a clear intent, and renaming over it would replace it with a regular file.
 - A symbolic link, a directory, a block device or a socket is refused: replacing a link would silently
   write somewhere else, and nothing good comes of writing a report onto a disk.
+- An `s3://bucket/key` target (an S3Path, made by the CLI's `target` parser) is checked without any AWS call
+  and written by the separate report writer, llmops_audit/aws/s3_writer.py (the tool's one write to AWS).
+  When that write fails, the text goes to standard output first and then S3WriteError is raised (one line,
+  exit 2): nothing is lost.
 """
 
 from __future__ import annotations
@@ -17,19 +21,91 @@ import sys
 import tempfile
 from pathlib import Path
 
+from llmops_audit.aws.s3_writer import S3Path, S3WriteError, writer
 from llmops_audit.errors import OutputError, UsageError
 
 STDOUT = "-"
+
+
+def is_s3(path: Path | None) -> bool:
+    """An S3 target (or a Path some caller made from an `s3:/...` string, which check_target refuses)."""
+    return isinstance(path, S3Path) or (path is not None and str(path)[:4].lower() == "s3:/")
+
+
+def _put_s3(path: S3Path, text: str, what: str) -> None:
+    try:
+        writer().put(path.location, text, what)
+    except S3WriteError as err:
+        sys.stdout.write(text)  # nothing lost: the report is on stdout before the one-line error
+        sys.stdout.flush()
+        s3_failed(err)
+
+
+class S3Failures:
+    """S3 writes that failed while this is active (`defer_s3_failures`): each one's text already went to
+    stdout, the run's other outputs are still written, and `raise_first` ends the run with one line (exit 2)."""
+
+    def __init__(self) -> None:
+        self.errors: list[S3WriteError] = []
+
+    def written(self, path: Path | None) -> bool:
+        """Whether `path` was not a target whose write failed."""
+        return not any(str(e.location) == str(path) for e in self.errors if e.location is not None)
+
+    def raise_first(self) -> None:
+        global _deferred
+        if _deferred is self:
+            _deferred = None
+        if self.errors:
+            first = self.errors[0]
+            more = f" ({len(self.errors) - 1} more S3 write(s) failed)" if len(self.errors) > 1 else ""
+            raise S3WriteError(first.message + more, first.hint, location=first.location)
+
+
+_deferred: S3Failures | None = None
+
+
+def defer_s3_failures() -> S3Failures:
+    """From now on a failed S3 write is collected instead of raised (see S3Failures)."""
+    global _deferred
+    _deferred = S3Failures()
+    return _deferred
+
+
+def reset_s3_failures() -> None:
+    """Failures are raised again as they happen (each command starts so: cli._check_outputs)."""
+    global _deferred
+    _deferred = None
+
+
+def s3_failed(err: S3WriteError) -> None:
+    """A failed S3 write whose text is already on stdout: collected when deferred, else raised."""
+    if _deferred is None:
+        raise err
+    _deferred.errors.append(err)
 
 
 def is_stdout(path: Path | None) -> bool:
     return path is None or str(path) == STDOUT
 
 
+def target(value: str | Path) -> Path:
+    """The CLI's parser of an output path: `s3://bucket/key` (checked) becomes an S3Path, else a Path."""
+    from llmops_audit.aws.s3_writer import target as parse_target
+
+    return parse_target(value)
+
+
 def check_target(path: Path, what: str) -> None:
     """Refuse, before any AWS call, a target that cannot or must not be written."""
     if is_stdout(path):
         return
+    if is_s3(path):
+        if not isinstance(path, S3Path):  # a Path made from "s3://..." lost its "//": not a usable URL
+            raise UsageError(
+                f"the {what} target {path} is not a usable s3:// URL", hint="give s3://BUCKET/KEY"
+            )
+        return  # checked when parsed (aws/s3_writer.parse); written by the report writer
     try:
         st = path.lstat()
     except FileNotFoundError:
@@ -71,7 +147,7 @@ def check_distinct(targets: dict[str, Path | None]) -> None:
     for what, path in targets.items():
         if path is None or is_stdout(path):
             continue
-        key = os.path.realpath(path)
+        key = str(path) if is_s3(path) else os.path.realpath(path)
         if key in seen:
             raise UsageError(
                 f"{seen[key]} and {what} both name {path}; one would overwrite the other",
@@ -87,6 +163,9 @@ def write_text(path: Path | None, text: str, what: str) -> None:
         return
     assert path is not None
     check_target(path, what)
+    if isinstance(path, S3Path):
+        _put_s3(path, text, what)
+        return
     try:
         if path.exists() and not path.is_file():  # a FIFO or character device: in place
             with open(path, "w", encoding="utf-8") as f:

@@ -11,6 +11,11 @@ character (the `:` and `/` of `awsApplication=arn:...`) becomes `_` and the name
 original, so two workloads never share a directory. The report file itself names its scope, and every
 reader here matches scopes by the label inside the file (account/Region[/workload]), not by the path.
 
+`--history s3://bucket/prefix/` stores the same layout under the prefix, through the report writer
+(llmops_audit/aws/s3_writer.py): each object is put with `IfNoneMatch: *`, which S3 refuses when the key
+exists, so the counter is taken there too and nothing stored is replaced. Nothing is read back from S3 (the
+writer can only put): the "Since last run" notice, diff and trend read a local history directory.
+
 Pure-ish helpers: where a scope's reports go, which past reports a scope has, the latest one before this
 run (of the same framework), and storing a run. `assess` calls `annotate` (the "Since last run" notice)
 before rendering and `store` after.
@@ -22,14 +27,17 @@ import errno
 import hashlib
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from llmops_audit.aws.s3_writer import S3Location, S3Path, S3WriteError, s3_path, writer
 from llmops_audit.errors import AuditError, OutputError, UsageError
 from llmops_audit.model import AuditReport, FleetReport, Scope
+from llmops_audit.report.files import is_s3, s3_failed
 
 NAME = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?\.json$")
 _SAFE = re.compile(r"[^A-Za-z0-9._=-]")
@@ -39,7 +47,11 @@ MAX_COUNTER = 10_000
 def check_dir(path: Path) -> None:
     """Refuse, before any AWS call, a history directory that cannot be used: an existing path that is not
     a directory, or not writable, or a new path whose nearest existing parent is not a writable directory
-    (the directory is created when the first report is stored)."""
+    (the directory is created when the first report is stored). An S3 prefix was checked when parsed."""
+    if isinstance(path, S3Path):
+        return
+    if is_s3(path):
+        raise UsageError(f"--history {path} is not a usable s3:// URL", hint="give s3://BUCKET/PREFIX/")
     if path.exists():
         if not path.is_dir():
             raise UsageError(f"--history {path} is not a directory", hint="pass a directory for past reports")
@@ -95,7 +107,9 @@ def report_files(directory: Path, recursive: bool = False) -> list[Path]:
 
 
 def past_reports(root: Path, scope: Scope) -> list[Path]:
-    """A scope's stored reports, oldest first."""
+    """A scope's stored reports, oldest first (none for an S3 history: it is never read back)."""
+    if isinstance(root, S3Path):
+        return []
     return report_files(scope_dir(root, scope))
 
 
@@ -140,6 +154,12 @@ def annotate(root: Path, report: AuditReport | FleetReport) -> AuditReport | Fle
     from llmops_audit.report.diff import since_last_run
 
     def one(r: AuditReport) -> AuditReport:
+        if isinstance(root, S3Path):
+            notice = (
+                f"History: stored in {root} (not read back from S3; for 'since last run', diff and trend, "
+                "keep a local --history directory or copy the stored reports to one)."
+            )
+            return replace(r, notices=(*r.notices, notice))
         prev = previous(root, r)
         if prev.report is None:
             notice = f"History: first stored run of {r.scope.label} in {root}."
@@ -203,6 +223,8 @@ def store(root: Path, report: AuditReport | FleetReport) -> list[Path]:
     """Write each scope's JSON report under `root` (new files only); the paths written, in scope order."""
     from llmops_audit.report.json import render
 
+    if isinstance(root, S3Path):
+        return _store_s3(root, report)
     written: list[Path] = []
     for r in _scopes(report):
         directory = scope_dir(root, r.scope)
@@ -214,4 +236,34 @@ def store(root: Path, report: AuditReport | FleetReport) -> list[Path]:
                 f"cannot store the report of {r.scope.label} in {directory} ({exc.strerror or exc})",
                 hint="check that the history directory is writable",
             ) from None
+    return written
+
+
+def _store_s3(root: S3Path, report: AuditReport | FleetReport) -> list[Path]:
+    """Each scope's JSON report put under the S3 prefix with IfNoneMatch (never replacing an object). A scope
+    that cannot be stored does not stop the others; its report goes to stdout (nothing lost) and the first
+    failure is raised once all were tried."""
+    from llmops_audit.report.json import render
+
+    written: list[Path] = []
+    failed: list[S3WriteError] = []
+    for r in _scopes(report):
+        base = root.location.key + "/".join(
+            safe_part(p)
+            for p in [r.scope.account, r.scope.region] + ([r.scope.workload] if r.scope.workload else [])
+        )
+        name = stamp(r.generated_at)
+        keys = (
+            S3Location(root.location.bucket, f"{base}/{name}{'' if n == 1 else f'-{n}'}.json")
+            for n in range(1, MAX_COUNTER)
+        )
+        text = render(r)
+        try:
+            written.append(s3_path(writer().put_new(keys, text, f"report of {r.scope.label}")))
+        except S3WriteError as err:
+            sys.stdout.write(text)  # nothing lost: the scope's report is on stdout
+            sys.stdout.flush()
+            failed.append(err)
+    for failure in failed:
+        s3_failed(failure)  # raised now, or (assess) once every output was written
     return written
