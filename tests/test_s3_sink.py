@@ -237,6 +237,14 @@ def test_two_outputs_naming_one_s3_object_are_refused(monkeypatch, capsys) -> No
     assert code == 2 and "one would overwrite the other" in err
 
 
+def test_saved_evidence_is_never_sent_to_s3(monkeypatch, capsys, tmp_path: Path) -> None:
+    """--save-evidence takes local paths only: an s3:// value is refused, never written as a local "s3:" dir."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(monkeypatch, capsys, "assess", "--demo", "--save-evidence", f"s3://{BUCKET}/e.json")
+    assert code == 2 and out == "" and err.startswith("error: the saved evidence is written to a local file")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_writer_sends_nothing_but_put_object(s3) -> None:
     writer = s3_writer.configure()
     s3.put_object(Bucket=BUCKET, Key="secret.json", Body=b"{}")

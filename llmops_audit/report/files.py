@@ -103,7 +103,8 @@ def check_target(path: Path, what: str) -> None:
     if is_s3(path):
         if not isinstance(path, S3Path):  # a Path made from "s3://..." lost its "//": not a usable URL
             raise UsageError(
-                f"the {what} target {path} is not a usable s3:// URL", hint="give s3://BUCKET/KEY"
+                f"the {what} is written to a local file or stdout only, not to S3 ({path})",
+                hint="write it to a file and copy that (aws s3 cp)",
             )
         return  # checked when parsed (aws/s3_writer.parse); written by the report writer
     try:
