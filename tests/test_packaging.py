@@ -30,10 +30,20 @@ from llmops_audit.pipeline import REPORT_SCHEMA_VERSION
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 900  # seconds for one step: a cold dependency install is the slow one
 
-pytestmark = pytest.mark.skipif(
+slow = pytest.mark.skipif(
     not (os.environ.get("CI") or os.environ.get("LLMOPS_AUDIT_PACKAGING_TESTS")),
     reason="slow packaging test (build, fresh venv, pipx): runs with CI=true or LLMOPS_AUDIT_PACKAGING_TESTS=1",
 )
+
+
+def test_version_names_the_tool_and_the_report_schema() -> None:
+    from typer.testing import CliRunner
+
+    from llmops_audit.cli import app
+
+    done = CliRunner().invoke(app, ["--version"])
+    assert done.exit_code == 0
+    assert done.stdout == f"llmops-audit {__version__} (report schema {REPORT_SCHEMA_VERSION})\n"
 
 
 def _need(module: str) -> None:
@@ -101,6 +111,7 @@ def _outcome(report: dict[str, object]) -> dict[str, object]:
     }
 
 
+@slow
 def test_build_makes_a_wheel_and_an_sdist_that_twine_accepts(dist: Path) -> None:
     _need("twine")
     assert _wheel(dist).name == f"llmops_audit-{__version__}-py3-none-any.whl"
@@ -109,6 +120,7 @@ def test_build_makes_a_wheel_and_an_sdist_that_twine_accepts(dist: Path) -> None
     assert out.count("PASSED") == 2, out
 
 
+@slow
 def test_wheel_ships_levels_schemas_data_license_and_complete_metadata(dist: Path) -> None:
     with zipfile.ZipFile(_wheel(dist)) as whl:
         names = set(whl.namelist())
@@ -151,6 +163,7 @@ def test_wheel_ships_levels_schemas_data_license_and_complete_metadata(dist: Pat
     }
 
 
+@slow
 def test_sdist_holds_what_rebuilds_the_wheel_and_no_local_caches(dist: Path) -> None:
     with tarfile.open(_sdist(dist)) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
@@ -189,6 +202,7 @@ def _check_installed(bin_dir: Path, cwd: Path) -> None:
         assert name in frameworks, frameworks
 
 
+@slow
 def test_wheel_installed_in_a_fresh_venv_runs_version_and_the_demo(dist: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     _ok(_run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path))
@@ -199,6 +213,7 @@ def test_wheel_installed_in_a_fresh_venv_runs_version_and_the_demo(dist: Path, t
     _check_installed(venv / "bin", cwd=tmp_path)
 
 
+@slow
 def test_pipx_installs_the_wheel(dist: Path, tmp_path: Path) -> None:
     _need("pipx")
     env = _clean_env(PIPX_HOME=str(tmp_path / "pipx-home"), PIPX_BIN_DIR=str(tmp_path / "pipx-bin"))
