@@ -9,6 +9,10 @@ prints, and never trusts anyone but what `permissions.trust_policy()` describes:
 - deploy/cloudformation/org-readonly-stackset.yaml: a stack that creates a SERVICE_MANAGED StackSet of the
   role template (embedded as its TemplateBody), deployed to organizational units with auto-deployment,
   so an account that joins those OUs later gets the role too.
+- deploy/cloudformation/scheduled-ecs.yaml: an EventBridge Scheduler schedule that runs the container as an
+  ECS Fargate task whose task role holds the same read policy inline (plus s3:PutObject into its own reports
+  bucket, and sts:AssumeRole on the --org-role role when one is given), a log group, and the scheduler's
+  role (ecs:RunTask on the task definition, iam:PassRole on the task's two roles).
 
     python -m tools.deploy_templates           # rewrite both files
     python -m tools.deploy_templates --check   # exit 1, naming the files, when they differ from the code
@@ -20,6 +24,7 @@ read, run the first command and commit the templates with the change.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -33,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CFN_DIR = ROOT / "deploy" / "cloudformation"
 ROLE_TEMPLATE = CFN_DIR / "org-readonly-role.yaml"
 STACKSET_TEMPLATE = CFN_DIR / "org-readonly-stackset.yaml"
+SCHEDULED_TEMPLATE = CFN_DIR / "scheduled-ecs.yaml"
+REPORTS_POLICY_NAME = "llmops-audit-reports"
 INLINE_POLICY_NAME = "llmops-audit-read"
 ROLE_POLICY_LIMIT = 10_240  # characters, whitespace not counted (IAM and STS quotas)
 TEMPLATE_BODY_LIMIT = 51_200  # bytes of a TemplateBody
@@ -208,6 +215,372 @@ def stackset_template(role_body: str) -> dict[str, Any]:
     }
 
 
+# The scheduled task's command: the audit, then each report put into the bucket under a run's UTC stamp.
+# Exit codes as the CLI's: 2 (could not run, or a report could not be stored) and no report is a failure;
+# 1 (fell short) and 3 (partial) still store the report and end the task with that code.
+SCHEDULED_SCRIPT = """\
+set -u
+out="${WORK_DIR:-/tmp}/llmops-audit"
+mkdir -p "$out"
+run="$(date -u +%Y-%m-%dT%H%M%SZ)"
+rc=0
+llmops-audit assess ${REGIONS:+--regions "$REGIONS"} ${ORG_ROLE:+--org-role "$ORG_ROLE"} \\
+  ${EXTERNAL_ID:+--external-id "$EXTERNAL_ID"} ${MIN_LEVEL:+--min-level "$MIN_LEVEL"} \\
+  --deadline "$DEADLINE" --quiet \\
+  --format json --output "$out/report.json" --format markdown --output "$out/report.md" \\
+  --format html --output "$out/report.html" || rc=$?
+if [ "$rc" -eq 2 ] || [ ! -s "$out/report.json" ]; then
+  echo "the audit wrote no report (exit $rc)" >&2
+  [ "$rc" -eq 0 ] && rc=1
+  exit "$rc"
+fi
+for f in report.json report.md report.html; do
+  [ -s "$out/$f" ] || continue
+  key="${REPORTS_PREFIX}/$run/$f"
+  python -c 'import sys, boto3; boto3.client("s3").upload_file(*sys.argv[1:])' "$out/$f" "$REPORTS_BUCKET" "$key" || exit 2
+  echo "s3://$REPORTS_BUCKET/$key"
+done
+echo "llmops-audit exit $rc"
+exit "$rc"
+"""
+
+
+def _sub(text: str) -> dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+def scheduled_ecs_template() -> dict[str, Any]:
+    """An EventBridge Scheduler schedule running the container as an ECS Fargate task, reports to S3."""
+    ecs_trust = {
+        "Effect": "Allow",
+        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": _ref("AWS::AccountId")},
+            "ArnLike": {
+                "aws:SourceArn": _sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*")
+            },
+        },
+    }
+    reports_write = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "StoreReports",
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": _sub("${ReportsBucket.Arn}/${ReportsPrefix}/*"),
+            }
+        ],
+    }
+    assume_org_role = {
+        "PolicyName": "llmops-audit-assume",
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AssumeReadOnlyRole",
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": _sub("arn:${AWS::Partition}:iam::*:role/${OrgRole}"),
+                }
+            ],
+        },
+    }
+    env = [
+        {"Name": "AWS_REGION", "Value": _ref("AWS::Region")},
+        {"Name": "REGIONS", "Value": _ref("Regions")},
+        {"Name": "ORG_ROLE", "Value": _ref("OrgRole")},
+        {"Name": "EXTERNAL_ID", "Value": _ref("ExternalId")},
+        {"Name": "MIN_LEVEL", "Value": _ref("MinLevel")},
+        {"Name": "DEADLINE", "Value": _ref("Deadline")},
+        {"Name": "REPORTS_BUCKET", "Value": _ref("ReportsBucket")},
+        {"Name": "REPORTS_PREFIX", "Value": _ref("ReportsPrefix")},
+        {"Name": "WORK_DIR", "Value": "/tmp"},
+    ]
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "llmops-audit on a schedule: EventBridge Scheduler runs the container as an ECS Fargate "
+        "task with a read-only task role; reports go to an S3 bucket, logs to CloudWatch Logs.",
+        "Parameters": {
+            "Image": {
+                "Type": "String",
+                "Default": "llmops-audit:latest",
+                "Description": "The llmops-audit image (build it from the Dockerfile and push it to Amazon ECR: "
+                "give the repository URI and tag).",
+            },
+            "ScheduleExpression": {
+                "Type": "String",
+                "Default": "cron(0 6 ? * MON *)",
+                "Description": "When to run: cron(...), rate(...) (EventBridge Scheduler syntax).",
+            },
+            "ScheduleTimezone": {"Type": "String", "Default": "UTC"},
+            "Subnets": {
+                "Type": "List<AWS::EC2::Subnet::Id>",
+                "Description": "Subnets for the task; they need a route to the AWS APIs (NAT or VPC endpoints).",
+            },
+            "SecurityGroups": {
+                "Type": "List<AWS::EC2::SecurityGroup::Id>",
+                "Description": "Security groups for the task: outbound HTTPS, no inbound rule needed.",
+            },
+            "AssignPublicIp": {
+                "Type": "String",
+                "Default": "DISABLED",
+                "AllowedValues": ["ENABLED", "DISABLED"],
+            },
+            "Regions": {
+                "Type": "String",
+                "Default": "",
+                "Description": "Regions to audit (us-east-1,eu-west-1 or all); empty: this stack's Region.",
+            },
+            "OrgRole": {
+                "Type": "String",
+                "Default": "",
+                "AllowedPattern": r"^$|^[\w+=,.@-]{1,64}$",
+                "Description": f"Optional: audit every account of the Organization through this role "
+                f"(`--org-role`; {ORG_ROLE_NAME} from org-readonly-stackset.yaml). Empty: this account only.",
+            },
+            "ExternalId": {
+                **ROLE_PARAMETERS["ExternalId"],
+                "Description": "Optional: --external-id for OrgRole.",
+            },
+            "MinLevel": {
+                "Type": "String",
+                "Default": "",
+                "AllowedPattern": "^$|^[0-9]$",
+                "Description": "Optional: the task ends with exit code 1 when the level is below this.",
+            },
+            "Deadline": {"Type": "String", "Default": "45m", "AllowedPattern": r"^[0-9]+[smh]$"},
+            "ReportsPrefix": {
+                "Type": "String",
+                "Default": "llmops-audit",
+                "AllowedPattern": r"^[a-zA-Z0-9!_.()-]+$",
+            },
+            "ReportsRetentionDays": {"Type": "Number", "Default": 400, "MinValue": 1},
+            "LogRetentionDays": {
+                "Type": "Number",
+                "Default": 90,
+                "AllowedValues": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653],
+            },
+        },
+        "Conditions": {"HasOrgRole": _has("OrgRole")},
+        "Resources": {
+            "ReportsBucket": {
+                "Type": "AWS::S3::Bucket",
+                "DeletionPolicy": "Retain",
+                "UpdateReplacePolicy": "Retain",
+                "Properties": {
+                    "BucketEncryption": {
+                        "ServerSideEncryptionConfiguration": [
+                            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                        ]
+                    },
+                    "PublicAccessBlockConfiguration": {
+                        "BlockPublicAcls": True,
+                        "BlockPublicPolicy": True,
+                        "IgnorePublicAcls": True,
+                        "RestrictPublicBuckets": True,
+                    },
+                    "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                    "VersioningConfiguration": {"Status": "Enabled"},
+                    "LifecycleConfiguration": {
+                        "Rules": [
+                            {
+                                "Id": "expire-reports",
+                                "Status": "Enabled",
+                                "ExpirationInDays": _ref("ReportsRetentionDays"),
+                                "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                            }
+                        ]
+                    },
+                    "Tags": [{"Key": "managed-by", "Value": "llmops-audit"}],
+                },
+            },
+            "ReportsBucketPolicy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {
+                    "Bucket": _ref("ReportsBucket"),
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "TlsOnly",
+                                "Effect": "Deny",
+                                "Principal": "*",
+                                "Action": "s3:*",
+                                "Resource": [
+                                    {"Fn::GetAtt": ["ReportsBucket", "Arn"]},
+                                    _sub("${ReportsBucket.Arn}/*"),
+                                ],
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ],
+                    },
+                },
+            },
+            "LogGroup": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"RetentionInDays": _ref("LogRetentionDays")},
+            },
+            "Cluster": {
+                "Type": "AWS::ECS::Cluster",
+                "Properties": {
+                    "ClusterSettings": [{"Name": "containerInsights", "Value": "disabled"}],
+                    "Tags": [{"Key": "managed-by", "Value": "llmops-audit"}],
+                },
+            },
+            "ExecutionRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "Description": "Pulls the llmops-audit image and writes its logs (ECS task execution role).",
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [ecs_trust]},
+                    "ManagedPolicyArns": [
+                        _sub(
+                            "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+                        )
+                    ],
+                },
+            },
+            "TaskRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "Description": "llmops-audit's task role: the read-only actions `llmops-audit permissions` "
+                    "prints, and s3:PutObject into the reports bucket.",
+                    "MaxSessionDuration": 3600,
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [copy.deepcopy(ecs_trust)],
+                    },
+                    "Policies": [
+                        {"PolicyName": INLINE_POLICY_NAME, "PolicyDocument": policy()},
+                        {"PolicyName": REPORTS_POLICY_NAME, "PolicyDocument": reports_write},
+                        _if("HasOrgRole", assume_org_role),
+                    ],
+                    "Tags": [{"Key": "managed-by", "Value": "llmops-audit"}],
+                },
+            },
+            "TaskDefinition": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {
+                    "Family": "llmops-audit",
+                    "RequiresCompatibilities": ["FARGATE"],
+                    "NetworkMode": "awsvpc",
+                    "Cpu": "1024",
+                    "Memory": "4096",
+                    "RuntimePlatform": {"OperatingSystemFamily": "LINUX", "CpuArchitecture": "X86_64"},
+                    "ExecutionRoleArn": {"Fn::GetAtt": ["ExecutionRole", "Arn"]},
+                    "TaskRoleArn": {"Fn::GetAtt": ["TaskRole", "Arn"]},
+                    "ContainerDefinitions": [
+                        {
+                            "Name": "llmops-audit",
+                            "Image": _ref("Image"),
+                            "Essential": True,
+                            # the image's entrypoint is llmops-audit; the task runs the audit, then stores it
+                            "EntryPoint": ["sh", "-c"],
+                            "Command": [SCHEDULED_SCRIPT],
+                            "Environment": env,
+                            "LogConfiguration": {
+                                "LogDriver": "awslogs",
+                                "Options": {
+                                    "awslogs-group": _ref("LogGroup"),
+                                    "awslogs-region": _ref("AWS::Region"),
+                                    "awslogs-stream-prefix": "llmops-audit",
+                                },
+                            },
+                        }
+                    ],
+                },
+            },
+            "SchedulerRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "Description": "EventBridge Scheduler runs the llmops-audit task with this role.",
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "scheduler.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                                "Condition": {"StringEquals": {"aws:SourceAccount": _ref("AWS::AccountId")}},
+                            }
+                        ],
+                    },
+                    "Policies": [
+                        {
+                            "PolicyName": "run-llmops-audit",
+                            "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {
+                                        "Sid": "RunTheTask",
+                                        "Effect": "Allow",
+                                        "Action": "ecs:RunTask",
+                                        "Resource": _ref("TaskDefinition"),
+                                        "Condition": {
+                                            "ArnEquals": {"ecs:cluster": {"Fn::GetAtt": ["Cluster", "Arn"]}}
+                                        },
+                                    },
+                                    {
+                                        "Sid": "PassTheTaskRoles",
+                                        "Effect": "Allow",
+                                        "Action": "iam:PassRole",
+                                        "Resource": [
+                                            {"Fn::GetAtt": ["TaskRole", "Arn"]},
+                                            {"Fn::GetAtt": ["ExecutionRole", "Arn"]},
+                                        ],
+                                        "Condition": {
+                                            "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+                                        },
+                                    },
+                                ],
+                            },
+                        }
+                    ],
+                },
+            },
+            "Schedule": {
+                "Type": "AWS::Scheduler::Schedule",
+                "Properties": {
+                    "Description": "Runs llmops-audit",
+                    "ScheduleExpression": _ref("ScheduleExpression"),
+                    "ScheduleExpressionTimezone": _ref("ScheduleTimezone"),
+                    "FlexibleTimeWindow": {"Mode": "OFF"},
+                    "State": "ENABLED",
+                    "Target": {
+                        "Arn": {"Fn::GetAtt": ["Cluster", "Arn"]},
+                        "RoleArn": {"Fn::GetAtt": ["SchedulerRole", "Arn"]},
+                        # a failed RunTask is not retried: the next run is the retry
+                        "RetryPolicy": {"MaximumRetryAttempts": 0},
+                        "EcsParameters": {
+                            "TaskDefinitionArn": _ref("TaskDefinition"),
+                            "LaunchType": "FARGATE",
+                            "PlatformVersion": "LATEST",
+                            "TaskCount": 1,
+                            "NetworkConfiguration": {
+                                "AwsvpcConfiguration": {
+                                    "Subnets": _ref("Subnets"),
+                                    "SecurityGroups": _ref("SecurityGroups"),
+                                    "AssignPublicIp": _ref("AssignPublicIp"),
+                                }
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "Outputs": {
+            "ReportsBucket": {
+                "Description": "Reports land under s3://BUCKET/PREFIX/<UTC stamp>/.",
+                "Value": _ref("ReportsBucket"),
+            },
+            "LogGroup": {"Value": _ref("LogGroup")},
+            "Cluster": {"Value": _ref("Cluster")},
+            "TaskRoleArn": {"Value": {"Fn::GetAtt": ["TaskRole", "Arn"]}},
+        },
+    }
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -243,7 +616,11 @@ def render() -> dict[Path, str]:
         stackset_template(role),
         "Creates the StackSet that deploys org-readonly-role.yaml across the Organization.",
     )
-    return {ROLE_TEMPLATE: role, STACKSET_TEMPLATE: stackset}
+    scheduled = _dump(
+        scheduled_ecs_template(),
+        "llmops-audit on a schedule: EventBridge Scheduler -> ECS Fargate task, reports to S3 (deploy/README.md).",
+    )
+    return {ROLE_TEMPLATE: role, STACKSET_TEMPLATE: stackset, SCHEDULED_TEMPLATE: scheduled}
 
 
 def main(argv: list[str] | None = None) -> int:
