@@ -300,3 +300,356 @@ def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(capsys, mon
     assert "internal error (RuntimeError" in line and "AKIA" not in line and "--debug" in line
     code, _, err = run_cli(capsys, monkeypatch, "--debug", "assess", "--demo")
     assert code == 2 and "Traceback" in err and "AKIAABCDEFGHIJKLMNOP" not in err
+
+
+# ------------------------------------------------------------------ issue 11: the examples no test above showed
+# (each failed, or was untested, before; see /work/notes/issue11-map.md)
+
+
+@pytest.mark.parametrize("date", BAD_DATES)
+def test_an_impossible_date_in_a_price_table_and_a_framework_file(
+    tmp_path, capsys, monkeypatch, date: str
+) -> None:
+    prices = tmp_path / "prices.yaml"
+    prices.write_text(f"as_of: {date}\nmodels:\n  - {{match: claude, input: 1, output: 2}}\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "--prices", str(prices))[::2])
+    assert f"prices.yaml:1: '{date}' is not a valid date in the price table" in line
+    levels = tmp_path / "levels"
+    shutil.copytree(LEVELS, levels, ignore=shutil.ignore_patterns("frameworks"))
+    with (levels / "framework.yaml").open("a") as f:
+        f.write(f"reviewed: {date}\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "validate", str(levels))[::2])
+    assert "framework.yaml:" in line and f"'{date}' is not a valid date in the framework file" in line
+
+
+@pytest.mark.parametrize(
+    ("option", "key"),
+    [
+        ("--waivers", "waivers"),
+        ("--attestations", "attestations"),
+        ("--policy", "cost"),
+        ("--prices", "models"),
+    ],
+)
+def test_a_document_nested_200_deep_in_every_yaml_input(
+    tmp_path, capsys, monkeypatch, option: str, key: str
+) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(f"{key}: " + "[" * 200 + "1" + "]" * 200 + "\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", option, str(path))[::2])
+    assert "deep.yaml:1: nested more than 64 levels deep" in line
+
+
+@pytest.mark.parametrize("loader", ["levels", "waivers", "attestations"])
+def test_a_billion_laughs_document_is_refused_in_bounded_time_and_memory(tmp_path, loader: str) -> None:
+    """The issue measured > 60 s and 950 MB: the loader stops after a bounded number of expanded nodes."""
+    import time
+    import tracemalloc
+    from datetime import date
+
+    from llmops_audit.errors import DefinitionError
+    from llmops_audit.inputs.definitions import load_framework
+    from llmops_audit.inputs.overrides import load_attestations, load_waivers
+
+    path = tmp_path / ("level-1.yaml" if loader == "levels" else "lol.yaml")
+    path.write_text(BILLION_LAUGHS)
+    load = {
+        "levels": lambda: load_framework(tmp_path),
+        "waivers": lambda: load_waivers(path, {"L1.1"}, date(2026, 12, 1)),
+        "attestations": lambda: load_attestations(path, {"L1.1"}, date(2026, 12, 1)),
+    }[loader]
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(DefinitionError, match="aliases repeated too often"):
+            load()
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    print(f"{loader}: refused after {elapsed:.2f} s, peak {peak / 1e3:.0f} kB traced")
+    assert elapsed < 5 and peak < 100e6
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        ("--waivers", "waivers:\n  - {{target: L3.3, reason: r, owner: o, expires: {n}}}\n"),
+        ("--attestations", "attestations:\n  - {{item: L4.3, answer: true, by: x, evidence: {n}}}\n"),
+        ("--prices", "models:\n  - {{match: claude, input: {n}, output: 1}}\n"),
+    ],
+)
+def test_an_integer_of_5000_digits_in_every_yaml_input(
+    tmp_path, capsys, monkeypatch, option: str, text: str
+) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text.format(n="9" * 5000))
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", option, str(path))[::2])
+    assert "f.yaml:2: the number 99999999999999999999… is too long" in line
+
+
+def test_an_integer_of_5000_digits_in_a_level_file(tmp_path, capsys, monkeypatch) -> None:
+    levels = tmp_path / "levels"
+    shutil.copytree(LEVELS, levels, ignore=shutil.ignore_patterns("frameworks"))
+    text = (levels / "level-4.yaml").read_text()
+    assert "params: {days: 30" in text
+    (levels / "level-4.yaml").write_text(text.replace("params: {days: 30", "params: {days: " + "9" * 5000, 1))
+    line = one_error(*run_cli(capsys, monkeypatch, "validate", str(levels))[::2])
+    assert "level-4.yaml:" in line and "is too long in the level file" in line
+
+
+def _demo_evidence_with(tmp_path: Path, value: str, count: int = 0) -> Path:
+    """The demo's saved evidence with its metric values (the first `count`, or all) replaced by `value`."""
+    import re
+
+    text, n = re.subn(r'"value": [0-9.]+', f'"value": {value}', demo_snapshot().to_json(), count=count)
+    assert n >= 1
+    path = tmp_path / "e.json"
+    path.write_text(text)
+    return path
+
+
+def test_an_integer_of_5000_digits_in_evidence_is_one_plain_line(tmp_path, capsys, monkeypatch) -> None:
+    """Python's own 4,300-digit error told the user to call sys.set_int_max_str_digits()."""
+    path = _demo_evidence_with(tmp_path, "9" * 5000, count=1)
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--from-evidence", str(path))[::2])
+    assert "e.json: the number 99999999999999999999… is too long in the evidence file" in line
+    assert "sys.set_int_max_str_digits" not in line
+
+
+def test_a_thousand_digit_integer_in_evidence_is_refused_not_an_overflow(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """Under Python's limit, but past a float's range: it once became 'OverflowError' in every metric."""
+    path = _demo_evidence_with(tmp_path, "9" * 1000)
+    line = one_error(*run_cli(capsys, monkeypatch, "gates", "--from-evidence", str(path))[::2])
+    assert "is too long in the evidence file" in line
+
+
+@pytest.mark.parametrize("value", ["1e400", "-1e400"])
+def test_a_json_number_that_overflows_to_infinity_in_evidence_is_refused(
+    tmp_path, capsys, monkeypatch, value: str
+) -> None:
+    """`1e400` is valid JSON that Python reads as infinity: with every latency at -inf the performance gate
+    passed (measured: none), and the report printed 'p95 -inf ms'."""
+    path = _demo_evidence_with(tmp_path, value)
+    line = one_error(*run_cli(capsys, monkeypatch, "gates", "--from-evidence", str(path), "-f", "json")[::2])
+    assert f"e.json: '{value}' is not a finite number in the evidence file" in line
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        ("level-4.yaml", "params: {days: 30,", "params: {days: .nan,"),
+        ("level-4.yaml", "params: {days: 30,", "params: {days: .inf,"),
+        ("framework.yaml", "min_share: 0.5 ", "min_share: .nan "),
+    ],
+)
+def test_non_finite_numbers_in_level_and_framework_files(
+    tmp_path, capsys, monkeypatch, path: str, old: str, new: str
+) -> None:
+    levels = tmp_path / "levels"
+    shutil.copytree(LEVELS, levels, ignore=shutil.ignore_patterns("frameworks"))
+    text = (levels / path).read_text()
+    assert old in text
+    (levels / path).write_text(text.replace(old, new, 1))
+    line = one_error(*run_cli(capsys, monkeypatch, "validate", str(levels))[::2])
+    assert f"{path}:" in line and "is not a finite number" in line
+
+
+def test_a_key_written_twice_in_waivers_prices_levels_and_evidence(tmp_path, capsys, monkeypatch) -> None:
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("waivers:\n  - target: L3.3\n    reason: r\n    owner: o\n    target: L4.1\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "--waivers", str(waivers))[::2])
+    assert "w.yaml:5: the key 'target' is written twice in one mapping (also at line 2)" in line
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("models:\n  - {match: claude, input: 1, output: 2, input: 0}\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "--prices", str(prices))[::2])
+    assert "prices.yaml:2: the key 'input' is written twice" in line
+    levels = tmp_path / "levels"
+    shutil.copytree(LEVELS, levels, ignore=shutil.ignore_patterns("frameworks"))
+    with (levels / "level-3.yaml").open("a") as f:
+        f.write("level: 3\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "validate", str(levels))[::2])
+    assert "level-3.yaml:" in line and "the key 'level' is written twice" in line
+    text = demo_snapshot().to_json()
+    evidence = tmp_path / "e.json"
+    evidence.write_text(text.replace("{", '{"snapshot_version": "1", ', 1))
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--from-evidence", str(evidence))[::2])
+    assert "the key 'snapshot_version' is written twice in one object in the evidence file" in line
+
+
+def test_a_non_string_key_in_a_price_entry_names_it(tmp_path, capsys, monkeypatch) -> None:
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("models:\n  - {match: claude, input: 1, output: 2, 7: x}\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "--prices", str(prices))[::2])
+    assert (
+        "prices.yaml:2: models[0] (claude): Additional properties are not allowed (7 was unexpected)" in line
+    )
+    prices.write_text("models:\n  - {match: claude, input: 1, output: 2}\n  - {? [a, b]: 1}\n")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "--prices", str(prices))[::2])
+    assert "prices.yaml:3: invalid YAML in the price table" in line
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--since", "2026-11-01"], ["--since", "garbage"], ["--until", "0001-01-01"], ["--period", "1d"]],
+)
+def test_the_period_options_are_refused_with_a_real_evidence_file(
+    tmp_path, capsys, monkeypatch, option: list[str]
+) -> None:
+    evidence = tmp_path / "e.json"
+    evidence.write_text(demo_snapshot().to_json())
+    for command in ("assess", "gates"):
+        line = one_error(
+            *run_cli(capsys, monkeypatch, command, "--from-evidence", str(evidence), *option)[::2]
+        )
+        assert f"{option[0]} cannot change it" in line
+
+
+def test_a_character_device_output_is_written_in_place(tmp_path, capsys, monkeypatch) -> None:
+    """A device node at the --output path (here a copy of /dev/null, made as root) stays a device."""
+    import stat
+
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("mknod needs root")
+    code, _, err = run_cli(capsys, monkeypatch, "assess", "--demo", "-f", "json", "-o", str(node), "--quiet")
+    assert code == 0, err
+    assert stat.S_ISCHR(node.lstat().st_mode) and not list(tmp_path.glob(".*"))  # no temporary file left
+
+
+def test_a_block_device_output_is_refused_and_left_alone(tmp_path, capsys, monkeypatch) -> None:
+    import stat
+
+    node = tmp_path / "disk"
+    try:  # a major number of the local/experimental range: no driver, nothing could be written there
+        os.mknod(node, 0o600 | stat.S_IFBLK, os.makedev(240, 0))
+    except PermissionError:
+        pytest.skip("mknod needs root")
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "-o", str(node))[::2])
+    assert str(node) in line and "not a regular file, pipe or character device" in line
+    assert stat.S_ISBLK(node.lstat().st_mode)
+
+
+def test_saved_evidence_through_a_symlink_is_refused_before_the_run(tmp_path, capsys, monkeypatch) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("keep me")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    line = one_error(*run_cli(capsys, monkeypatch, "assess", "--demo", "--save-evidence", str(link))[::2])
+    assert "symbolic link" in line and link.is_symlink() and real.read_text() == "keep me"
+
+
+# ------------------------------------------------------------------ environment, privacy and the guard
+
+IAM_MARKER = "MARKER-TRUST-POLICY-91c2"
+
+
+def _answer_iam(aws, operation: str, status: int, body: bytes) -> None:
+    """Answer every iam `operation` with `body` and `status` (before moto sees the request)."""
+    import io
+
+    import urllib3
+    from botocore.awsrequest import AWSResponse
+
+    def send(request, **_):
+        raw = urllib3.HTTPResponse(body=io.BytesIO(body), preload_content=False)
+        return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, raw)
+
+    aws._client("iam").meta.events.register_first(f"before-send.iam.{operation}", send)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (
+            200,
+            b'<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role>'
+            b"<AssumeRolePolicyDocument>%7B%22Sid%22%3A%22" + IAM_MARKER.encode() + b"%22<Arn",
+        ),
+        (
+            400,
+            b"<ErrorResponse><Error><Code>" + IAM_MARKER.encode() + b"</Code><Message>" + IAM_MARKER.encode(),
+        ),
+    ],
+    ids=["200-truncated", "400-truncated"],
+)
+def test_a_malformed_iam_answer_fails_its_section_without_the_body(
+    moto_aws, scope, canned, status: int, body: bytes
+) -> None:
+    """The issue's second example: a malformed XML answer from IAM (a role's trust policy) once printed the
+    raw body in a traceback. Now the call is recorded as failed, the items needing it are never met, and the
+    body appears in no report format and not in saved evidence."""
+    from llmops_audit.report import FORMATS, render
+    from tests.helpers import report_of
+    from tests.test_no_leaks import _plant_secrets
+
+    _plant_secrets()  # an LLM Lambda function with an IAM role the governance sections read
+    _answer_iam(moto_aws, "GetRole", status, body)
+    items, _, snap = _assess(moto_aws, scope)
+    get_role = [c for c in moto_aws.calls if (c.service, c.operation) == ("iam", "GetRole")]
+    assert get_role and all(c.outcome in ("error", "denied") for c in get_role), get_role
+    saved = snap.to_json()
+    assert IAM_MARKER not in saved
+    assert "iam:GetRole" in saved  # the failure is named, by action
+    assert items["L5.3"].status != "met"
+    report = report_of(snap)
+    for fmt in FORMATS:
+        assert IAM_MARKER not in render(report, fmt), fmt
+
+
+def _assess(aws, scope):
+    from tests.helpers import assess
+
+    return assess(aws, scope)
+
+
+def test_the_lambda_policy_and_rule_are_read_but_their_sid_and_description_never_saved(
+    moto_aws, scope, canned
+) -> None:
+    """test_no_leaks plants a secret in a Lambda policy Sid and an EventBridge rule description; this shows
+    those two records really were read (so the secret's absence is the filter's doing, not a skipped read)."""
+    from tests.test_no_leaks import SECRET, _plant_secrets
+
+    _plant_secrets()
+    _, _, snap = _assess(moto_aws, scope)
+    calls = {(c.service, c.operation, c.outcome) for c in moto_aws.calls}
+    assert ("lambda", "GetPolicy", "ok") in calls and ("events", "ListRules", "ok") in calls
+    saved = snap.to_json()
+    assert "bedrock.amazonaws.com" in saved and "agent/AG1" in saved  # the policy statement's facts are kept
+    assert "nightly-eval" in saved and "rate(1 day)" in saved  # the rule's facts are kept
+    assert SECRET not in saved and '"Sid"' not in saved and '"Description"' not in saved
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params"),
+    [
+        ("sts", "get_session_token", {}),
+        ("ssm", "get_parameter", {"Name": "/db/password", "WithDecryption": True}),
+        ("ssm", "get_parameters_by_path", {"Path": "/db", "WithDecryption": True}),
+        ("secretsmanager", "get_secret_value", {"SecretId": "prod/db"}),
+    ],
+)
+def test_the_access_layer_refuses_credentials_and_secrets_against_moto(
+    moto_aws, service: str, operation: str, params: dict
+) -> None:
+    """The issue obtained fresh credentials and a decrypted SecureString through the access layer against
+    moto. Now each is a ReadOnlyViolation (an AuditError: one line, exit 2) and no request is sent."""
+    from llmops_audit.aws.access import ReadOnlyViolation
+    from llmops_audit.errors import AuditError, ExitCode
+    from tests.conftest import seed_client
+
+    seed_client("ssm").put_parameter(Name="/db/password", Value="s3cret-value", Type="SecureString")
+    seed_client("secretsmanager").create_secret(Name="prod/db", SecretString="s3cret-value")
+    for attempt in (
+        lambda: moto_aws.call(service, operation, **params),
+        lambda: list(moto_aws.paginate(service, operation, **params)),
+    ):
+        with pytest.raises(ReadOnlyViolation) as exc:
+            attempt()
+        assert isinstance(exc.value, AuditError) and exc.value.exit_code == ExitCode.CANNOT_RUN
+        assert "\n" not in exc.value.message and "refused to call" in exc.value.message
+    assert not [c for c in moto_aws.calls if c.service == service]

@@ -183,12 +183,34 @@ def _not_finite(text: str) -> Any:
     raise ValueError(f"'{text}' is not a finite number")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent; `1e400` overflows to infinity, which JSON cannot hold."""
+    value = float(text)
+    if not math.isfinite(value):
+        _not_finite(text)
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    """A JSON integer of at most 30 digits, as in the YAML inputs: no count or size AWS returns is longer,
+    Python refuses one of over 4,300 digits, and one of over 308 overflows the metrics' float arithmetic."""
+    if len(text.lstrip("-")) > 30:
+        raise ValueError(f"the number {text[:20]}… is too long")
+    return int(text)
+
+
 def load_json(path: Path, what: str, schema_name: str) -> Any:
     """A JSON input file (saved evidence, stored reports): bounded, finite numbers, no repeated keys,
     and valid against `schema_name`."""
     text = read_text(path, what, MAX_JSON_BYTES)
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_not_finite)
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_not_finite,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
     except json.JSONDecodeError as exc:
         raise DefinitionError(
             f"{path}:{exc.lineno}: invalid JSON in the {what}: {exc.msg}",
