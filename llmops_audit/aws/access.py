@@ -166,6 +166,9 @@ class AwsCallError(Exception):
     def describe(self) -> str:
         return describe_failure(self.kind, self.action, self.code)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy.copy(): the same failure, without traceback or context
+        return (AwsCallError, (self.kind, self.service, self.operation, self.region, self.code, str(self)))
+
 
 @dataclass(frozen=True)
 class CallRecord:
@@ -462,7 +465,7 @@ class AwsAccess:
         if key in self._answers:
             known = self._answers[key]
             if isinstance(known, AwsCallError):
-                raise known
+                raise copy.copy(known)  # the kept one is never raised, so it holds no traceback
             return copy.deepcopy(known)
         client = self._client(service, region)
         self._pace(service, operation)
@@ -472,7 +475,9 @@ class AwsAccess:
         except _HANDLED_ERRORS as exc:
             failure = self._failure(exc, client, service, op_name, region, started)
             if isinstance(failure, AwsCallError):
-                self._answers[key] = failure
+                # kept without its traceback: a kept traceback would hold this scope's frames (and so its
+                # session and clients) alive for the whole run
+                self._answers[key] = copy.copy(failure)
             raise failure from None
         self._record(service, op_name, region, started, "ok", "", _metrics_requested(operation, params))
         response.pop("ResponseMetadata", None)

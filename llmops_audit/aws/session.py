@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from typing import Any
 
 import boto3
 import botocore.exceptions as bce
@@ -67,11 +69,36 @@ def caller_account(aws: AwsAccess) -> tuple[str, str]:
     return ident.get("Account", "unknown"), (arn.split(":")[1] if arn.count(":") > 2 else "aws")
 
 
+_LOADER_LOCK = threading.Lock()
+_SHARED_LOADER: list[Any] = []
+
+
+def _botocore_session() -> Any:
+    """A new botocore session whose service models come from one loader for the whole run: each scope's
+    session would otherwise parse the same JSON models again (about a second of CPU per scope). The loader
+    only reads and caches model files; sessions themselves are still one per scope and thread."""
+    import botocore.session
+
+    session = botocore.session.Session()
+    with _LOADER_LOCK:
+        if not _SHARED_LOADER:
+            _SHARED_LOADER.append(session.get_component("data_loader"))
+        session.register_component("data_loader", _SHARED_LOADER[0])
+    return session
+
+
 def scope_session(profile: str | None, credentials: RoleCredentials | None, region: str) -> boto3.Session:
     """A new session for one scope of a multi-scope run (one per thread: sessions are not thread-safe):
     the assumed role's credentials, else the profile's, else the standard credential chain."""
+    core = _botocore_session()
     if credentials is not None:
-        return credentials.session(region)
+        return boto3.Session(
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+            region_name=region,
+            botocore_session=core,
+        )
     if profile:
-        return boto3.Session(profile_name=profile, region_name=region)
-    return boto3.Session(region_name=region)
+        return boto3.Session(profile_name=profile, region_name=region, botocore_session=core)
+    return boto3.Session(region_name=region, botocore_session=core)

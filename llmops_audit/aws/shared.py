@@ -36,10 +36,10 @@ class SharedAnswers:
                 try:
                     known = compute()
                 except Exception as exc:  # an AwsCallError: the other scopes get the same answer
-                    known = exc
+                    known = copy.copy(exc)  # never raised itself: it holds no frames of the scope that asked
                 self._answers[key] = known
         if isinstance(known, BaseException):
-            raise known
+            raise copy.copy(known)
         return copy.deepcopy(known)
 
     def serialize(self, key: str, compute: Callable[[], Any]) -> Any:
