@@ -166,3 +166,17 @@ def test_quality_gate_judges_the_record_scores_of_any_policy_metric() -> None:
     assert g.label == "fail" and g.measured == pytest.approx(75.0)
     policy["quality"]["record_pass_score"] = 0.25
     assert _gate(_snap([], [job]), "quality", policy).label == "pass"
+
+
+def test_a_gate_on_a_non_finite_number_is_unknown_never_a_pass() -> None:
+    """Second line of defence behind the loaders: NaN or infinite measurements decide nothing."""
+    from llmops_audit.engine.gates import _finite
+    from llmops_audit.model import GateResult, Status
+
+    for measured, threshold in ((float("nan"), 5000.0), (float("-inf"), 5000.0), (100.0, float("nan"))):
+        g = GateResult(
+            "performance", "Performance gate", Status.MET, measured, threshold, "ms", "p95 within budget."
+        )
+        assert _finite(g).status is Status.UNKNOWN
+    ok = GateResult("performance", "Performance gate", Status.MET, 100.0, 5000.0, "ms", "ok")
+    assert _finite(ok) is ok

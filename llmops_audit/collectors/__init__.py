@@ -154,7 +154,7 @@ def DEADLINE_PASSED(name: str) -> SectionError:  # noqa: N802 - reads as a const
 # Sections read at the same time within one scope: AWS calls are latency-bound, and each section mostly
 # waits on its own requests. Threads are daemons so that a call hanging past --deadline cannot keep the
 # process alive.
-SECTION_WORKERS = 4
+SECTION_WORKERS = 8
 
 
 def _collect_all(ctx: CollectContext, names: list[str], workers: int = SECTION_WORKERS) -> None:

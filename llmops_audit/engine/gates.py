@@ -6,6 +6,8 @@ evidence it needs is `unknown`, with the reason. A waiver can turn a failed or u
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import Any
 
 from llmops_audit.engine.overrides import apply_overrides, pick_waivers
@@ -275,6 +277,19 @@ def cost_gate(ev: Evidence, policy: dict[str, Any], prices: dict[str, Any] | Non
 GATES = {"quality": quality_gate, "safety": safety_gate, "performance": performance_gate, "cost": cost_gate}
 
 
+def _finite(result: GateResult) -> GateResult:
+    """A pass or fail decided on a number that is not finite (NaN compares false, -inf is below any budget)
+    is no decision: unknown. The input loaders refuse such numbers; this is the second line of defence."""
+    numbers = [x for x in (result.measured, result.threshold) if isinstance(x, float)]
+    if result.status in (Status.MET, Status.NOT_MET) and not all(math.isfinite(x) for x in numbers):
+        return replace(
+            result,
+            status=Status.UNKNOWN,
+            reason=f"{result.reason} The measurement or threshold is not a finite number, so nothing is decided.",
+        )
+    return result
+
+
 def evaluate_gates(
     snapshot: EvidenceSnapshot,
     policy: dict[str, Any],
@@ -293,9 +308,8 @@ def _gate(
 ) -> GateResult:
     ev = Evidence(snapshot, GATE_SECTIONS)
     try:
-        if gate_id == "cost":
-            return cost_gate(ev, policy, prices)
-        return GATES[gate_id](ev, policy)
+        result = cost_gate(ev, policy, prices) if gate_id == "cost" else GATES[gate_id](ev, policy)
+        return _finite(result)
     except MissingEvidence as exc:
         return _result(
             gate_id, Status.UNKNOWN, None, None, "", f"Could not read {exc.section}: {exc.error.describe()}."
