@@ -94,7 +94,9 @@ def test_org_role_over_several_accounts_with_one_denied(org: Any, monkeypatch: p
     audited = {(r.scope.account, r.scope.region) for r in report.reports}
     assert {a for a, _ in audited} == {"123456789012", members[0], members[2]}  # management + 2 members
     assert len(audited) == 6  # 3 accounts x 2 Regions
-    assert all(r.scope.role_arn and r.scope.role_arn.endswith(":role/llmops-audit-readonly") for r in report.reports)
+    assert all(
+        r.scope.role_arn and r.scope.role_arn.endswith(":role/llmops-audit-readonly") for r in report.reports
+    )
     [failed] = report.failures
     assert failed.account == members[1] and failed.kind == "denied"
     assert "sts:AssumeRole" in failed.reason and "denied" in failed.reason
@@ -113,9 +115,7 @@ def test_account_filters_by_id_and_ou(org: Any) -> None:
     orgs.move_account(AccountId=members[2], SourceParentId=root, DestinationParentId=ou)
     keep_ou = Fleet(ScopeOptions(org_role="r", accounts=AccountFilter(include=(ou,)))).accounts()
     assert [a.id for a in keep_ou] == [members[2]]
-    dropped = Fleet(
-        ScopeOptions(org_role="r", accounts=AccountFilter(exclude=(ou, members[0])))
-    ).accounts()
+    dropped = Fleet(ScopeOptions(org_role="r", accounts=AccountFilter(exclude=(ou, members[0])))).accounts()
     assert {a.id for a in dropped} == {"123456789012", members[1]}
 
 
@@ -142,9 +142,13 @@ def test_account_global_reads_once_per_account(org: Any, monkeypatch: pytest.Mon
     report = Fleet(ScopeOptions(regions=("us-east-1", "eu-west-1"), max_workers=2)).run(_request())
     assert len(report.reports) == 2
     global_reads = Counter(
-        (c["service"], c["operation"]) for c in seen if c["service"] in ("iam", "organizations", "budgets", "ce")
+        (c["service"], c["operation"])
+        for c in seen
+        if c["service"] in ("iam", "organizations", "budgets", "ce")
     )
-    regional = Counter((c["service"], c["operation"], c["region"]) for c in seen if c["service"] == "cloudwatch")
+    regional = Counter(
+        (c["service"], c["operation"], c["region"]) for c in seen if c["service"] == "cloudwatch"
+    )
     assert global_reads and max(global_reads.values()) == 1, global_reads
     assert {r for _, _, r in regional} == {"us-east-1", "eu-west-1"}
 
@@ -157,7 +161,9 @@ def test_shards_merge_into_the_single_process_report(org: Any, tmp_path: Path) -
     assert len(whole.reports) == 12
     paths = []
     for i in range(3):
-        part = Fleet(ScopeOptions(org_role="llmops-audit-readonly", shard=Shard(i, 3), max_workers=4)).run(request)
+        part = Fleet(ScopeOptions(org_role="llmops-audit-readonly", shard=Shard(i, 3), max_workers=4)).run(
+            request
+        )
         assert 0 < len(part.reports) < 12
         path = tmp_path / f"shard-{i}.json"
         path.write_text(render(part, "json"))
@@ -252,7 +258,8 @@ def test_cli_partial_run_exit_code_and_plain_output(org: Any, monkeypatch: pytes
     members = org(2)
     _deny_assume(monkeypatch, members[0])
     result = CliRunner().invoke(
-        app, ["assess", "--org-role", "llmops-audit-readonly", "--regions", "us-east-1", "--format", "terminal"]
+        app,
+        ["assess", "--org-role", "llmops-audit-readonly", "--regions", "us-east-1", "--format", "terminal"],
     )
     assert result.exit_code == 3, result.output
     assert "\x1b[" not in result.stdout and "\x1b[" not in result.stderr
@@ -262,7 +269,8 @@ def test_cli_partial_run_exit_code_and_plain_output(org: Any, monkeypatch: pytes
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("llmops-audit: 2 scope(s) audited"), lines
     quiet = CliRunner().invoke(
-        app, ["assess", "--org-role", "llmops-audit-readonly", "--regions", "us-east-1", "--quiet", "-f", "json"]
+        app,
+        ["assess", "--org-role", "llmops-audit-readonly", "--regions", "us-east-1", "--quiet", "-f", "json"],
     )
     assert quiet.exit_code == 3 and quiet.stderr == ""
     jsonschema.validate(json.loads(quiet.stdout), SCHEMA)
