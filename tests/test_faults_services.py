@@ -15,8 +15,8 @@ sleep after throttles; it is covered in tests/test_faults.py), and the account i
 
 from __future__ import annotations
 
+import contextvars
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -130,24 +130,23 @@ def baseline() -> Iterator[_Baseline]:
         base = _Baseline(env, scope, recorded_sections())
         # Attribute every request to the sections being collected when it is sent, and every dependency
         # (a section asking for another, even one already collected) to its asker.
-        # per thread: sections may be read on several threads, and a request is sent on its section's
-        local = threading.local()
+        # A context variable, not a thread-local: sections are read on several threads, and a section's own
+        # detail reads (CollectContext.each) run on helper threads in a copy of the section's context.
+        current: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("sections", default=())
         edges: dict[str, set[str]] = defaultdict(set)
         real_section = CollectContext.section
 
-        def stack() -> list[str]:
-            if not hasattr(local, "stack"):
-                local.stack = []
-            return local.stack  # type: ignore[no-any-return]
+        def stack() -> tuple[str, ...]:
+            return current.get()
 
         def section(self: CollectContext, name: str) -> Any:
             if stack():
                 edges[stack()[-1]].add(name)
-            stack().append(name)
+            token = current.set((*stack(), name))
             try:
                 return real_section(self, name)
             finally:
-                stack().pop()
+                current.reset(token)
 
         def hook(client: Any) -> None:
             env.canned.attach(client)

@@ -7,6 +7,7 @@ the IAM action it needed; sections that depend on it fail with a note saying so.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -113,6 +114,41 @@ class CollectContext:
             return self._read(name)
         finally:
             self._running[name].set()
+
+    def each(self, work: Callable[[Any], Any], items: Iterable[Any], workers: int = 4) -> list[Any]:
+        """work(item) for each item, on up to `workers` daemon threads (per-resource detail reads are
+        latency-bound and independent); results in the items' order; the first exception is re-raised
+        once all are done, as the same loop run one item after another would have raised it."""
+        todo = list(items)
+        if len(todo) <= 1 or workers <= 1:
+            return [work(x) for x in todo]
+        results: list[Any] = [None] * len(todo)
+        # each item runs in a copy of the caller's context (made here, in the caller's thread)
+        contexts = [contextvars.copy_context() for _ in todo]
+        errors: list[tuple[int, BaseException]] = []
+        lock = threading.Lock()
+        queue = list(range(len(todo)))
+
+        def run() -> None:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    i = queue.pop(0)
+                try:
+                    results[i] = contexts[i].run(work, todo[i])
+                except BaseException as exc:  # re-raised in the caller's thread
+                    with lock:
+                        errors.append((i, exc))
+
+        threads = [threading.Thread(target=run, daemon=True) for _ in range(min(workers, len(todo)))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise min(errors, key=lambda e: e[0])[1]
+        return results
 
     def _read(self, name: str) -> Any:
         if name not in SECTIONS:

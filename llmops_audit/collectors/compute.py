@@ -329,7 +329,8 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
     # Detail only for the LLM functions (probes/workload.py decides which); the others are not the workload's.
     targets = [f for f in out if f["llm"]]
     detail = limit(ctx, "lambdas")
-    for item in targets[:detail]:
+
+    def detail_of(item: dict[str, Any]) -> None:
         name = item["name"]
         cfgs = ctx.aws.items(
             "lambda",
@@ -355,6 +356,8 @@ def functions(ctx: CollectContext) -> dict[str, Any]:
             for a in ctx.aws.items("lambda", "list_aliases", "Aliases", FunctionName=name, max_pages=2)
         ]
         item["urls"] = _urls(ctx, name, item["aliases"])
+
+    ctx.each(detail_of, targets[:detail])  # each function's reads are independent of the others'
     return {
         "functions": out,
         "total": len(listed),
