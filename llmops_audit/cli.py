@@ -23,7 +23,7 @@ from llmops_audit.errors import AuditError, AwsAccessError, ExitCode, UsageError
 if TYPE_CHECKING:
     from llmops_audit.evidence.snapshot import EvidenceSnapshot
     from llmops_audit.evidence.sources import EvidenceSource
-    from llmops_audit.fleet import ScopeOptions
+    from llmops_audit.inputs.scopes import ScopeOptions
     from llmops_audit.model import AuditReport, FleetReport, Framework
     from llmops_audit.pipeline import AuditRequest
 
@@ -382,8 +382,8 @@ class RunOptions:
 
     def scope_options(self) -> ScopeOptions:
         """The scope options, parsed and checked (one-line errors, before any AWS call)."""
-        from llmops_audit.fleet import ScopeOptions
         from llmops_audit.inputs import scopes as p
+        from llmops_audit.inputs.scopes import ScopeOptions
 
         options = ScopeOptions(
             profile=self.profile,

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from llmops_audit import __version__
@@ -26,61 +26,14 @@ from llmops_audit.aws.assume import AssumeRoleFailed, RoleCredentials, assume_ro
 from llmops_audit.aws.session import caller_account, check_region, make_session, scope_session
 from llmops_audit.aws.shared import SharedAnswers
 from llmops_audit.collectors import discovery
-from llmops_audit.errors import AuditError, AwsAccessError, UsageError
+from llmops_audit.errors import AuditError, AwsAccessError
 from llmops_audit.evidence.sources import LiveAwsSource
-from llmops_audit.inputs.scopes import ALL, AccountFilter, Shard, Workload
-from llmops_audit.model import AuditReport, FleetReport, ScopeFailure
+from llmops_audit.inputs.scopes import ALL, AccountFilter, ScopeOptions, Shard, Workload
+from llmops_audit.model import AuditReport, FleetReport, ScopeFailure, scope_label
 from llmops_audit.pipeline import AuditRequest, run
 
 FLEET_SCHEMA_VERSION = "2.0"
 Session = Any  # a boto3 Session; only llmops_audit/aws/ builds them
-
-
-@dataclass(frozen=True)
-class ScopeOptions:
-    """What to audit, already parsed (inputs/scopes.py)."""
-
-    profile: str | None = None
-    region: str | None = None
-    regions: tuple[str, ...] | None = None  # None: --region (or the profile's); ("all",): every enabled one
-    role_arn: str | None = None
-    external_id: str | None = None
-    org_role: str | None = None
-    accounts: AccountFilter = field(default_factory=AccountFilter)
-    workload: Workload | None = None
-    workloads_by: str | None = None
-    include_unused: bool = False
-    shard: Shard | None = None
-    max_workers: int = 4
-
-    @property
-    def many(self) -> bool:
-        """Whether the run can have several scopes: then it writes a multi-scope report, even of one scope."""
-        return bool(self.regions is not None or self.org_role or self.workloads_by or self.shard is not None)
-
-    def check(self) -> None:
-        """Options that do not fit together, refused before any AWS call."""
-        if self.role_arn and self.org_role:
-            raise UsageError(
-                "--role-arn and --org-role cannot be used together",
-                hint="--role-arn audits one account; --org-role NAME assumes NAME in every account",
-            )
-        if (self.accounts.include or self.accounts.exclude) and not self.org_role:
-            raise UsageError(
-                "--accounts/--exclude-accounts need --org-role",
-                hint="they filter the Organization's accounts, which --org-role NAME lists",
-            )
-        if self.external_id and not (self.role_arn or self.org_role):
-            raise UsageError("--external-id needs --role-arn or --org-role")
-        if self.workload and self.workloads_by:
-            raise UsageError(
-                "--workload and --workloads-by cannot be used together",
-                hint="--workload KEY=VALUE audits one workload; --workloads-by KEY audits one per value",
-            )
-        if self.region and self.regions is not None:
-            raise UsageError("--region and --regions cannot be used together", hint="pick one")
-        if self.include_unused and self.regions != (ALL,):
-            raise UsageError("--include-unused only applies with --regions all")
 
 
 @dataclass(frozen=True)
@@ -100,7 +53,7 @@ class ScopeTarget:
 
     @property
     def key(self) -> str:
-        return f"{self.account}/{self.region}" + (f"/{self.workload.label}" if self.workload else "")
+        return scope_label(self.account, self.region, self.workload.label if self.workload else None)
 
 
 class FleetProgress(Protocol):

@@ -245,6 +245,11 @@ class Verdict:
     checked: tuple[str, ...] = ()
 
 
+def scope_label(account: str, region: str, workload: str | None) -> str:
+    """account/Region[/workload], the name of a scope in multi-scope reports, shards and history."""
+    return f"{account}/{region}" + (f"/{workload}" if workload else "")
+
+
 @dataclass(frozen=True)
 class Scope:
     account: str
@@ -260,8 +265,7 @@ class Scope:
 
     @property
     def label(self) -> str:
-        """account/Region[/workload], the name of a scope in a multi-scope report."""
-        return f"{self.account}/{self.region}" + (f"/{self.workload}" if self.workload else "")
+        return scope_label(self.account, self.region, self.workload)
 
 
 @dataclass(frozen=True)
@@ -296,7 +300,7 @@ class ScopeFailure:
 
     @property
     def label(self) -> str:
-        return f"{self.account}/{self.region}" + (f"/{self.workload}" if self.workload else "")
+        return scope_label(self.account, self.region, self.workload)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ class SharedAnswers:
         self._lock = threading.Lock()
         self._keys: dict[str, threading.Lock] = {}
         self._answers: dict[str, Any] = {}
-        self.hits = 0  # reads answered from another scope's request (for the run summary and tests)
 
     def get(self, key: str, compute: Callable[[], Any]) -> Any:
         """The answer under `key`: computed once (its exception too), copied out to each caller."""
@@ -29,8 +28,6 @@ class SharedAnswers:
             lock = self._keys.setdefault(key, threading.Lock())
         with lock:
             if key in self._answers:
-                with self._lock:
-                    self.hits += 1
                 known = self._answers[key]
             else:
                 try:

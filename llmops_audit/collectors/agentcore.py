@@ -644,7 +644,7 @@ def agentcore_roles(ctx: CollectContext) -> dict[str, Any]:
     """iam.agentcore_roles: the IAM roles AgentCore runtimes run under and gateways call targets with, read as
     iam.agent_roles reads agent roles (collectors/governance.py: GetRole, the attached and inline policies and
     the permissions boundary, each managed policy's document once)."""
-    from llmops_audit.collectors.governance import MAX_ROLES, _Policies, _read_role
+    from llmops_audit.collectors.governance import read_roles
 
     by_role: dict[str, list[str]] = {}
     without: list[str] = []
@@ -656,18 +656,7 @@ def agentcore_roles(ctx: CollectContext) -> dict[str, Any]:
                 by_role.setdefault(r["roleArn"], []).append(label)
             elif not r.get("detail"):  # Get* failed: its role is unknown (read with detail, it has none)
                 without.append(label)
-    out: list[dict[str, Any]] = []
-    errors: list[str] = []
-    policies = _Policies(ctx)
-    for arn in sorted(by_role)[:MAX_ROLES]:
-        detail = _read_role(ctx, arn, policies, errors)
-        out.append({"name": arn.split("/")[-1], "arn": arn, "resources": by_role[arn], **detail})
-    return {
-        "roles": out,
-        "resources_without_role": without,
-        "truncated": len(by_role) > MAX_ROLES,
-        "errors": errors,
-    }
+    return read_roles(ctx, by_role, "resources", without)
 
 
 SECTIONS = {

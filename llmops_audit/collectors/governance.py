@@ -68,7 +68,6 @@ from urllib.parse import unquote
 
 from llmops_audit.aws.access import AwsCallError
 from llmops_audit.evidence.shapes import (
-    AgentRole,
     AgentRoles,
     AttachedPolicy,
     BedrockApiKey,
@@ -78,7 +77,6 @@ from llmops_audit.evidence.shapes import (
     FlowDefinitions,
     HumanLoops,
     InlinePolicy,
-    LambdaRole,
     LambdaRoles,
     NotebookRole,
     Notebooks,
@@ -249,6 +247,24 @@ def _read_role(ctx: CollectContext, arn: str, policies: _Policies, errors: list[
         return _unknown_detail(exc)
 
 
+def read_roles(ctx: CollectContext, by_role: dict[str, list[str]], users: str, without: list[str]) -> Any:
+    """The roles in `by_role` (role ARN -> what uses it, kept under `users`), each read once with its
+    policies and boundary (at most MAX_ROLES), and `without`: what uses no role or an unread one. Shared
+    by the agent, LLM Lambda and AgentCore role sections, which differ only in what uses the roles."""
+    out: list[dict[str, Any]] = []
+    errors: list[str] = []
+    policies = _Policies(ctx)
+    for arn in sorted(by_role)[:MAX_ROLES]:
+        detail = _read_role(ctx, arn, policies, errors)
+        out.append({"name": arn.split("/")[-1], "arn": arn, users: by_role[arn], **detail})
+    return {
+        "roles": out,
+        f"{users}_without_role": without,
+        "truncated": len(by_role) > MAX_ROLES,
+        "errors": errors,
+    }
+
+
 def agent_roles(ctx: CollectContext) -> AgentRoles:
     agents = ctx.section("agents.agents") or {}
     by_role: dict[str, list[str]] = {}
@@ -259,18 +275,7 @@ def agent_roles(ctx: CollectContext) -> AgentRoles:
             by_role.setdefault(a["roleArn"], []).append(label)
         else:
             without.append(label)
-    out: list[AgentRole] = []
-    errors: list[str] = []
-    policies = _Policies(ctx)
-    for arn in sorted(by_role)[:MAX_ROLES]:
-        detail = _read_role(ctx, arn, policies, errors)
-        out.append({"name": arn.split("/")[-1], "arn": arn, "agents": by_role[arn], **detail})
-    return {
-        "roles": out,
-        "agents_without_role": without,
-        "truncated": len(by_role) > MAX_ROLES,
-        "errors": errors,
-    }
+    return read_roles(ctx, by_role, "agents", without)
 
 
 def llm_lambda_roles(ctx: CollectContext) -> LambdaRoles:
@@ -285,18 +290,7 @@ def llm_lambda_roles(ctx: CollectContext) -> LambdaRoles:
             by_role.setdefault(f["role"], []).append(f.get("name") or "?")
         else:
             without.append(f.get("name") or "?")
-    out: list[LambdaRole] = []
-    errors: list[str] = []
-    policies = _Policies(ctx)
-    for arn in sorted(by_role)[:MAX_ROLES]:
-        detail = _read_role(ctx, arn, policies, errors)
-        out.append({"name": arn.split("/")[-1], "arn": arn, "functions": by_role[arn], **detail})
-    return {
-        "roles": out,
-        "functions_without_role": without,
-        "truncated": len(by_role) > MAX_ROLES,
-        "errors": errors,
-    }
+    return read_roles(ctx, by_role, "functions", without)
 
 
 def _iso(value: Any) -> str | None:

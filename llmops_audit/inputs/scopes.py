@@ -7,7 +7,7 @@ option, the value and what to write instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llmops_audit.errors import UsageError
 
@@ -56,6 +56,53 @@ class AccountFilter:
 
     def units(self) -> set[str]:
         return {x for x in (*self.include, *self.exclude) if not _ACCOUNT.match(x)}
+
+
+@dataclass(frozen=True)
+class ScopeOptions:
+    """What to audit, already parsed (inputs/scopes.py)."""
+
+    profile: str | None = None
+    region: str | None = None
+    regions: tuple[str, ...] | None = None  # None: --region (or the profile's); ("all",): every enabled one
+    role_arn: str | None = None
+    external_id: str | None = None
+    org_role: str | None = None
+    accounts: AccountFilter = field(default_factory=AccountFilter)
+    workload: Workload | None = None
+    workloads_by: str | None = None
+    include_unused: bool = False
+    shard: Shard | None = None
+    max_workers: int = 4
+
+    @property
+    def many(self) -> bool:
+        """Whether the run can have several scopes: then it writes a multi-scope report, even of one scope."""
+        return bool(self.regions is not None or self.org_role or self.workloads_by or self.shard is not None)
+
+    def check(self) -> None:
+        """Options that do not fit together, refused before any AWS call."""
+        if self.role_arn and self.org_role:
+            raise UsageError(
+                "--role-arn and --org-role cannot be used together",
+                hint="--role-arn audits one account; --org-role NAME assumes NAME in every account",
+            )
+        if (self.accounts.include or self.accounts.exclude) and not self.org_role:
+            raise UsageError(
+                "--accounts/--exclude-accounts need --org-role",
+                hint="they filter the Organization's accounts, which --org-role NAME lists",
+            )
+        if self.external_id and not (self.role_arn or self.org_role):
+            raise UsageError("--external-id needs --role-arn or --org-role")
+        if self.workload and self.workloads_by:
+            raise UsageError(
+                "--workload and --workloads-by cannot be used together",
+                hint="--workload KEY=VALUE audits one workload; --workloads-by KEY audits one per value",
+            )
+        if self.region and self.regions is not None:
+            raise UsageError("--region and --regions cannot be used together", hint="pick one")
+        if self.include_unused and self.regions != (ALL,):
+            raise UsageError("--include-unused only applies with --regions all")
 
 
 def _split(text: str) -> list[str]:

@@ -1,14 +1,16 @@
 """Renderers: each turns a finished report into text. FORMATS is the one list of formats: the CLI's --format
 choices come from it, each format renders one scope and several, and a test renders every report through
-every entry."""
+every entry. A renderer's module is imported when the format is first used, so start-up (and `--help`)
+does not load seven renderers to print one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, cast
 
 from llmops_audit.model import AuditReport, FleetReport
-from llmops_audit.report import confluence, fleet, html, json, junit, markdown, summary, terminal
 from llmops_audit.report.common import RenderOptions
 
 Renderer = Callable[[AuditReport, RenderOptions], str]
@@ -17,18 +19,33 @@ FleetRenderer = Callable[[FleetReport, RenderOptions], str]
 
 @dataclass(frozen=True)
 class Format:
-    one: Renderer
-    many: FleetRenderer
+    """A format: the module and the names of its single-scope and multi-scope renderers."""
+
+    module: str
+    many_module: str = ""  # where the multi-scope renderer lives, when not in `module`
+    many_name: str = "render_fleet"
+
+    @staticmethod
+    def _get(module: str, name: str) -> Any:
+        return getattr(import_module(f"llmops_audit.report.{module}"), name)
+
+    @property
+    def one(self) -> Renderer:
+        return cast(Renderer, self._get(self.module, "render"))
+
+    @property
+    def many(self) -> FleetRenderer:
+        return cast(FleetRenderer, self._get(self.many_module or self.module, self.many_name))
 
 
 FORMATS: dict[str, Format] = {
-    "terminal": Format(terminal.render, fleet.terminal_fleet),
-    "markdown": Format(markdown.render, fleet.markdown_fleet),
-    "json": Format(json.render, json.render_fleet),
-    "html": Format(html.render, html.render_fleet),
-    "confluence": Format(confluence.render, confluence.render_fleet),
-    "junit": Format(junit.render, junit.render_fleet),
-    "github-summary": Format(summary.render, summary.render_fleet),
+    "terminal": Format("terminal", "fleet", "terminal_fleet"),
+    "markdown": Format("markdown", "fleet", "markdown_fleet"),
+    "json": Format("json"),
+    "html": Format("html"),
+    "confluence": Format("confluence"),
+    "junit": Format("junit"),
+    "github-summary": Format("summary"),
 }
 
 

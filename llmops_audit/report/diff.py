@@ -18,7 +18,6 @@ by more than the threshold.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -460,20 +459,13 @@ _STYLE = {"regressed": "red", "improved": "green", "changed": "yellow", "added":
 
 
 def render_terminal(d: ReportDiff, options: RenderOptions | None = None) -> str:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     options = options or RenderOptions()
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=options.color,
-        no_color=not options.color,
-        width=options.width,
-        highlight=False,
-        color_system="standard" if options.color else None,
-    )
+    from llmops_audit.report.terminal import console_for
+
+    console, buf = console_for(options)
     console.print(Text(_headline(d), style="bold red" if d.regressions else "bold"))
     console.print(Text(f"{d.old_name} -> {d.new_name}", style="dim"))
     for s in d.scopes:

@@ -3,9 +3,6 @@ each scope's own report (the single-scope renderer, unchanged)."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -13,6 +10,7 @@ from llmops_audit.engine.rollup import rollup, scope_row
 from llmops_audit.model import FleetReport
 from llmops_audit.report import markdown, terminal
 from llmops_audit.report.common import RenderOptions
+from llmops_audit.report.terminal import console_for
 
 
 def _items_met(row_items: dict[int, tuple[int, int]]) -> str:
@@ -87,15 +85,7 @@ def markdown_fleet(fleet: FleetReport, options: RenderOptions | None = None) -> 
 
 def terminal_fleet(fleet: FleetReport, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=options.color,
-        no_color=not options.color,
-        width=options.width,
-        highlight=False,
-        color_system="standard" if options.color else None,
-    )
+    console, buf = console_for(options)
     up = rollup(fleet)
     console.print(Text(headline(fleet), style="bold"))
     table = Table(title="Scopes", title_justify="left", expand=False)

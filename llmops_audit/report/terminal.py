@@ -121,8 +121,9 @@ def _level_block(report: AuditReport, number: int) -> Group:
     return Group(*parts)
 
 
-def render(report: AuditReport, options: RenderOptions | None = None) -> str:
-    options = options or RenderOptions()
+def console_for(options: RenderOptions) -> tuple[Console, io.StringIO]:
+    """A rich console that renders into a string: ANSI colour only when asked, at the given width (the
+    terminal report, the multi-scope overview, diff and trend all draw through one)."""
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -132,6 +133,12 @@ def render(report: AuditReport, options: RenderOptions | None = None) -> str:
         highlight=False,
         color_system="standard" if options.color else None,
     )
+    return console, buf
+
+
+def render(report: AuditReport, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    console, buf = console_for(options)
     if report.gates_only:
         console.print(f"[bold]Go-live gates: {gates_verdict(report)}[/bold]")
         console.print(_gates(report))

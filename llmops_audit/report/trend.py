@@ -12,7 +12,6 @@ Each gate has a line of its own: █ pass, ▁ fail, ? unknown, ~ waived.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -252,20 +251,13 @@ def render_markdown(series: list[Series], options: RenderOptions | None = None) 
 
 
 def render_terminal(series: list[Series], options: RenderOptions | None = None) -> str:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     options = options or RenderOptions()
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=options.color,
-        no_color=not options.color,
-        width=options.width,
-        highlight=False,
-        color_system="standard" if options.color else None,
-    )
+    from llmops_audit.report.terminal import console_for
+
+    console, buf = console_for(options)
     for i, s in enumerate(series):
         if i:
             console.print()
